@@ -1,0 +1,262 @@
+"""The article record: dwscrape's one domain object and its public JSON format.
+
+Every stage of the pipeline speaks in these frozen dataclasses: the parser produces an
+`Article`, the repository stores and returns one, the CLI prints one. `Article.to_dict()` is the
+public record format (documented in README.md and `scraper/article.schema.json`);
+`Article.from_dict()` reads it back, so a stored revision can be turned into an `Article` again.
+
+Dates: `published_at` / `modified_at` are either a timezone-aware UTC `datetime` or, where the
+page gives only the day, a plain `date` (serialised as `YYYY-MM-DD`): day precision is kept,
+never faked as midnight.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+ContentType = Literal["article", "video", "audio", "gallery", "liveblog"]
+Layout = Literal["classic", "relaunch"]
+BlockType = Literal["paragraph", "heading", "image", "video", "quote", "list"]
+
+DateValue = dt.datetime | dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    url: str | None
+    caption: str | None = None
+    credit: str | None = None
+    alt: str | None = None
+    agencies: tuple[str, ...] = ()
+    photographers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    url: str | None
+    title: str | None = None
+    duration_s: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditLine:
+    """The closing line of a DW text, e.g. ``js,tg/msh (AP, Reuters)``."""
+
+    raw: str
+    writers: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One body element in page order.
+
+    `text` is the plain text (for a list: items joined by newlines; for an image or video the
+    caption or title). `items` holds list items; `image` / `video` index into
+    `Article.images` / `Article.videos`; `level` is a heading level.
+    """
+
+    type: BlockType
+    text: str | None = None
+    level: int | None = None
+    items: tuple[str, ...] = ()
+    image: int | None = None
+    video: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type, "text": self.text}
+        if self.level is not None:
+            out["level"] = self.level
+        if self.items:
+            out["items"] = list(self.items)
+        if self.image is not None:
+            out["image"] = self.image
+        if self.video is not None:
+            out["video"] = self.video
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Block:
+        return cls(
+            type=data["type"],
+            text=data.get("text"),
+            level=data.get("level"),
+            items=tuple(data.get("items") or ()),
+            image=data.get("image"),
+            video=data.get("video"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A parsed, normalised DW article (or video/audio/gallery/live-blog page)."""
+
+    url: str
+    canonical_url: str | None
+    dw_id: int | None
+    content_type: ContentType
+    layout: Layout
+    language: str | None
+    title: str | None
+    short_url: str | None = None
+    kicker: str | None = None
+    topics: tuple[str, ...] = ()
+    teaser: str | None = None
+    published_at: DateValue | None = None
+    modified_at: DateValue | None = None
+    authors: tuple[Author, ...] = ()
+    blocks: tuple[Block, ...] = ()
+    text: str = ""
+    images: tuple[Image, ...] = ()
+    videos: tuple[Video, ...] = ()
+    credit_line: CreditLine | None = None
+    agencies: tuple[str, ...] = ()
+    word_count: int = 0
+    content_hash: str = ""
+    parser_version: str = ""
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON record (see `scraper/article.schema.json`). `warnings` are not part
+        of it: they describe one parse, not the article."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "short_url": self.short_url,
+            "dw_id": self.dw_id,
+            "content_type": self.content_type,
+            "layout": self.layout,
+            "language": self.language,
+            "title": self.title,
+            "kicker": self.kicker,
+            "topics": list(self.topics),
+            "teaser": self.teaser,
+            "published_at": format_date(self.published_at),
+            "modified_at": format_date(self.modified_at),
+            "authors": [{"name": a.name, "url": a.url} for a in self.authors],
+            "blocks": [b.to_dict() for b in self.blocks],
+            "text": self.text,
+            "images": [
+                {
+                    "url": i.url,
+                    "caption": i.caption,
+                    "credit": i.credit,
+                    "alt": i.alt,
+                    "agencies": list(i.agencies),
+                    "photographers": list(i.photographers),
+                }
+                for i in self.images
+            ],
+            "videos": [
+                {"url": v.url, "title": v.title, "duration_s": v.duration_s} for v in self.videos
+            ],
+            "credit_line": (
+                {
+                    "raw": self.credit_line.raw,
+                    "writers": list(self.credit_line.writers),
+                    "editors": list(self.credit_line.editors),
+                    "agencies": list(self.credit_line.agencies),
+                }
+                if self.credit_line
+                else None
+            ),
+            "agencies": list(self.agencies),
+            "word_count": self.word_count,
+            "content_hash": self.content_hash,
+            "parser_version": self.parser_version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        """Inverse of `to_dict` (unknown keys are ignored, so older records still load)."""
+        cl = data.get("credit_line")
+        return cls(
+            url=data["url"],
+            canonical_url=data.get("canonical_url"),
+            short_url=data.get("short_url"),
+            dw_id=data.get("dw_id"),
+            content_type=data.get("content_type") or "article",
+            layout=data.get("layout") or "relaunch",
+            language=data.get("language"),
+            title=data.get("title"),
+            kicker=data.get("kicker"),
+            topics=tuple(data.get("topics") or ()),
+            teaser=data.get("teaser"),
+            published_at=parse_date(data.get("published_at")),
+            modified_at=parse_date(data.get("modified_at")),
+            authors=tuple(Author(a["name"], a.get("url")) for a in data.get("authors") or ()),
+            blocks=tuple(Block.from_dict(b) for b in data.get("blocks") or ()),
+            text=data.get("text") or "",
+            images=tuple(
+                Image(
+                    url=i.get("url"),
+                    caption=i.get("caption"),
+                    credit=i.get("credit"),
+                    alt=i.get("alt"),
+                    agencies=tuple(i.get("agencies") or ()),
+                    photographers=tuple(i.get("photographers") or ()),
+                )
+                for i in data.get("images") or ()
+            ),
+            videos=tuple(
+                Video(v.get("url"), v.get("title"), v.get("duration_s"))
+                for v in data.get("videos") or ()
+            ),
+            credit_line=(
+                CreditLine(
+                    raw=cl["raw"],
+                    writers=tuple(cl.get("writers") or ()),
+                    editors=tuple(cl.get("editors") or ()),
+                    agencies=tuple(cl.get("agencies") or ()),
+                )
+                if cl
+                else None
+            ),
+            agencies=tuple(data.get("agencies") or ()),
+            word_count=int(data.get("word_count") or 0),
+            content_hash=data.get("content_hash") or "",
+            parser_version=data.get("parser_version") or "",
+        )
+
+    def with_changes(self, **changes: Any) -> Article:
+        return replace(self, **changes)
+
+
+def format_date(value: DateValue | None) -> str | None:
+    """UTC ISO-8601 for a datetime (``2023-09-13T08:31:00Z``), ``YYYY-MM-DD`` for a day."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime in an Article: {value!r}")
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+def parse_date(value: str | None) -> DateValue | None:
+    """Inverse of `format_date`."""
+    if not value:
+        return None
+    if len(value) == 10:
+        return dt.date.fromisoformat(value)
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+RECORD_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Article) if f.name != "warnings") + (
+    "schema_version",
+)
