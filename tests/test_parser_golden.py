@@ -159,7 +159,7 @@ def check_en_classic(a: Article) -> None:
         "A model for other ports?",
     ]
     paragraphs = [b.text for b in a.blocks if b.type == "paragraph"]
-    assert len(paragraphs) == 9  # 11 p minus two "Read more" lines (newsletter plug too)
+    assert len(paragraphs) == 9  # 14 <p>: minus 2 subheadings, 2 "Read more", newsletter plug
     assert paragraphs[0].startswith("Where container barges once waited for their turn at the quay")
     assert paragraphs[-1].endswith('"We are only at the beginning."')
     assert "Read more" not in a.text and "Floating solar around the world" not in a.text
