@@ -215,16 +215,14 @@ def test_fetch_sync_for_one_off_use(shared_site: FakeDWSite) -> None:
 
 def test_real_dw_pages_are_not_mistaken_for_block_pages(shared_pages) -> None:  # type: ignore[no-untyped-def]
     """Real DW pages mention reCAPTCHA and consent in their scripts: still not blocked."""
-    from scraper.fetch import BLOCK_MARKERS, block_reason
+    from scraper.fetch import block_reason
     from scraper.testsite import BLOCK_PAGES
 
     pages = sorted(shared_pages.glob("*.html"))
     assert pages
-    hits = 0
     for page in pages:
         body = page.read_bytes()
+        assert b"captcha" in body.lower()
         assert block_reason(body) is None, page.name
-        hits += any(p.search(body.lower()) for p in BLOCK_MARKERS.values())
-    assert hits  # the markers do occur in real pages: the content check is what saves them
     for kind, html in BLOCK_PAGES.items():
         assert block_reason(html.encode()) is not None, kind
