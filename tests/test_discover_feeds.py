@@ -221,8 +221,9 @@ def test_site_mapping() -> None:
         "https://www.dw.com/en/article-sitemap.xml",
         "https://www.dw.com/en/news-sitemap.xml",
     ]
-    with pytest.raises(ConfigError):
-        Site("ftp://nope")
+    for bad in ("ftp://nope", "http://127.0.0.1:8765/some/prefix", "127.0.0.1:8765"):
+        with pytest.raises(ConfigError):
+            Site(bad)
 
 
 def test_parse_date_forms() -> None:
