@@ -253,3 +253,17 @@ def test_discovery_is_polite_too(own_site: FakeDWSite) -> None:
 
     asyncio.run(main())
     assert clock.sleeps == [1.0]  # robots.txt, then the feed
+
+
+def test_random_bytes_never_crash_the_parsers() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+    def check(data: bytes) -> None:
+        parse_feed(data)
+        parse_sitemap(data)
+        parse_feed(b"<rss><channel><item><link>" + data + b"</link></item></channel></rss>")
+
+    check()
