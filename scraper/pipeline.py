@@ -1,0 +1,453 @@
+"""The crawl pipeline: fetch → parse → store, for one URL and for the scheduled run.
+
+Two entry points, both used by the CLI and both free of printing:
+
+- `crawl(repo, urls, settings)` — the one-off crawl of any http(s) URLs; one `UrlResult` each.
+- `run(repo, options, settings)` — the scheduled job: discover (feeds, sitemaps), enqueue in the
+  repository's frontier, lease batches, fetch them concurrently with the conditional-GET
+  validators of the last fetch, parse, store, and record a crawl run with its counts and the
+  per-field fill rates of what was parsed.
+
+Nothing that goes wrong with one URL stops the others: every fetch outcome, `ParseError`,
+`StorageError` and even an unexpected exception becomes a failed `UrlResult`, logged and
+counted. The repository writes an article with its links and revision in one transaction, so
+a failure (or a SIGKILL) never leaves half an article behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import structlog
+
+from scraper import parse_page
+from scraper.article import Article
+from scraper.errors import DwscrapeError, ParseError
+
+if TYPE_CHECKING:
+    from db.repository import Repository
+
+    from scraper.fetch import FetchResult, FetchSettings
+
+log = structlog.get_logger(__name__)
+
+UrlStatus = Literal["new", "changed", "unchanged", "error"]
+
+#: Fields whose fill rate is tracked per run (share of parsed articles where it is non-empty).
+#: A sharp drop of one of them between runs means DW changed its markup (`dwscrape stats`).
+FILL_FIELDS: tuple[str, ...] = (
+    "canonical_url",
+    "short_url",
+    "dw_id",
+    "language",
+    "title",
+    "kicker",
+    "topics",
+    "teaser",
+    "published_at",
+    "modified_at",
+    "authors",
+    "text",
+    "images",
+    "credit_line",
+    "agencies",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UrlResult:
+    """What happened to one URL: stored new/changed/unchanged, or an error with its reason."""
+
+    url: str
+    status: UrlStatus
+    outcome: str | None = None
+    http_status: int | None = None
+    final_url: str | None = None
+    dw_id: int | None = None
+    title: str | None = None
+    article_id: int | None = None
+    error: str | None = None
+    article: Article | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "status": self.status,
+            "outcome": self.outcome,
+            "http_status": self.http_status,
+            "final_url": self.final_url,
+            "dw_id": self.dw_id,
+            "title": self.title,
+            "article_id": self.article_id,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What `dwscrape run` does; the CLI fills it from its options."""
+
+    langs: tuple[str, ...] = ("en",)
+    sources: tuple[str, ...] = ("rss", "sitemap")
+    since: dt.datetime | None = None
+    max_articles: int | None = None
+    max_duration_s: float | None = None
+    refresh_older_than: dt.timedelta | None = None
+    site: str | None = None
+    concurrency: int = 4
+    max_failure_rate: float = 0.2
+    lease_s: float = 300.0
+    command: str = "run"
+
+
+@dataclass(slots=True)
+class RunReport:
+    """The outcome of a run: its id, status, counts and fill rates (also stored in the DB)."""
+
+    run_id: int | None
+    status: str = "running"
+    counts: Counter[str] = field(default_factory=Counter)
+    fill_rates: dict[str, float] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    duration_s: float = 0.0
+    stopped_by: str | None = None
+
+    @property
+    def attempted(self) -> int:
+        return (
+            self.counts["new"]
+            + self.counts["changed"]
+            + self.counts["unchanged"]
+            + self.counts["failed"]
+        )
+
+    @property
+    def failure_rate(self) -> float:
+        return self.counts["failed"] / self.attempted if self.attempted else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "counts": dict(self.counts),
+            "failure_rate": round(self.failure_rate, 4),
+            "fill_rates": self.fill_rates,
+            "duration_s": round(self.duration_s, 3),
+            "stopped_by": self.stopped_by,
+        }
+
+
+class FillRates:
+    """Counts, per field of `FILL_FIELDS`, how many parsed articles had it filled."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.filled: Counter[str] = Counter()
+
+    def add(self, article: Article) -> None:
+        self.total += 1
+        for name in FILL_FIELDS:
+            value = getattr(article, name)
+            if value not in (None, "", (), []):
+                self.filled[name] += 1
+
+    def rates(self) -> dict[str, float]:
+        if not self.total:
+            return {}
+        return {name: round(self.filled[name] / self.total, 4) for name in FILL_FIELDS}
+
+
+ResultCallback = Callable[[UrlResult], None]
+
+
+class Pipeline:
+    """fetch → parse → store for single URLs, over one fetcher and one repository."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        fetcher: Any,
+        *,
+        run_id: int | None = None,
+        on_result: ResultCallback | None = None,
+    ) -> None:
+        self.repo = repo
+        self.fetcher = fetcher
+        self.run_id = run_id
+        self.on_result = on_result
+        self.fill = FillRates()
+
+    async def crawl_url(self, url: str) -> UrlResult:
+        """Fetch, parse and store one URL; never raises (an error is a result)."""
+        try:
+            result = await self._crawl(url)
+        except Exception as exc:  # a bug or an unforeseen failure: logged, counted, run goes on
+            log.exception("crawl.unexpected_error", url=url)
+            result = UrlResult(url, "error", error=f"unexpected {exc.__class__.__name__}: {exc}")
+        if result.article is not None:
+            self.fill.add(result.article)
+        if self.on_result is not None:
+            self.on_result(result)
+        return result
+
+    async def _crawl(self, url: str) -> UrlResult:
+        etag, last_modified = self._validators(url)
+        fetched: FetchResult = await self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
+        outcome = str(getattr(fetched.outcome, "value", fetched.outcome))
+        base = {
+            "outcome": outcome,
+            "http_status": fetched.status,
+            "final_url": fetched.final_url,
+        }
+        try:
+            fetch_id = self.repo.record_fetch(fetched, run_id=self.run_id)
+        except DwscrapeError as exc:
+            log.error("store.fetch_failed", url=url, error=str(exc))
+            return UrlResult(url, "error", error=f"storing the fetch failed: {exc}", **base)
+        if outcome == "not_modified":
+            known = self._find(url)
+            log.info("crawl.not_modified", url=url)
+            return UrlResult(
+                url,
+                "unchanged",
+                dw_id=known[0] if known else None,
+                title=known[1] if known else None,
+                article_id=known[2] if known else None,
+                **base,
+            )
+        if outcome != "ok" or fetched.body is None:
+            error = fetched.error or outcome
+            log.warning("crawl.fetch_failed", url=url, outcome=outcome, status=fetched.status)
+            return UrlResult(url, "error", error=error, **base)
+        try:
+            article = parse_page(
+                fetched.body, url=fetched.final_url or url, fetched_at=fetched.fetched_at
+            )
+        except ParseError as exc:
+            log.warning("crawl.parse_failed", url=url, error=str(exc))
+            return UrlResult(url, "error", error=f"parse: {exc.message}", **base)
+        try:
+            stored = self.repo.store_article(
+                article, raw_html=fetched.body, fetch_id=fetch_id, run_id=self.run_id
+            )
+        except DwscrapeError as exc:
+            log.error("store.failed", url=url, error=str(exc))
+            return UrlResult(url, "error", error=f"store: {exc}", article=article, **base)
+        log.info("crawl.stored", url=url, status=stored.status, dw_id=article.dw_id)
+        return UrlResult(
+            url,
+            stored.status,
+            dw_id=article.dw_id,
+            title=article.title,
+            article_id=stored.article_id,
+            article=article,
+            **base,
+        )
+
+    def _validators(self, url: str) -> tuple[str | None, str | None]:
+        try:
+            etag, last_modified = self.repo.validators(url)
+        except DwscrapeError as exc:  # no validators: an unconditional GET is still correct
+            log.warning("store.validators_failed", url=url, error=str(exc))
+            return None, None
+        return etag, last_modified
+
+    def _find(self, url: str) -> tuple[int | None, str | None, int | None] | None:
+        try:
+            found = self.repo.find_article(url)
+        except DwscrapeError:
+            return None
+        if found is None:
+            return None
+        return found.dw_id, found.title, found.id
+
+
+def worker_id() -> str:
+    """Lease owner name: host, pid and a start stamp, unique per process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{int(time.time())}"
+
+
+async def crawl_async(
+    repo: Repository,
+    urls: Sequence[str],
+    settings: FetchSettings | None = None,
+    *,
+    on_result: ResultCallback | None = None,
+    command: str = "crawl",
+) -> tuple[list[UrlResult], RunReport]:
+    """The one-off crawl: every URL fetched, parsed and stored; recorded as a crawl run."""
+    from scraper.fetch import Fetcher, FetchSettings
+
+    report = RunReport(run_id=repo.start_run(command))
+    pipeline = Pipeline(repo, None, run_id=report.run_id, on_result=on_result)
+    results: list[UrlResult] = []
+    status = "failed"
+    try:
+        async with Fetcher(settings or FetchSettings()) as fetcher:
+            pipeline.fetcher = fetcher
+            for url in urls:
+                result = await pipeline.crawl_url(url)
+                _count(report, result)
+                results.append(result)
+        status = "ok" if all(r.ok for r in results) else "partial"
+    finally:
+        report.fill_rates = pipeline.fill.rates()
+        _finish(repo, report, status)
+    return results, report
+
+
+def crawl(
+    repo: Repository,
+    urls: Sequence[str],
+    settings: FetchSettings | None = None,
+    *,
+    on_result: ResultCallback | None = None,
+) -> tuple[list[UrlResult], RunReport]:
+    """Synchronous wrapper of `crawl_async` for the CLI."""
+    return asyncio.run(crawl_async(repo, urls, settings, on_result=on_result))
+
+
+def _count(report: RunReport, result: UrlResult) -> None:
+    report.counts["fetched"] += 1
+    if result.status == "error":
+        report.counts["failed"] += 1
+    else:
+        report.counts[result.status] += 1
+    if result.outcome == "not_modified":
+        report.counts["not_modified"] += 1
+
+
+def _finish(repo: Repository, report: RunReport, status: str) -> None:
+    report.status = status
+    report.duration_s = time.monotonic() - report.started
+    try:
+        repo.finish_run(report.run_id, status, dict(report.counts), report.fill_rates)
+    except DwscrapeError as exc:
+        log.error("store.finish_run_failed", run_id=report.run_id, error=str(exc))
+    log.info("run.finished", **report.to_dict())
+
+
+async def run_async(
+    repo: Repository,
+    options: RunOptions,
+    settings: FetchSettings | None = None,
+    *,
+    on_result: ResultCallback | None = None,
+    on_planned: Callable[[int], None] | None = None,
+) -> RunReport:
+    """The scheduled run: discover → enqueue → lease → fetch/parse/store → record the run.
+
+    The caller holds the run lock (`scraper.lock.run_lock`) around this.
+    """
+    from scraper.discover import Site, discover
+    from scraper.fetch import Fetcher, FetchSettings
+
+    report = RunReport(run_id=repo.start_run(options.command))
+    owner = worker_id()
+    deadline = (
+        report.started + options.max_duration_s if options.max_duration_s is not None else None
+    )
+    status = "failed"
+    pipeline = Pipeline(repo, None, run_id=report.run_id, on_result=on_result)
+    try:
+        async with Fetcher(settings or FetchSettings()) as fetcher:
+            pipeline.fetcher = fetcher
+            site = Site(options.site) if options.site else None
+            found = await discover(
+                fetcher,
+                langs=list(options.langs),
+                sources=tuple(options.sources),
+                since=options.since,
+                site=site,
+            )
+            report.counts["discovered"] = len(found)
+            log.info("run.discovered", count=len(found))
+            planned = _schedule(repo, found, options)
+            if on_planned is not None:
+                on_planned(planned)
+            await _work(repo, pipeline, report, options, owner, deadline)
+        status = "failed" if report.failure_rate > options.max_failure_rate else "ok"
+    finally:
+        report.fill_rates = pipeline.fill.rates()
+        _finish(repo, report, status)
+    return report
+
+
+def _schedule(repo: Repository, found: Iterable[Any], options: RunOptions) -> int:
+    """Put discovered URLs (newest first) and stale stored articles into the frontier."""
+    now = dt.datetime.now(dt.UTC)
+    urls = [d.url for d in found]
+    queued = repo.enqueue(urls, priority=10, not_before=now)
+    if options.refresh_older_than is not None:
+        stale = list(repo.stale_urls(now - options.refresh_older_than))
+        queued += repo.enqueue(stale, priority=0, not_before=now)
+        log.info("run.refresh", count=len(stale))
+    return int(queued or 0)
+
+
+async def _work(
+    repo: Repository,
+    pipeline: Pipeline,
+    report: RunReport,
+    options: RunOptions,
+    owner: str,
+    deadline: float | None,
+) -> None:
+    """Lease batches from the frontier and crawl each batch concurrently until done or a limit."""
+    batch_size = max(1, options.concurrency) * 2
+    sem = asyncio.Semaphore(max(1, options.concurrency))
+
+    async def one(url: str) -> None:
+        async with sem:
+            result = await pipeline.crawl_url(url)
+        _count(report, result)
+        state = "done" if result.ok else "failed"
+        try:
+            repo.complete(url, state, result.error)
+        except DwscrapeError as exc:
+            log.error("store.complete_failed", url=url, error=str(exc))
+
+    while True:
+        if deadline is not None and time.monotonic() >= deadline:
+            report.stopped_by = "max_duration"
+            break
+        room = batch_size
+        if options.max_articles is not None:
+            room = min(room, options.max_articles - report.counts["fetched"])
+            if room <= 0:
+                report.stopped_by = "max_articles"
+                break
+        leased = list(repo.lease(owner, room, options.lease_s))
+        if not leased:
+            break
+        await asyncio.gather(*(one(_lease_url(item)) for item in leased))
+
+
+def _lease_url(item: Any) -> str:
+    return item if isinstance(item, str) else str(item.url)
+
+
+def run(
+    repo: Repository,
+    options: RunOptions,
+    settings: FetchSettings | None = None,
+    *,
+    on_result: ResultCallback | None = None,
+    on_planned: Callable[[int], None] | None = None,
+) -> RunReport:
+    """Synchronous wrapper of `run_async` for the CLI."""
+    return asyncio.run(
+        run_async(repo, options, settings, on_result=on_result, on_planned=on_planned)
+    )
