@@ -1,0 +1,1 @@
+"""Alembic migrations for the dwscrape schema (`db.migrate` drives them programmatically)."""
