@@ -15,6 +15,7 @@ import io
 import re
 import sys
 import tempfile
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -207,10 +208,10 @@ def database_url(settings: Settings) -> str:
 def open_repository(settings: Settings) -> Iterator[Repository]:
     """The repository over the configured database; a new SQLite file is migrated first, an
     out-of-date or unreachable database is refused with exit code 4."""
-    from db.engine import make_engine
-    from db.migrate import ensure_schema
     from db.repository import Repository
 
+    from db.engine import make_engine
+    from db.migrate import ensure_schema
     from scraper.config import describe_url
 
     url = database_url(settings)
@@ -308,7 +309,10 @@ def build_filters(
 # --------------------------------------------------------------------------------------------
 
 EPILOG_EXIT_CODES = "\b\nExit codes:\n" + "\n".join(
-    f"  {int(code):>2}  {meaning}" for code, meaning in MEANING.items()
+    textwrap.fill(
+        meaning, width=96, initial_indent=f"  {int(code):>2}  ", subsequent_indent=" " * 6
+    )
+    for code, meaning in MEANING.items()
 )
 
 
@@ -946,7 +950,6 @@ def upgrade(ctx: click.Context) -> None:
     """
     from db.migrate import current as current_revision
     from db.migrate import upgrade as upgrade_db
-
     from scraper.config import describe_url
 
     url = database_url(_configure(ctx))
@@ -970,7 +973,6 @@ def current(ctx: click.Context) -> None:
       dwscrape db current --db /srv/dw/articles.sqlite3
     """
     from db.migrate import current as current_revision
-
     from scraper.config import describe_url, sqlite_path
 
     url = database_url(_configure(ctx))
@@ -999,14 +1001,27 @@ def check(ctx: click.Context) -> None:
       dwscrape db check || dwscrape db upgrade
     """
     from db.migrate import check as check_db
-
+    from db.migrate import current as current_revision
+    from db.migrate import head
     from scraper.config import describe_url
 
     url = database_url(_configure(ctx))
     try:
-        check_db(url)
+        rev = current_revision(url)
+        if rev != head():
+            raise CliError(
+                f"{describe_url(url)} is at schema revision {rev or 'none'}, this dwscrape needs "
+                f"{head()}: run `dwscrape db upgrade`",
+                ExitCode.DATABASE,
+            )
+        diffs = check_db(url)
     except DwscrapeError as exc:
         raise CliError(f"{describe_url(url)}: {exc}", ExitCode.DATABASE) from exc
+    if diffs:
+        raise CliError(
+            f"{describe_url(url)}: schema differs from the models ({len(diffs)} differences)",
+            ExitCode.DATABASE,
+        )
     click.echo(f"{describe_url(url)}: schema is up to date")
 
 
