@@ -208,13 +208,13 @@ def database_url(settings: Settings) -> str:
 def open_repository(settings: Settings) -> Iterator[Repository]:
     """The repository over the configured database; a new SQLite file is migrated first, an
     out-of-date or unreachable database is refused with exit code 4."""
+    url = database_url(settings)
     from db.repository import Repository
 
     from db.engine import make_engine
     from db.migrate import ensure_schema
     from scraper.config import describe_url
 
-    url = database_url(settings)
     try:
         ensure_schema(url)
         engine = make_engine(url)

@@ -36,3 +36,6 @@ def postgres_server_url() -> str:
     if not url:
         pytest.skip("DWSCRAPE_TEST_POSTGRES_URL not set")
     return url
+
+
+pytest_plugins = ["cli_fixtures"]
