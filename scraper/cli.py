@@ -230,14 +230,28 @@ def open_repository(settings: Settings) -> Iterator[Repository]:
         engine.dispose()
 
 
-def fetch_settings(**overrides: Any) -> Any:
-    """`FetchSettings` with the given fields replaced (None values keep the default)."""
+def fetch_settings(
+    *,
+    delay: float | None = None,
+    timeout: float | None = None,
+    concurrency: int | None = None,
+    per_host_concurrency: int | None = None,
+) -> Any:
+    """The fetcher's settings: polite defaults with the options the user gave."""
     from dataclasses import replace
 
     from scraper.fetch import FetchSettings
 
-    values = {k: v for k, v in overrides.items() if v is not None}
-    return replace(FetchSettings(), **values)
+    values = {
+        "per_host_delay": delay,
+        "read_timeout": timeout,
+        "global_concurrency": concurrency,
+        "per_host_concurrency": per_host_concurrency,
+    }
+    try:
+        return replace(FetchSettings(), **{k: v for k, v in values.items() if v is not None})
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -372,12 +386,12 @@ def crawl(
     from scraper.pipeline import crawl as crawl_urls
 
     settings = _configure(ctx)
-    overrides = _settings_overrides(delay=delay, timeout=timeout)
+    fetch = fetch_settings(delay=delay, timeout=timeout)
     with open_repository(settings) as repo:
         results, _report = crawl_urls(
             repo,
             list(urls),
-            fetch_settings(**overrides),
+            fetch,
             on_result=lambda r: _echo_result(r, as_json),
         )
     failed = sum(1 for r in results if not r.ok)
@@ -385,36 +399,6 @@ def crawl(
         ctx.exit(ExitCode.FAILED)
     if failed:
         ctx.exit(ExitCode.PARTIAL)
-
-
-def _settings_overrides(**values: Any) -> dict[str, Any]:
-    """CLI option names → FetchSettings field names (only the ones given)."""
-    from scraper.fetch import FetchSettings
-
-    mapping = _fetch_setting_names(FetchSettings)
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        if value is None:
-            continue
-        for field_name in mapping.get(name, ()):
-            out[field_name] = value
-    return out
-
-
-def _fetch_setting_names(settings_cls: Any) -> dict[str, tuple[str, ...]]:
-    from dataclasses import fields
-
-    names = {f.name for f in fields(settings_cls)}
-
-    def pick(*candidates: str) -> tuple[str, ...]:
-        return tuple(c for c in candidates if c in names)
-
-    return {
-        "delay": pick("per_host_delay", "per_host_delay_s", "delay", "delay_s", "min_delay"),
-        "timeout": pick("read_timeout", "read_timeout_s", "timeout"),
-        "concurrency": pick("global_concurrency", "concurrency", "max_concurrency"),
-        "user_agent": pick("user_agent"),
-    }
 
 
 def _echo_result(result: UrlResult, as_json: bool) -> None:
@@ -465,6 +449,20 @@ def _echo_result(result: UrlResult, as_json: bool) -> None:
     help="Fetches in flight.",
 )
 @click.option(
+    "--per-host-concurrency",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Fetches in flight per host (raise only for your own mirror).",
+)
+@click.option(
+    "--lease-timeout",
+    metavar="DURATION",
+    default="5m",
+    show_default=True,
+    help="How long a leased URL stays reserved; after a crash it is retried after this.",
+)
+@click.option(
     "--max-failure-rate",
     type=click.FloatRange(0, 1),
     default=0.2,
@@ -485,6 +483,8 @@ def run(
     site: str | None,
     delay: float | None,
     concurrency: int,
+    per_host_concurrency: int,
+    lease_timeout: str,
     max_failure_rate: float,
     as_json: bool,
 ) -> None:
@@ -519,11 +519,14 @@ def run(
             site=site.rstrip("/") if site else None,
             concurrency=concurrency,
             max_failure_rate=max_failure_rate,
+            lease_s=parse_duration(lease_timeout).total_seconds(),
         )
     except click.BadParameter as exc:
         raise click.UsageError(exc.format_message()) from exc
     url = database_url(settings)
-    fetch = fetch_settings(**_settings_overrides(delay=delay, concurrency=concurrency))
+    fetch = fetch_settings(
+        delay=delay, concurrency=concurrency, per_host_concurrency=per_host_concurrency
+    )
     try:
         with run_lock(url), open_repository(settings) as repo, _progress(settings) as progress:
             report = run_pipeline(
@@ -1058,7 +1061,7 @@ def demo(ctx: click.Context, terms: str | None) -> None:
         with serve_site(faults=False) as base:
             click.echo(f"fake DW site at {base}; database {settings.db}")
             options = RunOptions(langs=("en", "de"), site=base, command="demo")
-            fetch = fetch_settings(**_settings_overrides(delay=0.0, concurrency=8))
+            fetch = fetch_settings().unthrottled(8)
             with open_repository(settings) as repo, _progress(settings) as progress:
                 report = run_pipeline(
                     repo, options, fetch, on_result=progress.advance, on_planned=progress.plan

@@ -22,7 +22,7 @@ import os
 import socket
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from scraper.fetch import FetchResult, FetchSettings
 
 log = structlog.get_logger(__name__)
+
+#: The counts a crawl run records in the database (`not_modified` is reported, not stored).
+RUN_COUNTS = ("discovered", "fetched", "new", "changed", "unchanged", "failed")
 
 UrlStatus = Literal["new", "changed", "unchanged", "error"]
 
@@ -212,7 +215,21 @@ class Pipeline:
             "final_url": fetched.final_url,
         }
         try:
-            fetch_id = self.repo.record_fetch(fetched, run_id=self.run_id)
+            fetch_id = self.repo.record_fetch(
+                url=url,
+                outcome=outcome,
+                final_url=fetched.final_url,
+                status=fetched.status,
+                content_type=fetched.content_type,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                fetched_at=fetched.fetched_at,
+                duration_s=fetched.duration_s,
+                attempts=fetched.attempts,
+                error=fetched.error,
+                body=fetched.body,
+                run_id=self.run_id,
+            )
         except DwscrapeError as exc:
             log.error("store.fetch_failed", url=url, error=str(exc))
             return UrlResult(url, "error", error=f"storing the fetch failed: {exc}", **base)
@@ -240,7 +257,11 @@ class Pipeline:
             return UrlResult(url, "error", error=f"parse: {exc.message}", **base)
         try:
             stored = self.repo.store_article(
-                article, raw_html=fetched.body, fetch_id=fetch_id, run_id=self.run_id
+                article,
+                raw_html=fetched.body,
+                fetch_id=fetch_id,
+                run_id=self.run_id,
+                fetched_at=fetched.fetched_at,
             )
         except DwscrapeError as exc:
             log.error("store.failed", url=url, error=str(exc))
@@ -271,7 +292,7 @@ class Pipeline:
             return None
         if found is None:
             return None
-        return found.dw_id, found.title, found.id
+        return found.article.dw_id, found.article.title, found.id
 
 
 def worker_id() -> str:
@@ -333,7 +354,8 @@ def _finish(repo: Repository, report: RunReport, status: str) -> None:
     report.status = status
     report.duration_s = time.monotonic() - report.started
     try:
-        repo.finish_run(report.run_id, status, dict(report.counts), report.fill_rates)
+        counts = {k: report.counts[k] for k in RUN_COUNTS}
+        repo.finish_run(report.run_id, status, counts, report.fill_rates)
     except DwscrapeError as exc:
         log.error("store.finish_run_failed", run_id=report.run_id, error=str(exc))
     log.info("run.finished", **report.to_dict())
@@ -385,16 +407,31 @@ async def run_async(
     return report
 
 
-def _schedule(repo: Repository, found: Iterable[Any], options: RunOptions) -> int:
-    """Put discovered URLs (newest first) and stale stored articles into the frontier."""
+def _schedule(repo: Repository, found: Sequence[Any], options: RunOptions) -> int:
+    """Put discovered URLs and stale stored articles into the frontier.
+
+    Discovered URLs that were fetched before are put back to pending (`requeue`): they are
+    fetched again with the validators of their last fetch, so an unchanged page costs a 304.
+    Leases of crashed runs that have run out are returned to the queue first."""
     now = dt.datetime.now(dt.UTC)
-    urls = [d.url for d in found]
-    queued = repo.enqueue(urls, priority=10, not_before=now)
+    released = repo.release_expired()
+    if released:
+        log.info("run.released_expired_leases", count=released)
+    by_source: dict[str, list[str]] = {}
+    for item in found:
+        by_source.setdefault(str(item.source), []).append(item.url)
+    queued = 0
+    for source, urls in sorted(by_source.items()):
+        queued += repo.enqueue(urls, priority=10, not_before=now, source=source, requeue=True)
     if options.refresh_older_than is not None:
-        stale = list(repo.stale_urls(now - options.refresh_older_than))
-        queued += repo.enqueue(stale, priority=0, not_before=now)
+        stale = [
+            s.article.canonical_url or s.article.url
+            for s in repo.iter_articles(fetched_before=now - options.refresh_older_than)
+        ]
+        queued += repo.enqueue(stale, priority=0, not_before=now, source="refresh", requeue=True)
         log.info("run.refresh", count=len(stale))
-    return int(queued or 0)
+    log.info("run.scheduled", queued=queued)
+    return queued
 
 
 async def _work(
@@ -432,11 +469,7 @@ async def _work(
         leased = list(repo.lease(owner, room, options.lease_s))
         if not leased:
             break
-        await asyncio.gather(*(one(_lease_url(item)) for item in leased))
-
-
-def _lease_url(item: Any) -> str:
-    return item if isinstance(item, str) else str(item.url)
+        await asyncio.gather(*(one(item.url) for item in leased))
 
 
 def run(
