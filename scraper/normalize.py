@@ -1,0 +1,587 @@
+"""Normalisation: from raw per-layout fields to a clean, comparable `Article`.
+
+The layout parsers (`scraper/parsers/dw_*.py`) only locate things; everything that turns a raw
+string into a record value lives here, once: Unicode and whitespace clean-up, UTC dates, the
+one agency table, closing credit lines (``js,tg/msh (AP, Reuters)``), image credits split into
+agencies and photographers, the body text, word count and the content hash.
+
+`PARSER_VERSION` changes whenever extraction output may change; `content_hash` deliberately
+does not include it (nor dates or URLs), so re-parsing unchanged content with a newer parser
+keeps the hash unless the extracted content itself changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import structlog
+
+from scraper.article import (
+    Article,
+    Author,
+    Block,
+    ContentType,
+    CreditLine,
+    DateValue,
+    Image,
+    Layout,
+    Video,
+)
+from scraper.labels import (
+    MONTHS,
+    RELATIVE_NOW_WORDS,
+    RELATIVE_UNITS,
+    RELATIVE_YESTERDAY_WORDS,
+    strip_credit_prefix,
+)
+
+log = structlog.get_logger(__name__)
+
+PARSER_VERSION = "dw-1.0.0"
+
+# --------------------------------------------------------------------------- text clean-up
+
+#: Invisible characters removed from all text. ZWNJ/ZWJ (U+200C/U+200D) are kept: Persian,
+#: Urdu, Pashto and Indic scripts (all DW languages) need them for correct spelling.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a\u202c"), None)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_ANY_WS = re.compile(r"\s+")
+
+
+def clean_text(value: str | None) -> str | None:
+    """NFC, invisible characters removed, every whitespace run (nbsp included) one space,
+    stripped; None for None or an empty result."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
+    text = _ANY_WS.sub(" ", text.replace("\u00a0", " ")).strip()
+    return text or None
+
+
+def clean_lines(value: str | None) -> str | None:
+    """Like `clean_text` but keeps line breaks (one per line, no blank lines)."""
+    if value is None:
+        return None
+    lines = [clean_text(line) for line in value.splitlines()]
+    joined = "\n".join(line for line in lines if line)
+    return joined or None
+
+
+# --------------------------------------------------------------------------- agencies
+
+#: The ONE agency table: lower-cased spelling -> canonical name. Anything not listed keeps
+#: its own (cleaned) spelling.
+AGENCY_TABLE: dict[str, str] = {
+    "ap": "AP",
+    "ap photo": "AP",
+    "ap photos": "AP",
+    "associated press": "AP",
+    "the associated press": "AP",
+    "afp": "AFP",
+    "agence france-presse": "AFP",
+    "agence france presse": "AFP",
+    "reuters": "Reuters",
+    "rtr": "Reuters",
+    "rts": "Reuters",
+    "thomson reuters": "Reuters",
+    "dpa": "dpa",
+    "deutsche presse-agentur": "dpa",
+    "dpa-zentralbild": "dpa-Zentralbild",
+    "zentralbild": "dpa-Zentralbild",
+    "dpa picture-alliance": "picture alliance",
+    "picture-alliance": "picture alliance",
+    "picture alliance": "picture alliance",
+    "picture-alliance/dpa": "picture alliance",
+    "picturealliance": "picture alliance",
+    "epa": "EPA",
+    "epa-efe": "EPA-EFE",
+    "efe": "EFE",
+    "kna": "KNA",
+    "epd": "epd",
+    "sid": "SID",
+    "ansa": "ANSA",
+    "apa": "APA",
+    "ipa": "IPA",
+    "afp/getty images": "AFP",
+    "getty": "Getty Images",
+    "getty images": "Getty Images",
+    "imago": "IMAGO",
+    "imago images": "IMAGO",
+    "imago stock&people": "IMAGO",
+    "sputnik": "Sputnik",
+    "ria novosti": "RIA Novosti",
+    "tass": "TASS",
+    "itar-tass": "TASS",
+    "xinhua": "Xinhua",
+    "kcna": "KCNA",
+    "korean central news agency": "Korean Central News Agency",
+    "korea news service": "Korea News Service",
+    "yonhap": "Yonhap",
+    "kyodo": "Kyodo",
+    "kyodo news": "Kyodo",
+    "anadolu": "Anadolu",
+    "anadolu agency": "Anadolu",
+    "aa": "Anadolu",
+    "upi": "UPI",
+    "pap": "PAP",
+    "ips": "IPS",
+    "zuma": "ZUMA",
+    "zuma press": "ZUMA",
+    "zuma wire": "ZUMA",
+    "sipa": "SIPA",
+    "sipa press": "SIPA",
+    "abaca": "ABACA",
+    "abacapress": "ABACA",
+    "nurphoto": "NurPhoto",
+    "sopa images": "SOPA Images",
+    "photoshot": "Photoshot",
+    "ullstein bild": "ullstein bild",
+    "akg-images": "akg-images",
+    "akg images": "akg-images",
+    "dw": "DW",
+    "deutsche welle": "DW",
+    "bbc": "BBC",
+    "cnn": "CNN",
+    "kna-bild": "KNA",
+    "bildagentur-online": "Bildagentur-online",
+    "wikipedia": "Wikipedia",
+    "wikimedia commons": "Wikimedia Commons",
+}
+
+#: Credit parts that are licence notes, not sources: kept in the raw credit only.
+_LICENCE_NOTES = re.compile(
+    r"^(public domain|gemeinfrei|cc[ -]by.*|creative commons.*|privat|private|handout|"
+    r"archiv|archive|screenshot|picture|photo|pool)$",
+    re.IGNORECASE,
+)
+
+#: Words that make a credit part an organisation (agency) rather than a person.
+_ORG_WORDS = re.compile(
+    r"\b(agency|agentur|news|service|images?|photos?|press|presse|pictures?|media|museum|"
+    r"archiv\w*|archive|foundation|stiftung|ministry|ministerium|office|government|collection|"
+    r"library|bibliothek|institut\w*|university|universität|council|police|polizei|army|"
+    r"forces|ministry|tv|television|fernsehen|radio|channel|handout|pool|network|studio|"
+    r"group|gmbh|ltd|inc|corp|company|org|zentralbild|bild|agence|press|wire|commons)\b",
+    re.IGNORECASE,
+)
+_PERSON_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſА-Я][\w'’.-]*|[A-ZÀ-ÖØ-ÞА-Я]\.(?:-?[A-Z]\.)*)$")
+_NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "del", "di", "du", "la", "le"})
+
+
+def normalize_agency(name: str) -> str:
+    """The canonical spelling of an agency (``REUTERS``/``rtr`` -> ``Reuters``, ``afp`` ->
+    ``AFP``, ``picture-alliance`` -> ``picture alliance``); unknown names keep their spelling."""
+    cleaned = clean_text(name) or ""
+    key = cleaned.casefold()
+    if key in AGENCY_TABLE:
+        return AGENCY_TABLE[key]
+    key = re.sub(r"\s+", " ", key.replace("_", " "))
+    return AGENCY_TABLE.get(key, cleaned)
+
+
+def is_known_agency(name: str) -> bool:
+    key = (clean_text(name) or "").casefold()
+    return key in AGENCY_TABLE
+
+
+def _looks_like_person(part: str) -> bool:
+    """A name like ``Artem Geodakyan``, ``J. Hitz``, ``K-D.Gabbert`` or ``Lee Jin-man``."""
+    if _ORG_WORDS.search(part) or any(ch.isdigit() for ch in part):
+        return False
+    tokens = [t for t in re.split(r"\s+|(?<=\.)(?=[A-ZÀ-Þ])", part) if t]
+    if not 2 <= len(tokens) <= 5:
+        return False
+    named = [t for t in tokens if t.casefold() not in _NAME_PARTICLES]
+    if not named or not all(_PERSON_TOKEN.match(t) for t in named):
+        return False
+    # An all-caps multi-letter token (``REUTERS``) is an acronym, not a name.
+    return not any(len(t) > 2 and t.isupper() and "." not in t for t in named)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageCredit:
+    raw: str
+    agencies: tuple[str, ...]
+    photographers: tuple[str, ...]
+
+
+def split_image_credit(credit: str | None) -> ImageCredit | None:
+    """Split a slash-separated image credit into agencies and photographers.
+
+    ``Sputnik/Artem Geodakyan/REUTERS`` -> agencies (Sputnik, Reuters), photographers
+    (Artem Geodakyan). Known agencies (the table) first; person-like parts are photographers;
+    other organisation-like parts are agencies; licence notes ("public domain") are dropped.
+    The ``Image:``/``Bild:``/… prefix is removed; the returned ``raw`` is the cleaned credit.
+    """
+    text = clean_text(credit)
+    if not text:
+        return None
+    text = strip_credit_prefix(text)
+    if not text:
+        return None
+    agencies: list[str] = []
+    photographers: list[str] = []
+    for piece in re.split(r"\s*/\s*|\s*\|\s*|\s*;\s*", text):
+        piece = piece.strip(" ,.()[]")
+        if not piece:
+            continue
+        # "Photo by X for Y" / "X via Y": keep the actual names.
+        for sub in re.split(
+            r"\s+(?:via|for|für)\s+", re.sub(r"^(?:photo|foto)\s+by\s+", "", piece, flags=re.I)
+        ):
+            sub = sub.strip()
+            if not sub or _LICENCE_NOTES.match(sub):
+                continue
+            if is_known_agency(sub):
+                _append_unique(agencies, normalize_agency(sub))
+            elif _looks_like_person(sub):
+                _append_unique(photographers, sub)
+            else:
+                _append_unique(agencies, normalize_agency(sub))
+    return ImageCredit(text, tuple(agencies), tuple(photographers))
+
+
+_ALT_CREDIT = re.compile(r"^(?P<alt>.*?)\s*\((?P<credit>[^()]{2,160})\)\s*$", re.S)
+
+
+def split_alt_credit(alt: str | None) -> tuple[str | None, str | None]:
+    """Classic pages put the credit in parentheses at the end of ``alt``/``title``:
+    ``"Tahir Della (picture-alliance/dpa/L. Schwedes)"`` -> (``"Tahir Della"``,
+    ``"picture-alliance/dpa/L. Schwedes"``)."""
+    text = clean_text(alt)
+    if not text:
+        return None, None
+    match = _ALT_CREDIT.match(text)
+    if not match:
+        return text, None
+    return (clean_text(match["alt"]), clean_text(match["credit"]))
+
+
+def _append_unique(items: list[str], value: str) -> None:
+    if value and value.casefold() not in {i.casefold() for i in items}:
+        items.append(value)
+
+
+# --------------------------------------------------------------------------- credit lines
+
+_INITIALS = r"[a-zäöüß]{1,6}"
+_GROUP = rf"{_INITIALS}(?:\s*,\s*{_INITIALS})*"
+_CREDIT_LINE = re.compile(
+    rf"^(?P<people>{_GROUP}(?:\s*/\s*{_GROUP})*)?\s*"
+    r"(?:\((?P<agencies>[^()]{1,100})\))?\s*\.?$",
+    re.IGNORECASE,
+)
+_AGENCY_SPLIT = re.compile(r"\s*(?:,|/|;|\+|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.I)
+
+
+def parse_credit_line(text: str | None) -> CreditLine | None:
+    """Parse DW's closing credit line, or None when ``text`` does not have its shape.
+
+    Shapes: ``js,tg/msh (AP, Reuters)`` (writers, editor, agencies), ``cwo/fab (dpa, afp)``,
+    ``bru/kle (dpa, afp, rtr)``, ``dh (Reuters)`` (one writer, no editor), ``js/msh``,
+    ``(AFP, dpa)``. Writers are the initials before the last slash, editors after it.
+    """
+    raw = clean_text(text)
+    if not raw or len(raw) > 120:
+        return None
+    match = _CREDIT_LINE.match(raw)
+    if not match:
+        return None
+    people, agency_text = match["people"], match["agencies"]
+    if not people and not agency_text:
+        return None
+    if people and "/" not in people and not agency_text:
+        return None  # a lone word ("Ende") is not a credit line
+    agencies: list[str] = []
+    if agency_text:
+        parts = [p.strip(" .") for p in _AGENCY_SPLIT.split(agency_text) if p.strip(" .")]
+        if not parts or any(len(p) > 40 or len(p.split()) > 4 for p in parts):
+            return None
+        if not people and not all(is_known_agency(p) for p in parts):
+            return None  # "(Berlin)" or "(see above)" is not a credit
+        for part in parts:
+            _append_unique(agencies, normalize_agency(part))
+    writers: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
+    if people:
+        groups = [g for g in re.split(r"\s*/\s*", people.strip()) if g]
+        split = [tuple(i.strip() for i in g.split(",") if i.strip()) for g in groups]
+        if len(split) == 1:
+            writers = split[0]
+        else:
+            writers = tuple(i for g in split[:-1] for i in g)
+            editors = split[-1]
+    return CreditLine(raw=raw, writers=writers, editors=editors, agencies=tuple(agencies))
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def parse_iso_datetime(value: str | None) -> dt.datetime | None:
+    """An ISO-8601 timestamp (``2024-01-30T14:13:12.269Z``) as an aware UTC datetime.
+    A naive timestamp is taken as UTC (DW's JSON always states UTC)."""
+    if not value or not isinstance(value, str):
+        return None
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    # Python < 3.11 style fractional seconds other than 3/6 digits: pad/truncate.
+    text = re.sub(r"\.(\d+)", lambda m: "." + (m[1] + "000000")[:6], text, count=1)
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+def parse_day(value: str | None, *, language: str | None = None) -> dt.date | None:
+    """A day-precision date from ``28.04.2023``, ``20230428``, ``2023-04-28``, ``09/13/2023``
+    (month first on English pages), ``13. September 2023`` or ``September 13, 2023``."""
+    text = clean_text(value)
+    if not text:
+        return None
+    try:
+        if m := re.search(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b", text):
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        if m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if m := re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if m := re.search(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b", text):
+            first, second = int(m[1]), int(m[2])
+            if (language or "").startswith("en") and first <= 12:
+                return dt.date(int(m[3]), first, second)
+            return dt.date(int(m[3]), second, first)
+        if m := re.search(r"\b(\d{1,2})\.?\s+([^\W\d_]+)\.?\s+(\d{4})\b", text):
+            month = MONTHS.get(m[2].casefold())
+            if month:
+                return dt.date(int(m[3]), month, int(m[1]))
+        if m := re.search(r"\b([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})\b", text):
+            month = MONTHS.get(m[1].casefold())
+            if month:
+                return dt.date(int(m[3]), month, int(m[2]))
+    except ValueError:
+        return None
+    return None
+
+
+_RELATIVE = re.compile(r"(\d+)\s*([^\W\d_]+)")
+
+
+def parse_relative(value: str | None, reference: dt.datetime | None) -> DateValue | None:
+    """A relative display date ("2 hours ago", "vor 3 Stunden", "gestern") against
+    ``reference`` (the fetch time). Minutes/hours give a UTC datetime (to the minute), days
+    and weeks a day-precision date. None without a reference or for unknown text."""
+    text = clean_text(value)
+    if not text or reference is None:
+        return None
+    ref = reference if reference.tzinfo else reference.replace(tzinfo=dt.UTC)
+    ref = ref.astimezone(dt.UTC)
+    lowered = text.casefold()
+    if any(w in lowered for w in RELATIVE_NOW_WORDS):
+        return ref.replace(second=0, microsecond=0)
+    if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in RELATIVE_YESTERDAY_WORDS):
+        return (ref - dt.timedelta(days=1)).date()
+    match = _RELATIVE.search(lowered)
+    if not match or match[2] not in RELATIVE_UNITS:
+        return None
+    seconds = int(match[1]) * RELATIVE_UNITS[match[2]]
+    when = ref - dt.timedelta(seconds=seconds)
+    if seconds >= 86400:
+        return when.date()
+    return when.replace(second=0, microsecond=0)
+
+
+def is_relative_date(value: str | None) -> bool:
+    text = (clean_text(value) or "").casefold()
+    if not text:
+        return False
+    if any(w in text for w in RELATIVE_NOW_WORDS) or any(
+        re.search(rf"\b{re.escape(w)}\b", text) for w in RELATIVE_YESTERDAY_WORDS
+    ):
+        return True
+    match = _RELATIVE.search(text)
+    return bool(match and match[2] in RELATIVE_UNITS)
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+@dataclass(slots=True)
+class RawImage:
+    url: str | None
+    caption: str | None = None
+    credit: str | None = None  # raw, prefix and all
+    alt: str | None = None
+
+
+@dataclass(slots=True)
+class RawBlock:
+    type: str
+    text: str | None = None
+    level: int | None = None
+    items: list[str] = field(default_factory=list)
+    image: RawImage | None = None
+    video: Video | None = None
+
+
+@dataclass(slots=True)
+class RawArticle:
+    """What a layout parser found, before clean-up. Strings may hold nbsp, React pieces,
+    trailing spaces; dates are already typed (the parser knows their source)."""
+
+    layout: Layout
+    url: str | None = None
+    canonical_url: str | None = None
+    dw_id: int | None = None
+    content_type: ContentType = "article"
+    language: str | None = None
+    title: str | None = None
+    kicker_parts: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    teaser: str | None = None
+    published_at: DateValue | None = None
+    modified_at: DateValue | None = None
+    authors: list[Author] = field(default_factory=list)
+    short_url: str | None = None
+    blocks: list[RawBlock] = field(default_factory=list)
+    credit_line: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+#: Fields whose absence on an article-like page earns a warning (authors are legitimately
+#: absent on agency pieces, so they are not listed).
+_EXPECTED = ("title", "teaser", "published_at", "canonical_url", "short_url", "language")
+
+TEXT_BLOCK_TYPES = frozenset({"paragraph", "heading", "quote", "list"})
+
+
+def build_article(raw: RawArticle) -> Article:
+    """Clean every field of ``raw`` and compute the derived ones (text, word count, agencies,
+    hash). Missing expected fields become warnings (and ``parse.field_missing`` log events)."""
+    images: list[Image] = []
+    videos: list[Video] = []
+    blocks: list[Block] = []
+    for rb in raw.blocks:
+        block = _build_block(rb, images, videos)
+        if block is not None:
+            blocks.append(block)
+
+    credit_line = parse_credit_line(raw.credit_line) if raw.credit_line else None
+    text = "\n\n".join(b.text for b in blocks if b.type in TEXT_BLOCK_TYPES and b.text)
+    kicker = " | ".join(p for p in (clean_text(k) for k in raw.kicker_parts) if p) or None
+    topics: list[str] = []
+    for topic in raw.topics:
+        cleaned = clean_text(topic)
+        if cleaned:
+            _append_unique(topics, cleaned)
+    authors: list[Author] = []
+    seen: set[str] = set()
+    for author in raw.authors:
+        name = clean_text(author.name)
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            authors.append(Author(name=name, url=author.url))
+
+    article = Article(
+        url=raw.url or raw.canonical_url or "",
+        canonical_url=raw.canonical_url,
+        dw_id=raw.dw_id,
+        content_type=raw.content_type,
+        layout=raw.layout,
+        language=raw.language,
+        title=clean_text(raw.title),
+        short_url=raw.short_url,
+        kicker=kicker,
+        topics=tuple(topics),
+        teaser=clean_text(raw.teaser),
+        published_at=raw.published_at,
+        modified_at=raw.modified_at,
+        authors=tuple(authors),
+        blocks=tuple(blocks),
+        text=text,
+        images=tuple(images),
+        videos=tuple(videos),
+        credit_line=credit_line,
+        agencies=credit_line.agencies if credit_line else (),
+        word_count=len(text.split()),
+        parser_version=PARSER_VERSION,
+    )
+    warnings = list(raw.warnings)
+    missing = [name for name in _EXPECTED if getattr(article, name) in (None, "")]
+    if not blocks and article.content_type == "article":
+        missing.append("blocks")
+    for name in missing:
+        warnings.append(f"field missing: {name}")
+        log.warning("parse.field_missing", field=name, url=article.url, layout=raw.layout)
+    return article.with_changes(content_hash=content_hash(article), warnings=tuple(warnings))
+
+
+def _build_block(rb: RawBlock, images: list[Image], videos: list[Video]) -> Block | None:
+    if rb.type == "image" and rb.image is not None:
+        image = build_image(rb.image)
+        if image is None:
+            return None
+        images.append(image)
+        return Block(type="image", text=image.caption, image=len(images) - 1)
+    if rb.type == "video" and rb.video is not None:
+        video = Video(
+            url=rb.video.url, title=clean_text(rb.video.title), duration_s=rb.video.duration_s
+        )
+        if not video.url and not video.title:
+            return None
+        videos.append(video)
+        return Block(type="video", text=video.title, video=len(videos) - 1)
+    if rb.type == "list":
+        items = tuple(i for i in (clean_text(x) for x in rb.items) if i)
+        if not items:
+            return None
+        return Block(type="list", text="\n".join(items), items=items)
+    text = clean_text(rb.text)
+    if not text or rb.type not in TEXT_BLOCK_TYPES:
+        return None
+    return Block(type=rb.type, text=text, level=rb.level if rb.type == "heading" else None)  # type: ignore[arg-type]
+
+
+def build_image(raw: RawImage) -> Image | None:
+    caption = clean_text(raw.caption)
+    alt = clean_text(raw.alt)
+    split = split_image_credit(raw.credit)
+    if not raw.url and not caption and not alt:
+        return None
+    return Image(
+        url=raw.url,
+        caption=caption,
+        credit=split.raw if split else None,
+        alt=alt,
+        agencies=split.agencies if split else (),
+        photographers=split.photographers if split else (),
+    )
+
+
+def content_hash(article: Article) -> str:
+    """sha256 (hex) of the normalised content: title, teaser, body blocks, image captions and
+    credits, credit line. Not dates, URLs or the parser version."""
+    payload = {
+        "title": article.title,
+        "teaser": article.teaser,
+        "blocks": [[b.type, b.text, list(b.items)] for b in article.blocks],
+        "images": [[i.caption, i.credit] for i in article.images],
+        "credit_line": article.credit_line.raw if article.credit_line else None,
+    }
+    encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def first_nonempty(values: Iterable[str | None]) -> str | None:
+    for value in values:
+        cleaned = clean_text(value)
+        if cleaned:
+            return cleaned
+    return None

@@ -1,0 +1,182 @@
+"""What every layout parser shares: decoding, the lxml tree, text helpers, the base class.
+
+The tree is built once per page with lxml (the fast path: a bare parse of a real DW page costs
+1-2 ms); BeautifulSoup is used only for `UnicodeDammit` when bytes carry no usable encoding.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import json
+import re
+from typing import Any, ClassVar
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from scraper.errors import MalformedPageError
+from scraper.normalize import RawArticle
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_BAD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def decode_html(html: bytes | str) -> str:
+    """Bytes -> text: BOM, then a declared ``<meta charset>``, then UTF-8, then
+    `UnicodeDammit`'s guess. Never raises for bytes input (falls back to replacement)."""
+    if isinstance(html, str):
+        return html
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if html.startswith(bom):
+            return html[len(bom) :].decode(encoding, errors="replace")
+    declared = _META_CHARSET.search(html[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii", "ignore").lower()
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            name = ""
+        if name:
+            try:
+                return html.decode(name)
+            except (UnicodeDecodeError, LookupError):
+                pass
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from bs4.dammit import UnicodeDammit  # only for pages with no usable declared encoding
+
+    guessed = UnicodeDammit(html, ["utf-8", "windows-1252"]).unicode_markup
+    return guessed if guessed is not None else html.decode("utf-8", errors="replace")
+
+
+def build_tree(text: str, url: str | None = None) -> HtmlElement:
+    """The lxml tree of a page; `MalformedPageError` when there is nothing to parse."""
+    text = _XML_DECL.sub("", text, count=1)
+    text = _BAD_CONTROL.sub("", text)
+    text = _SURROGATES.sub("\ufffd", text)
+    if not text.strip():
+        raise MalformedPageError("empty document: no HTML to parse", url=url)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise MalformedPageError(f"HTML could not be parsed: {exc}", url=url) from exc
+    if root is None:
+        raise MalformedPageError("HTML could not be parsed: no root element", url=url)
+    return root
+
+
+def text_of(el: Any) -> str:
+    """All text inside ``el`` (comments such as React's ``<!-- -->`` excluded), raw."""
+    if el is None:
+        return ""
+    if isinstance(el, str):
+        return el
+    try:
+        return str(el.text_content())
+    except (ValueError, AttributeError):
+        return ""
+
+
+def text_with_breaks(el: HtmlElement) -> str:
+    """Text of ``el`` with ``<br>`` kept as newlines (credit lines sometimes follow a br);
+    comments, scripts and styles excluded."""
+    out: list[str] = []
+    _collect(el, out)
+    return "".join(out)
+
+
+def _collect(node: HtmlElement, out: list[str]) -> None:
+    tag = node.tag
+    if tag == "br":
+        out.append("\n")
+        return
+    if not isinstance(tag, str) or tag in ("script", "style"):
+        return
+    out.append(node.text or "")
+    for child in node:
+        _collect(child, out)
+        out.append(child.tail or "")
+
+
+def has_class(el: HtmlElement, name: str) -> bool:
+    return name in (el.get("class") or "").split()
+
+
+def xpath_class(name: str) -> str:
+    """XPath predicate for a whole-word class match."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def load_json(text: str | None) -> Any:
+    """Parse JSON; None when it is not valid JSON (never raises)."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def raw_decode_after(text: str, marker: str) -> Any:
+    """The JSON value following ``marker`` in ``text`` (``window.__APOLLO_STATE__=``), read
+    with `json.JSONDecoder.raw_decode` so trailing JavaScript does not matter."""
+    start = text.find(marker)
+    if start < 0:
+        return None
+    pos = start + len(marker)
+    while pos < len(text) and text[pos] in " \t\r\n=":
+        pos += 1
+    try:
+        value, _ = json.JSONDecoder().raw_decode(text, pos)
+    except (ValueError, RecursionError):
+        return None
+    return value
+
+
+class LayoutParser:
+    """One DW layout era. Subclasses set `LAYOUT`, implement `matches` (markup only, never the
+    date or host) and `parse` (fill a `RawArticle`; `scraper.normalize.build_article` turns it
+    into an `Article`)."""
+
+    LAYOUT: ClassVar[str]
+
+    def __init__(
+        self, root: HtmlElement, url: str | None = None, fetched_at: dt.datetime | None = None
+    ) -> None:
+        self.root = root
+        self.url = url
+        self.fetched_at = fetched_at
+
+    @classmethod
+    def matches(cls, root: HtmlElement) -> bool:
+        raise NotImplementedError
+
+    def parse(self) -> RawArticle:
+        raise NotImplementedError
+
+    # -- small shared helpers -------------------------------------------------------------
+
+    def first(self, xpath: etree.XPath, node: HtmlElement | None = None) -> Any:
+        found = xpath(self.root if node is None else node)
+        if isinstance(found, list):
+            return found[0] if found else None
+        return found
+
+    def meta(self, key: str) -> str | None:
+        """``<meta name=key>`` or ``<meta property=key>`` content."""
+        for el in self.root.iterfind(".//meta"):
+            if el.get("name") == key or el.get("property") == key:
+                content = el.get("content")
+                if content is not None:
+                    return str(content)
+        return None

@@ -1,0 +1,43 @@
+"""The DW parser: picks the layout from the markup (never from the date or the host) and
+returns the normalised `Article`.
+
+Layouts are tried in `LAYOUTS` order; each class's `matches` looks only at the tree, so a DW
+page saved to disk or served from a mirror parses the same as the live page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from scraper.article import Article
+from scraper.errors import NotDWPageError
+from scraper.normalize import build_article
+from scraper.parsers.base import HtmlElement, LayoutParser
+from scraper.parsers.dw_classic import ClassicParser
+from scraper.parsers.dw_relaunch import RelaunchParser
+
+#: Layout parsers, most recent first.
+LAYOUTS: tuple[type[LayoutParser], ...] = (RelaunchParser, ClassicParser)
+
+
+def detect_layout(root: HtmlElement) -> type[LayoutParser] | None:
+    """The parser class whose markup markers the page carries, or None."""
+    for layout in LAYOUTS:
+        if layout.matches(root):
+            return layout
+    return None
+
+
+def parse_dw(
+    root: HtmlElement, url: str | None = None, fetched_at: dt.datetime | None = None
+) -> Article:
+    layout = detect_layout(root)
+    if layout is None:
+        raise NotDWPageError(
+            "no DW layout recognised: looked for div#root with JSON-LD, Apollo state or "
+            "data-tracking-name sections (relaunch) and for div#bodyContent with div.col3 or a "
+            "dwInitialTrackingInfo/dwXT tracking object (classic)",
+            url=url,
+        )
+    raw = layout(root, url=url, fetched_at=fetched_at).parse()
+    return build_article(raw)

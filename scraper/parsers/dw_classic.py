@@ -1,0 +1,425 @@
+"""The classic layout (until mid-2023): see ``../shared/dw-markup.md``.
+
+``#bodyContent`` holds ``div.col3`` (the article) and ``div.col1.dim`` (right column). Fields
+come from the first ``ul.smallList`` facts box (labels in the site's language, see
+`scraper.labels`), the ``h1``/``h4.artikel``/``p.intro`` head, the outer ``div.longText`` body
+and the tracking object ``dwInitialTrackingInfo`` / ``dwXT`` (a JavaScript literal, read with a
+regular expression, never evaluated). Classic pages carry no JSON-LD.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import unquote
+
+from lxml import etree
+
+from scraper.article import Author, ContentType, DateValue, Video
+from scraper.errors import NotArticleError
+from scraper.labels import FACT_LABELS, is_boilerplate_text, is_read_more, label_key
+from scraper.normalize import (
+    RawArticle,
+    RawBlock,
+    RawImage,
+    clean_text,
+    first_nonempty,
+    parse_day,
+    split_alt_credit,
+)
+from scraper.parsers.base import (
+    HtmlElement,
+    LayoutParser,
+    has_class,
+    text_of,
+    text_with_breaks,
+    xpath_class,
+)
+from scraper.parsers.common import (
+    absolute_url,
+    canonical_or_none,
+    duration_seconds,
+    extract_credit_line,
+    language_code,
+    reject_non_content,
+    short_url_from,
+)
+from scraper.urls import content_type_from_url, dw_content_id
+
+_X = etree.XPath
+_TRACKING_PAIR = re.compile(r"""(\w+)\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\w+))""")
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\||/|\bund\b|\band\b|\bet\b|\by\b|\be\b|&)\s*")
+
+
+class ClassicParser(LayoutParser):
+    LAYOUT = "classic"
+
+    BODY_CONTENT = _X("//div[@id='bodyContent']")
+    COL3 = _X(
+        "//div[@id='bodyContent']//div[" + xpath_class("col3") + "]"
+        "[not(" + xpath_class("relatedContent") + ")][.//h1][1]"
+    )
+    TRACKING_SCRIPT = _X("//script[contains(., 'dwInitialTrackingInfo') or contains(., 'dwXT')]")
+    CANONICAL = _X("//link[@rel='canonical']/@href")
+    HTML_LANG = _X("/html/@lang")
+    TITLE = _X(".//h1")
+    KICKER = _X(".//h4[" + xpath_class("artikel") + "]")
+    NAV_PATH = _X("//div[@id='navPath']//a")
+    TEASER = _X(".//p[" + xpath_class("intro") + "]")
+    FACTS = _X("(//div[@id='bodyContent']//ul[" + xpath_class("smallList") + "])[1]/li")
+    SHARE_LINKS = _X("//div[@id='sharing-bar']//a/@href")
+    LONG_TEXT = _X(
+        ".//div["
+        + xpath_class("longText")
+        + "][not(ancestor::div["
+        + xpath_class("longText")
+        + "])]"
+    )
+    HERO = _X(
+        "./div[contains(@class, 'picBox')] | ./div["
+        + xpath_class("group")
+        + "]/div[contains(@class, 'picBox')]"
+    )
+    MEDIA_ITEMS = _X(".//div[" + xpath_class("mediaItem") + "]")
+    GALLERY_SLIDES = _X(".//div[" + xpath_class("gallery") + "]//li")
+    IMG = _X(".//img")
+
+    #: Containers in the body that are never body content (the newsletter plug and
+    #: "Read more" lines are recognised by their text).
+    SKIP_CLASSES = frozenset(
+        {
+            "gallery",
+            "slideshow",
+            "relatedContent",
+            "linkList",
+            "sharing-bar",
+            "shareInfo",
+            "teaserContentWrap",
+            "playButtonArea",
+            "advertisement",
+            "adContainer",
+        }
+    )
+
+    def __init__(
+        self, root: HtmlElement, url: str | None = None, fetched_at: dt.datetime | None = None
+    ) -> None:
+        super().__init__(root, url, fetched_at)
+        self.tracking = self._load_tracking()
+        cols = self.COL3(root)
+        self.col3: HtmlElement | None = cols[0] if cols else None
+        self.facts = self._load_facts()
+
+    @classmethod
+    def matches(cls, root: HtmlElement) -> bool:
+        body = cls.BODY_CONTENT(root)
+        return bool(body) and bool(
+            body[0].xpath(
+                ".//div[" + xpath_class("col3") + "] | .//p[" + xpath_class("intro") + "]"
+            )
+            or cls.TRACKING_SCRIPT(root)
+        )
+
+    # -- parsed once -------------------------------------------------------------------------
+
+    def _load_tracking(self) -> dict[str, str]:
+        for script in self.TRACKING_SCRIPT(self.root):
+            text = script.text or ""
+            for marker in ("dwInitialTrackingInfo", "dwXT"):
+                start = text.find(marker)
+                if start < 0:
+                    continue
+                open_ = text.find("{", start)
+                close = text.find("}", open_)
+                if open_ < 0 or close < 0:
+                    continue
+                return {
+                    m[1]: (m[2] if m[2] is not None else m[3] if m[3] is not None else m[4])
+                    for m in _TRACKING_PAIR.finditer(text[open_ + 1 : close])
+                }
+        return {}
+
+    def _load_facts(self) -> dict[str, HtmlElement]:
+        """Facts-box items by field (``date``, ``author``, ``topics``, ``keywords``,
+        ``permalink``, ``duration``), found by their bold label in any DW language."""
+        facts: dict[str, HtmlElement] = {}
+        for li in self.FACTS(self.root):
+            strong = next(li.iter("strong"), None)
+            if strong is None:
+                continue
+            field = FACT_LABELS.get(label_key(text_of(strong)))
+            if field and field not in facts:
+                facts[field] = li
+        return facts
+
+    def fact_text(self, field: str) -> str | None:
+        """The text of a facts-box item after its label."""
+        li = self.facts.get(field)
+        if li is None:
+            return None
+        strong = next(li.iter("strong"), None)
+        label = text_of(strong) if strong is not None else ""
+        text = text_of(li)
+        index = text.find(label)
+        rest = text[index + len(label) :] if index >= 0 else text
+        return clean_text(rest.lstrip(" :\n\t"))
+
+    def fact_links(self, field: str) -> list[HtmlElement]:
+        li = self.facts.get(field)
+        return [] if li is None else list(li.iter("a"))
+
+    # -- fields ------------------------------------------------------------------------------
+
+    def parse(self) -> RawArticle:
+        canonical = self.canonical_url()
+        reject_non_content(canonical or self.url, url=self.url)
+        if self.col3 is None:
+            raise NotArticleError(
+                "no article found: looked for div#bodyContent > div.col3 with an h1", url=self.url
+            )
+        raw = RawArticle(layout="classic", url=self.url, canonical_url=canonical)
+        raw.dw_id = self.dw_id(canonical)
+        raw.language = self.language(canonical)
+        raw.title = self.title()
+        raw.kicker_parts = self.kicker_parts()
+        raw.topics = self.topics()
+        raw.teaser = self.teaser()
+        raw.published_at, raw.modified_at = self.dates()
+        raw.authors = self.authors()
+        raw.short_url = self.short_url()
+        raw.blocks = self.blocks()
+        raw.content_type = self.content_type(canonical)
+        raw.credit_line = extract_credit_line(raw.blocks)
+        return raw
+
+    def canonical_url(self) -> str | None:
+        for href in self.CANONICAL(self.root):
+            value = clean_text(str(href))
+            if value:
+                return value
+        for candidate in (self.meta("og:url"), unquote(self.tracking.get("fullUrl", "")), self.url):
+            canon = canonical_or_none(candidate)
+            if canon:
+                return canon.replace("http://", "https://", 1)
+        return None
+
+    def dw_id(self, canonical: str | None) -> int | None:
+        for candidate in (canonical, self.url):
+            if candidate and (found := dw_content_id(candidate)) is not None:
+                return found
+        page_id = self.tracking.get("pageId", "")
+        return int(page_id) if page_id.isdigit() else None
+
+    def content_type(self, canonical: str | None) -> ContentType:
+        found: str | None = None
+        for candidate in (canonical, self.url):
+            found = content_type_from_url(candidate) if candidate else None
+            if found:
+                break
+        if found in (None, "video") and self.col3 is not None:
+            for item in self.MEDIA_ITEMS(self.col3):
+                if item.xpath("ancestor::div[" + xpath_class("longText") + "]"):
+                    continue
+                player = _hidden_inputs(item).get("player_type")
+                if player == "audio":
+                    return "audio"
+                if player == "video" and found is None and not self.LONG_TEXT(self.col3):
+                    return "video"
+        return found or "article"  # type: ignore[return-value]
+
+    def language(self, canonical: str | None) -> str | None:
+        langs = self.HTML_LANG(self.root)
+        return language_code(
+            canonical, self.url, str(langs[0]) if langs else None, self.meta("language")
+        )
+
+    def title(self) -> str | None:
+        assert self.col3 is not None
+        h1 = self.first(self.TITLE, self.col3)
+        og = self.meta("og:title")
+        og_title = og.split(" | DW | ")[0] if og else None
+        return first_nonempty([text_of(h1) if h1 is not None else None, og_title])
+
+    def kicker_parts(self) -> list[str]:
+        assert self.col3 is not None
+        kicker = self.first(self.KICKER, self.col3)
+        if kicker is not None and clean_text(text_of(kicker)):
+            return [text_of(kicker)]
+        crumbs = [text_of(a) for a in self.NAV_PATH(self.root)]
+        return [crumbs[-1]] if crumbs and clean_text(crumbs[-1]) else []
+
+    def topics(self) -> list[str]:
+        return [text_of(a) for a in self.fact_links("topics") + self.fact_links("keywords")]
+
+    def teaser(self) -> str | None:
+        assert self.col3 is not None
+        intro = self.first(self.TEASER, self.col3)
+        return first_nonempty(
+            [text_of(intro) if intro is not None else None, self.meta("description")]
+        )
+
+    def dates(self) -> tuple[DateValue | None, DateValue | None]:
+        """Day precision only: the facts-box date, then the tracking object's
+        ``firstPublicationDate`` / ``articleChangeDateShort``, then a media item's date."""
+        changed = parse_day(self.tracking.get("articleChangeDateShort"))
+        published = (
+            parse_day(self.fact_text("date"))
+            or parse_day(self.tracking.get("firstPublicationDate"))
+            or changed
+        )
+        if published is None and self.col3 is not None:
+            for item in self.MEDIA_ITEMS(self.col3):
+                published = parse_day(_hidden_inputs(item).get("display_date"))
+                if published:
+                    break
+        return published, changed
+
+    def authors(self) -> list[Author]:
+        li = self.facts.get("author")
+        if li is None:
+            return []
+        links = [a for a in li.iter("a") if clean_text(text_of(a))]
+        if links:
+            return [Author(text_of(a), absolute_url(a.get("href"))) for a in links]
+        text = self.fact_text("author") or ""
+        return [Author(name) for name in _AUTHOR_SPLIT.split(text) if clean_text(name)]
+
+    def short_url(self) -> str | None:
+        candidates = [self.fact_text("permalink")]
+        candidates.extend(unquote(str(h)) for h in self.SHARE_LINKS(self.root))
+        return short_url_from(candidates)
+
+    # -- body --------------------------------------------------------------------------------
+
+    def blocks(self) -> list[RawBlock]:
+        assert self.col3 is not None
+        blocks: list[RawBlock] = []
+        for pic in self.HERO(self.col3):
+            if not pic.xpath("ancestor::div[" + xpath_class("longText") + "]"):
+                image = self.picbox_image(pic)
+                if image is not None:
+                    blocks.append(RawBlock("image", image=image))
+        long_texts = self.LONG_TEXT(self.col3)
+        if long_texts:
+            self._walk(long_texts[0], blocks)
+        else:
+            # Video/audio pages: the page's own media item sits in col3 itself.
+            for item in self.MEDIA_ITEMS(self.col3):
+                video = self.media_video(item)
+                if video is not None:
+                    blocks.append(RawBlock("video", video=video))
+            for slide in self.GALLERY_SLIDES(self.col3):
+                self._gallery_slide(slide, blocks)
+        return blocks
+
+    def _skip(self, el: HtmlElement) -> bool:
+        classes = set((el.get("class") or "").split())
+        return bool(classes & self.SKIP_CLASSES) or el.tag in (
+            "script",
+            "style",
+            "noscript",
+            "form",
+            "input",
+        )
+
+    def _walk(self, node: HtmlElement, out: list[RawBlock]) -> None:
+        for el in node:
+            tag = el.tag
+            if not isinstance(tag, str) or self._skip(el):
+                continue
+            if tag == "p":
+                self._paragraph(el, out)
+            elif tag in ("h2", "h3", "h4", "h5", "h6"):
+                out.append(RawBlock("heading", text_of(el), level=int(tag[1])))
+            elif tag in ("ul", "ol"):
+                out.append(RawBlock("list", items=[text_of(li) for li in el if li.tag == "li"]))
+            elif tag == "blockquote":
+                out.append(RawBlock("quote", text_of(el)))
+            elif tag == "iframe":
+                src = el.get("src")
+                if src:
+                    out.append(
+                        RawBlock("video", video=Video(url=absolute_url(src), title=el.get("title")))
+                    )
+            elif tag == "div" and "picBox" in (el.get("class") or ""):
+                image = self.picbox_image(el)
+                if image is not None:
+                    out.append(RawBlock("image", image=image))
+            elif tag == "div" and has_class(el, "mediaItem"):
+                video = self.media_video(el)
+                if video is not None:
+                    out.append(RawBlock("video", video=video))
+            elif tag in ("div", "span", "section"):
+                self._walk(el, out)
+
+    def _paragraph(self, p: HtmlElement, out: list[RawBlock]) -> None:
+        text = text_with_breaks(p)
+        plain = clean_text(text)
+        if not plain or is_read_more(plain) or is_boilerplate_text(plain):
+            return
+        if (
+            any("newsletter" in (a.get("href") or "") for a in p.iter("a"))
+            and len(list(p.iter("a"))) == 1
+        ):
+            link_text = clean_text(text_of(next(p.iter("a"))))
+            if link_text == plain:
+                return  # the newsletter plug: a paragraph that is only a newsletter link
+        # English classic subheadings: a p holding only <strong>/<b>.
+        strong = [c for c in p if isinstance(c.tag, str)]
+        if (
+            len(strong) == 1
+            and strong[0].tag in ("strong", "b")
+            and not clean_text(p.text)
+            and not clean_text(strong[0].tail)
+            and clean_text(text_of(strong[0])) == plain
+        ):
+            out.append(RawBlock("heading", text_of(strong[0]), level=2))
+            return
+        out.append(RawBlock("paragraph", text))
+
+    def picbox_image(self, box: HtmlElement) -> RawImage | None:
+        img = self.first(self.IMG, box)
+        captions = [c for c in box if c.tag == "p"]
+        caption = text_of(captions[0]) if captions else None
+        if img is None:
+            return None
+        alt, credit = split_alt_credit(img.get("alt") or img.get("title"))
+        if credit is None:
+            _, credit = split_alt_credit(img.get("title"))
+        return RawImage(url=absolute_url(img.get("src")), caption=caption, credit=credit, alt=alt)
+
+    def media_video(self, item: HtmlElement) -> Video | None:
+        inputs = _hidden_inputs(item)
+        url = inputs.get("file_name")
+        title = inputs.get("media_title")
+        if not url and not title:
+            return None
+        return Video(
+            url=absolute_url(url) if url else None,
+            title=title,
+            duration_s=duration_seconds(inputs.get("file_duration")),
+        )
+
+    def _gallery_slide(self, slide: HtmlElement, out: list[RawBlock]) -> None:
+        img = self.first(self.IMG, slide)
+        heading = next(slide.iter("h2"), None)
+        paragraph = next(slide.iter("p"), None)
+        if heading is not None:
+            out.append(RawBlock("heading", text_of(heading), level=2))
+        if img is not None:
+            alt, credit = split_alt_credit(img.get("alt") or img.get("title"))
+            caption = text_of(paragraph) if paragraph is not None else None
+            out.append(
+                RawBlock(
+                    "image", image=RawImage(absolute_url(img.get("src")), caption, credit, alt)
+                )
+            )
+
+
+def _hidden_inputs(item: HtmlElement) -> dict[str, str]:
+    """A classic media item's hidden inputs (``file_name``, ``file_duration``, …)."""
+    return {
+        str(i.get("name")): str(i.get("value") or "")
+        for i in item.iter("input")
+        if i.get("name") and i.get("type") == "hidden"
+    }

@@ -1,0 +1,659 @@
+"""The relaunch layout (React server-side rendering, 2023+): see ``../shared/dw-markup.md``.
+
+Order of trust, per field: embedded JSON (Apollo state, JSON-LD) -> ``data-tracking-name``
+hooks -> stable semantic classes (``kicker``, ``author-details``, ``teaser-text``,
+``rich-text``, ``img-caption``, ``copyright``) -> tags. Styled-components classes (``sc-…``)
+are never used. The embedded JSON is parsed once, in `__init__`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from urllib.parse import unquote, urljoin
+
+from lxml import etree
+
+from scraper.article import Author, ContentType, DateValue, Video
+from scraper.errors import NotArticleError
+from scraper.labels import APOLLO_LANGUAGES, is_boilerplate_text, is_read_more
+from scraper.normalize import (
+    RawArticle,
+    RawBlock,
+    RawImage,
+    clean_text,
+    first_nonempty,
+    is_relative_date,
+    parse_day,
+    parse_iso_datetime,
+    parse_relative,
+)
+from scraper.parsers.base import (
+    HtmlElement,
+    LayoutParser,
+    has_class,
+    load_json,
+    raw_decode_after,
+    text_of,
+    text_with_breaks,
+    xpath_class,
+)
+from scraper.parsers.common import (
+    DW_BASE,
+    absolute_url,
+    canonical_or_none,
+    duration_seconds,
+    extract_credit_line,
+    language_code,
+    reject_non_content,
+    short_url_from,
+)
+from scraper.urls import content_type_from_url, dw_content_id
+
+_X = etree.XPath
+
+#: Apollo entity types of article-like pages -> content type.
+APOLLO_CONTENT_TYPES: dict[str, ContentType] = {
+    "Article": "article",
+    "Video": "video",
+    "Audio": "audio",
+    "ImageGallery": "gallery",
+    "Liveblog": "liveblog",
+    "LiveBlog": "liveblog",
+}
+JSONLD_TYPES = frozenset(
+    {
+        "NewsArticle",
+        "Article",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "VideoObject",
+        "AudioObject",
+        "ImageGallery",
+        "MediaGallery",
+    }
+)
+
+
+class RelaunchParser(LayoutParser):
+    LAYOUT = "relaunch"
+
+    # Recognition: div#root plus a relaunch-only hook (embedded JSON or semantic markup).
+    ROOT = _X("//div[@id='root']")
+    MARKERS = _X(
+        "//script[@type='application/ld+json'] | //script[contains(., '__APOLLO_STATE__')]"
+        " | //*[@data-tracking-name] | //div[" + xpath_class("content-area") + "]"
+        " | //div[" + xpath_class("rich-text") + "]"
+    )
+
+    SCRIPTS_JSONLD = _X("//script[@type='application/ld+json']")
+    SCRIPT_APOLLO = _X("//script[contains(., '__APOLLO_STATE__')]")
+    CANONICAL = _X("//link[@rel='canonical']/@href")
+    HTML_LANG = _X("/html/@lang")
+
+    ARTICLE = _X("(//h1/ancestor::article)[1] | (//article)[1]")
+    CONTENT_AREA = _X(".//div[" + xpath_class("content-area") + "]")
+    HEADER = _X(".//header")
+    TITLE = _X(".//h1")
+    KICKER = _X("//div[@data-tracking-name='content-detail-kicker']")
+    KICKER_FALLBACK = _X(".//div[" + xpath_class("kicker") + "]")
+    AUTHOR_DETAILS = _X(".//*[" + xpath_class("author-details") + "]")
+    AUTHOR_SPANS = _X(".//span[" + xpath_class("author") + "]")
+    TIME_AREA = _X(".//*[" + xpath_class("time-area") + "]//time | .//time")
+    TEASER = _X(".//p[" + xpath_class("teaser-text") + "]")
+    SHORT_LINK = _X(
+        "//section[@data-tracking-name='sharing-icons-inline']"
+        "//*[" + xpath_class("copy-button-wrapper") + "]/span"
+    )
+    SHARE_LINKS = _X("//section[@data-tracking-name='sharing-icons-inline']//a/@href")
+    RELATED_TOPICS = _X(
+        "//section[@data-tracking-name='section-related-topics']//a[contains(@href, '/t-')]"
+    )
+    COPYRIGHT = _X(".//small[" + xpath_class("copyright") + "]")
+    FIGCAPTION = _X(".//figcaption")
+    IMG = _X(".//img")
+    SOURCE_JPG = _X(".//source[@type='image/jpeg']/@srcset")
+
+    #: Containers inside the article that are never body content.
+    SKIP_CLASSES = frozenset(
+        {
+            "advertisement",
+            "rich-text-ad",
+            "gpt-slot",
+            "feedback",
+            "feedback-sidebar",
+            "vjs-no-js",
+            "sr-only",
+            "quick-item",
+            "newsletter",
+            "cookie",
+        }
+    )
+
+    def __init__(
+        self, root: HtmlElement, url: str | None = None, fetched_at: dt.datetime | None = None
+    ) -> None:
+        super().__init__(root, url, fetched_at)
+        self.warnings: list[str] = []
+        self.apollo: dict[str, Any] = self._load_apollo()
+        self.content: dict[str, Any] = self._apollo_content()
+        self.jsonld: dict[str, Any] = self._load_jsonld()
+        articles = self.ARTICLE(root)
+        self.article: HtmlElement | None = articles[0] if articles else None
+        headers = self.HEADER(self.article) if self.article is not None else []
+        self.header: HtmlElement | None = headers[0] if headers else None
+
+    @classmethod
+    def matches(cls, root: HtmlElement) -> bool:
+        return bool(cls.ROOT(root)) and bool(cls.MARKERS(root))
+
+    # -- embedded JSON, parsed once ---------------------------------------------------------
+
+    def _load_apollo(self) -> dict[str, Any]:
+        for script in self.SCRIPT_APOLLO(self.root):
+            state = raw_decode_after(script.text or "", "__APOLLO_STATE__")
+            if isinstance(state, dict):
+                return state
+        return {}
+
+    def _apollo_content(self) -> dict[str, Any]:
+        query = self.apollo.get("ROOT_QUERY")
+        if not isinstance(query, dict):
+            return {}
+        for key, value in query.items():
+            if key.startswith("content(") and isinstance(value, dict):
+                entity = self.resolve(value)
+                if isinstance(entity, dict):
+                    return entity
+        return {}
+
+    def resolve(self, value: Any) -> Any:
+        """Follow an Apollo ``{"__ref": "Article:1"}`` reference (one level)."""
+        if isinstance(value, dict) and "__ref" in value:
+            return self.apollo.get(str(value["__ref"]))
+        return value
+
+    def _load_jsonld(self) -> dict[str, Any]:
+        for script in self.SCRIPTS_JSONLD(self.root):
+            data = load_json(script.text)
+            candidates = data if isinstance(data, list) else [data]
+            for item in list(candidates):
+                if isinstance(item, dict) and isinstance(item.get("@graph"), list):
+                    candidates.extend(item["@graph"])
+            for item in candidates:
+                if not isinstance(item, dict):
+                    continue
+                types = item.get("@type")
+                types = types if isinstance(types, list) else [types]
+                if any(t in JSONLD_TYPES for t in types):
+                    return item
+        return {}
+
+    def _header_find(self, xpath: etree.XPath) -> HtmlElement | None:
+        scope = self.header if self.header is not None else self.article
+        if scope is None:
+            return None
+        found = xpath(scope)
+        return found[0] if found else None
+
+    # -- fields ------------------------------------------------------------------------------
+
+    def parse(self) -> RawArticle:
+        canonical = self.canonical_url()
+        reject_non_content(canonical or self.url, self.content.get("__typename"), url=self.url)
+        raw = RawArticle(layout="relaunch", url=self.url, canonical_url=canonical)
+        raw.dw_id = self.dw_id(canonical)
+        raw.content_type = self.content_type(canonical)
+        raw.language = self.language(canonical)
+        raw.title = self.title()
+        raw.kicker_parts = self.kicker_parts()
+        raw.topics = self.topics()
+        raw.teaser = self.teaser()
+        raw.published_at, raw.modified_at = self.dates(raw.language)
+        raw.authors = self.authors()
+        raw.short_url = self.short_url()
+        raw.blocks = self.blocks()
+        raw.credit_line = extract_credit_line(raw.blocks)
+        self.add_main_video(raw)
+        if raw.title is None and not raw.blocks:
+            raise NotArticleError(
+                "no article found: looked for an h1 inside <article>, JSON-LD headline and "
+                "Apollo content title, and for div.rich-text body",
+                url=self.url,
+            )
+        raw.warnings.extend(self.warnings)
+        return raw
+
+    def canonical_url(self) -> str | None:
+        for href in self.CANONICAL(self.root):
+            value = clean_text(str(href))
+            if value:
+                return value
+        candidates = [
+            self.meta("og:url"),
+            self.content.get("canonicalUrl"),
+            _jsonld_id(self.jsonld.get("mainEntityOfPage")),
+        ]
+        named = self.content.get("namedUrl")
+        if isinstance(named, str):
+            candidates.append(urljoin(DW_BASE, named))
+        for candidate in candidates:
+            canon = canonical_or_none(candidate)
+            if canon:
+                return canon
+        return canonical_or_none(self.url)
+
+    def dw_id(self, canonical: str | None) -> int | None:
+        for candidate in (canonical, self.url):
+            if candidate and (found := dw_content_id(candidate)) is not None:
+                return found
+        value = self.content.get("id")
+        return value if isinstance(value, int) else None
+
+    def content_type(self, canonical: str | None) -> ContentType:
+        typename = self.content.get("__typename")
+        if isinstance(typename, str) and typename in APOLLO_CONTENT_TYPES:
+            return APOLLO_CONTENT_TYPES[typename]
+        for candidate in (canonical, self.url):
+            found = content_type_from_url(candidate) if candidate else None
+            if found:
+                return found  # type: ignore[return-value]
+        types = self.jsonld.get("@type")
+        if types == "VideoObject":
+            return "video"
+        if types == "LiveBlogPosting":
+            return "liveblog"
+        return "article"
+
+    def language(self, canonical: str | None) -> str | None:
+        enum = self.content.get("language")
+        if isinstance(enum, str) and enum in APOLLO_LANGUAGES:
+            return APOLLO_LANGUAGES[enum]
+        langs = self.HTML_LANG(self.root)
+        return language_code(canonical, self.url, str(langs[0]) if langs else None)
+
+    def title(self) -> str | None:
+        h1 = self._header_find(self.TITLE)
+        return first_nonempty(
+            [
+                text_of(h1) if h1 is not None else None,
+                _str(self.jsonld.get("headline")),
+                _str(self.content.get("title")),
+            ]
+        )
+
+    def kicker_element(self) -> HtmlElement | None:
+        found = self.KICKER(self.root)
+        if found:
+            return found[0]
+        return self._header_find(self.KICKER_FALLBACK)
+
+    def kicker_parts(self) -> list[str]:
+        kicker = self.kicker_element()
+        if kicker is not None:
+            pieces = [clean_text(text_of(c)) for c in kicker if isinstance(c.tag, str)]
+            found = [p for p in pieces if p]
+            if not found:
+                whole = clean_text(text_of(kicker))
+                found = [whole] if whole else []
+            if found:
+                return found
+        parts: list[str] = []
+        category = self.content.get("thematicFocusCategory")
+        if isinstance(category, dict) and _str(category.get("name")):
+            parts.append(str(category["name"]))
+        for region in self._apollo_regions():
+            if _str(region.get("alignedName")):
+                parts.append(str(region["alignedName"]))
+                break
+        kicker_text = _str(self.content.get("kicker"))
+        if not parts and kicker_text:
+            parts.append(kicker_text)
+        return parts
+
+    def _apollo_regions(self) -> list[dict[str, Any]]:
+        for key, value in self.content.items():
+            if key.startswith("regions(") and isinstance(value, list):
+                return [r for r in (self.resolve(v) for v in value) if isinstance(r, dict)]
+        return []
+
+    def topics(self) -> list[str]:
+        topics: list[str] = []
+        kicker = self.kicker_element()
+        if kicker is not None:
+            topics.extend(text_of(a) for a in kicker.iter("a") if "/t-" in (a.get("href") or ""))
+        topics.extend(text_of(a) for a in self.RELATED_TOPICS(self.root))
+        if topics:
+            return topics
+        # No DOM topics: Apollo's region topic and related auto topics.
+        for region in self._apollo_regions():
+            corresponding = region.get("correspondingContent")
+            if (
+                isinstance(corresponding, dict)
+                and corresponding.get("__typename") == "AutoTopic"
+                and _str(region.get("alignedName"))
+            ):
+                topics.append(str(region["alignedName"]))
+        for ref in self.content.get("relatedAutoTopics") or []:
+            topic = self.resolve(ref)
+            if isinstance(topic, dict) and _str(topic.get("name")):
+                topics.append(str(topic["name"]))
+        return topics
+
+    def teaser(self) -> str | None:
+        p = self._header_find(self.TEASER)
+        return first_nonempty(
+            [
+                text_of(p) if p is not None else None,
+                _str(self.content.get("teaser")),
+                self.meta("description"),
+                _str(self.jsonld.get("description")),
+            ]
+        )
+
+    def dates(self, language: str | None) -> tuple[DateValue | None, DateValue | None]:
+        published: DateValue | None = parse_iso_datetime(
+            _str(self.jsonld.get("datePublished"))
+        ) or parse_iso_datetime(_str(self.content.get("firstPublicationDate")))
+        modified = parse_iso_datetime(_str(self.jsonld.get("dateModified"))) or parse_iso_datetime(
+            _str(self.content.get("lastModifiedDate"))
+        )
+        if published is None:
+            published = self.visible_date(language)
+        return published, modified
+
+    def visible_date(self, language: str | None) -> DateValue | None:
+        """The DOM fallback: ``<time datetime>``, an absolute display date, or a relative one
+        ("2 hours ago") against `fetched_at` — never when embedded JSON has a date."""
+        time_el = self._header_find(self.TIME_AREA)
+        if time_el is None:
+            return None
+        attr = time_el.get("datetime")
+        if attr and (parsed := parse_iso_datetime(attr)):
+            return parsed
+        texts = [text_of(time_el)]
+        parent = time_el.getparent()
+        if parent is not None:
+            texts.append(text_of(parent))
+        for text in texts:
+            if is_relative_date(text):
+                when = parse_relative(text, self.fetched_at)
+                if when is None:
+                    self.warnings.append(
+                        f"relative date {clean_text(text)!r} and no fetched_at: published_at left null"
+                    )
+                return when
+            day = parse_day(text, language=language)
+            if day is not None:
+                return day
+        return None
+
+    def authors(self) -> list[Author]:
+        apollo: list[Author] = []
+        for ref in self.content.get("persons") or []:
+            person = self.resolve(ref)
+            if isinstance(person, dict) and _str(person.get("fullName")):
+                named = _str(person.get("namedUrl"))
+                apollo.append(
+                    Author(str(person["fullName"]), absolute_url(named) if named else None)
+                )
+        by_name = {a.name.casefold(): a.url for a in apollo}
+        dom: list[Author] = []
+        details = self._header_find(self.AUTHOR_DETAILS)
+        if details is not None:
+            for span in self.AUTHOR_SPANS(details):
+                name = clean_text(text_of(span))
+                if not name:
+                    continue
+                link = next(iter(span.iterancestors("a")), None)
+                if link is None:
+                    link = next(span.iter("a"), None)
+                href = link.get("href") if link is not None else None
+                url = absolute_url(href) if href else by_name.get(name.casefold())
+                dom.append(Author(name, url))
+        if dom:
+            return dom
+        if apollo:
+            return apollo
+        authors = self.jsonld.get("author")
+        authors = authors if isinstance(authors, list) else [authors]
+        return [
+            Author(str(a["name"]), absolute_url(_str(a.get("url"))) if _str(a.get("url")) else None)
+            for a in authors
+            if isinstance(a, dict) and a.get("@type") == "Person" and _str(a.get("name"))
+        ]
+
+    def short_url(self) -> str | None:
+        candidates: list[str | None] = [text_of(el) for el in self.SHORT_LINK(self.root)]
+        candidates.append(_str(self.content.get("permaLinkUrl")))
+        candidates.extend(unquote(str(h)) for h in self.SHARE_LINKS(self.root))
+        return short_url_from(candidates)
+
+    # -- body --------------------------------------------------------------------------------
+
+    def blocks(self) -> list[RawBlock]:
+        if self.article is None:
+            return []
+        areas = self.CONTENT_AREA(self.article)
+        scope = areas[0] if areas else self.article
+        blocks: list[RawBlock] = []
+        self._walk(scope, blocks)
+        self._hero_credit_fallback(blocks)
+        return blocks
+
+    def _skip(self, el: HtmlElement) -> bool:
+        classes = set((el.get("class") or "").split())
+        if classes & self.SKIP_CLASSES:
+            return True
+        if el.get("data-tracking-name") or el.get("aria-hidden") == "true":
+            return True
+        return el.tag in (
+            "header",
+            "footer",
+            "nav",
+            "aside",
+            "script",
+            "style",
+            "noscript",
+            "svg",
+            "button",
+            "form",
+        )
+
+    def _walk(self, node: HtmlElement, out: list[RawBlock]) -> None:
+        for el in node:
+            tag = el.tag
+            if not isinstance(tag, str) or self._skip(el):
+                continue
+            if tag == "p":
+                text = text_with_breaks(el)
+                plain = clean_text(text)
+                if plain and not is_boilerplate_text(plain) and not is_read_more(plain):
+                    out.append(RawBlock("paragraph", text))
+            elif tag in ("h2", "h3", "h4", "h5", "h6"):
+                out.append(RawBlock("heading", text_of(el), level=int(tag[1])))
+            elif tag == "figure":
+                image = self.figure_image(el)
+                if image is not None:
+                    out.append(RawBlock("image", image=image))
+            elif tag in ("ul", "ol"):
+                items = [text_of(li) for li in el if li.tag == "li"]
+                out.append(RawBlock("list", items=items))
+            elif tag == "blockquote":
+                out.append(RawBlock("quote", text_of(el)))
+            elif tag == "iframe":
+                src = el.get("src")
+                if src:
+                    out.append(
+                        RawBlock("video", video=Video(url=absolute_url(src), title=el.get("title")))
+                    )
+            elif tag == "video" or has_class(el, "vjs-wrapper"):
+                video = self.player_video(el)
+                if video is not None:
+                    out.append(RawBlock("video", video=video))
+            elif tag in ("div", "section", "span", "article", "picture", "a", "main"):
+                self._walk(el, out)
+
+    def figure_image(self, figure: HtmlElement) -> RawImage | None:
+        imgs = self.IMG(figure)
+        img = imgs[0] if imgs else None
+        caption_el = self.FIGCAPTION(figure)
+        caption: str | None = None
+        credit: str | None = None
+        if caption_el:
+            cap = caption_el[0]
+            copyright_els = self.COPYRIGHT(cap)
+            credit = text_of(copyright_els[0]) if copyright_els else None
+            caption = _text_without(cap, copyright_els[0] if copyright_els else None)
+        url = self.image_url(figure, img)
+        alt = img.get("alt") if img is not None else None
+        if url is None and not caption and not alt:
+            return None
+        return RawImage(url=url, caption=caption, credit=credit, alt=alt)
+
+    def image_url(self, figure: HtmlElement, img: HtmlElement | None) -> str | None:
+        if img is not None:
+            template = img.get("data-url")
+            if template and "${formatId}" in template:
+                return absolute_url(template.replace("${formatId}", "600"))
+            src = img.get("src")
+            if src and src.strip():
+                return absolute_url(src.strip())
+            srcset = img.get("srcset")
+            if srcset:
+                return _pick_srcset(srcset)
+            data_id = img.get("data-id")
+            if data_id and data_id.isdigit():
+                return f"https://static.dw.com/image/{data_id}_600.jpg"
+        for srcset in self.SOURCE_JPG(figure):
+            picked = _pick_srcset(str(srcset))
+            if picked:
+                return picked
+        return None
+
+    def player_video(self, wrapper: HtmlElement) -> Video | None:
+        video_el = wrapper if wrapper.tag == "video" else next(wrapper.iter("video"), None)
+        url: str | None = None
+        duration: int | None = None
+        title: str | None = None
+        if video_el is not None:
+            url = video_el.get("src") or video_el.get("data-src")
+            if not url:
+                sources = [s for s in video_el.iter("source") if s.get("src")]
+                mp4 = [
+                    s
+                    for s in sources
+                    if "mp4" in (s.get("type") or "") or ".mp4" in (s.get("src") or "")
+                ]
+                chosen = (mp4 or sources or [None])[0]
+                url = chosen.get("src") if chosen is not None else None
+            title = video_el.get("title") or video_el.get("aria-label")
+            duration = duration_seconds(
+                video_el.get("data-duration") or wrapper.get("data-duration")
+            )
+        heading = next((h for h in wrapper.iter("h2", "h3") if isinstance(h.tag, str)), None)
+        if heading is not None and clean_text(text_of(heading)):
+            title = text_of(heading)
+        entity = self._apollo_video(wrapper)
+        if entity:
+            url = url or _str(entity.get("mp4Src")) or _str(entity.get("hlsVideoSrc"))
+            title = title or _str(entity.get("title")) or _str(entity.get("name"))
+            if duration is None:
+                duration = duration_seconds(entity.get("duration"))
+        if duration is None:
+            for el in wrapper.iter():
+                if isinstance(el.tag, str) and has_class(el, "vjs-duration-display"):
+                    duration = duration_seconds(text_of(el))
+        if not url and not title:
+            return None
+        return Video(url=absolute_url(url) if url else None, title=title, duration_s=duration)
+
+    def _apollo_video(self, wrapper: HtmlElement) -> dict[str, Any] | None:
+        for el in wrapper.iter():
+            if not isinstance(el.tag, str):
+                continue
+            for attr in ("data-id", "data-media-id", "data-video-id"):
+                value = el.get(attr)
+                if value and value.isdigit():
+                    entity = self.apollo.get(f"Video:{value}")
+                    if isinstance(entity, dict):
+                        return entity
+        return None
+
+    def add_main_video(self, raw: RawArticle) -> None:
+        """A video page's own video, from Apollo/JSON-LD, when the player markup has none."""
+        if raw.content_type not in ("video", "audio") or any(b.type == "video" for b in raw.blocks):
+            return
+        url = (
+            _str(self.content.get("mp4Src"))
+            or _str(self.content.get("hlsVideoSrc"))
+            or _str(self.jsonld.get("contentUrl"))
+            or _str(self.jsonld.get("embedUrl"))
+        )
+        duration = duration_seconds(self.content.get("duration")) or duration_seconds(
+            self.jsonld.get("duration")
+        )
+        if url or duration:
+            raw.blocks.insert(
+                0, RawBlock("video", video=Video(url=url, title=raw.title, duration_s=duration))
+            )
+
+    def _hero_credit_fallback(self, blocks: list[RawBlock]) -> None:
+        """Only the hero image's Apollo entity carries its credit: use it when the DOM lost it."""
+        link = self.resolve(self.content.get("mainContentImageLink"))
+        if not isinstance(link, dict):
+            return
+        target = self.resolve(link.get("target"))
+        credit = _str(target.get("licenserSupplement")) if isinstance(target, dict) else None
+        for block in blocks:
+            if block.type == "image" and block.image is not None:
+                if block.image.credit is None and credit:
+                    block.image.credit = credit
+                if block.image.caption is None:
+                    block.image.caption = _str(link.get("description"))
+                break
+
+
+def _text_without(el: HtmlElement, excluded: HtmlElement | None) -> str:
+    """Text of ``el`` minus the text of one descendant (the credit inside a figcaption)."""
+    if excluded is None:
+        return text_of(el)
+    parts: list[str] = [el.text or ""]
+    for child in el:
+        if child is not excluded and isinstance(child.tag, str):
+            parts.append(text_of(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _pick_srcset(srcset: str) -> str | None:
+    """A jpg from a srcset: the ``_600`` format when offered, else the widest candidate."""
+    candidates: list[tuple[int, str]] = []
+    for entry in srcset.split(","):
+        pieces = entry.split()
+        if not pieces:
+            continue
+        width = 0
+        if len(pieces) > 1 and (m := re.match(r"(\d+)w", pieces[1])):
+            width = int(m[1])
+        candidates.append((width, pieces[0]))
+    for _, url in candidates:
+        if re.search(r"_600\.(?:jpg|webp)$", url):
+            return absolute_url(url)
+    if not candidates:
+        return None
+    return absolute_url(max(candidates)[1])
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _jsonld_id(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return _str(value.get("@id")) or _str(value.get("url"))
+    return _str(value)
