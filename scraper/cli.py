@@ -295,27 +295,43 @@ def _http_url(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
     return values
 
 
+def parse_filter_date(value: str | None) -> dt.date | dt.datetime | None:
+    """A filter bound: ``YYYY-MM-DD`` stays a day (inclusive, matches day-precision dates),
+    anything else is a point in time (`parse_when`)."""
+    if value is None:
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return dt.date.fromisoformat(value.strip())
+    return parse_when(value)
+
+
 def build_filters(
     *,
-    langs: str | None,
-    since: str | None,
-    until: str | None,
-    agency: str | None,
-    author: str | None,
-    topic: str | None,
-    content_type: str | None,
+    lang: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    agency: str | None = None,
+    author: str | None = None,
+    topic: str | None = None,
+    content_type: str | None = None,
+    limit: int | None = None,
 ) -> Any:
-    from db.repository import ArticleFilters
+    """The repository's `ArticleFilter` from the filter options."""
+    from db.search import ArticleFilter
 
-    return ArticleFilters(
-        languages=split_csv(langs),
-        since=parse_when(since),
-        until=parse_when(until),
-        agency=agency,
-        author=author,
-        topic=topic,
-        content_type=content_type,
-    )
+    try:
+        return ArticleFilter(
+            lang=lang,
+            since=parse_filter_date(since),
+            until=parse_filter_date(until),
+            agency=agency,
+            author=author,
+            topic=topic,
+            content_type=content_type,
+            limit=limit,
+        )
+    except click.BadParameter as exc:
+        raise click.UsageError(exc.format_message()) from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -660,6 +676,7 @@ def parse(ctx: click.Context, source: str, url: str | None, fmt: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 QUERY_COLUMNS = ("dw_id", "published_at", "language", "title", "snippet", "url")
+"""Columns of the table and CSV output of `query` (json/jsonl carry every key)."""
 
 
 @cli.command()
@@ -686,23 +703,37 @@ def query(ctx: click.Context, terms: tuple[str, ...], limit: int, fmt: str, **fi
 
     settings = _configure(ctx)
     with open_repository(settings) as repo:
-        hits = repo.search(" ".join(terms), build_filters(**filters), limit)
+        flt = build_filters(**filters)
+        hits = repo.search(" ".join(terms), **_search_kwargs(flt, limit))
         rows = [_hit_row(h) for h in hits]
     write_records(rows, fmt, _stdout(), columns=QUERY_COLUMNS, title=None)
 
 
+def _search_kwargs(flt: Any, limit: int) -> dict[str, Any]:
+    return {
+        "lang": flt.lang,
+        "since": flt.since,
+        "until": flt.until,
+        "agency": flt.agency,
+        "author": flt.author,
+        "topic": flt.topic,
+        "content_type": flt.content_type,
+        "limit": limit,
+    }
+
+
 def _hit_row(hit: Any) -> dict[str, Any]:
-    article = getattr(hit, "article", None)
-    if article is not None:
-        record = article.to_dict()
-        row = {k: record.get(k) for k in ("dw_id", "published_at", "language", "title", "url")}
-        row["url"] = record.get("canonical_url") or record.get("url")
-    else:
-        row = {k: getattr(hit, k, None) for k in ("dw_id", "published_at", "language", "title")}
-        row["url"] = getattr(hit, "canonical_url", None) or getattr(hit, "url", None)
-    row["snippet"] = getattr(hit, "snippet", None)
-    row["rank"] = getattr(hit, "rank", None)
-    return row
+    published = hit.published
+    return {
+        "dw_id": hit.dw_id,
+        "published_at": published.isoformat() if published is not None else None,
+        "language": hit.language,
+        "content_type": hit.content_type,
+        "title": hit.title,
+        "snippet": hit.snippet,
+        "url": hit.url,
+        "score": round(hit.score, 4),
+    }
 
 
 def _stdout() -> IO[str]:
@@ -752,7 +783,7 @@ def show(ctx: click.Context, ref: str, revisions: bool, diff: bool, fmt: str) ->
     if revisions:
         for r in revs:
             click.echo(
-                f"revision {r.number}  {_iso(r.created_at)}  cause={r.cause}  "
+                f"revision {r.revision_no}  {_iso(r.created_at)}  cause={r.cause}  "
                 f"parser={r.parser_version}  hash={r.content_hash[:12]}"
             )
         return
@@ -763,7 +794,7 @@ def show(ctx: click.Context, ref: str, revisions: bool, diff: bool, fmt: str) ->
 
 def _revision_dict(rev: Any) -> dict[str, Any]:
     return {
-        "revision": rev.number,
+        "revision": rev.revision_no,
         "created_at": _iso(rev.created_at),
         "cause": rev.cause,
         "parser_version": rev.parser_version,
@@ -779,8 +810,8 @@ def _diff_text(revs: list[Any]) -> str:
     lines = difflib.unified_diff(
         _diffable(old.article).splitlines(keepends=True),
         _diffable(new.article).splitlines(keepends=True),
-        fromfile=f"revision {old.number} ({old.cause}, {_iso(old.created_at)})",
-        tofile=f"revision {new.number} ({new.cause}, {_iso(new.created_at)})",
+        fromfile=f"revision {old.revision_no} ({old.cause}, {_iso(old.created_at)})",
+        tofile=f"revision {new.revision_no} ({new.cause}, {_iso(new.created_at)})",
     )
     return "".join(lines) or "no textual difference\n"
 
@@ -827,7 +858,7 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> 
     settings = _configure(ctx)
     columns = ["schema_version", *[k for k in RECORD_KEYS if k != "schema_version"]]
     with open_repository(settings) as repo:
-        records = (a.to_dict() for a in repo.iter_articles(build_filters(**filters)))
+        records = (s.article.to_dict() for s in repo.iter_articles(build_filters(**filters)))
         if output:
             with open(output, "w", encoding="utf-8", newline="") as fh:
                 count = write_records(records, fmt, fh, columns=columns)
@@ -1067,7 +1098,7 @@ def demo(ctx: click.Context, terms: str | None) -> None:
                     repo, options, fetch, on_result=progress.advance, on_planned=progress.plan
                 )
                 _echo_report(report, False)
-                hits = repo.search(terms or "", build_filters(**_NO_FILTERS), 10)
+                hits = repo.search(terms or "", limit=10)
                 rows = [_hit_row(h) for h in hits]
         click.echo(f"\nquery {terms!r}:" if terms else "\nnewest stored articles:")
         write_records(
@@ -1075,17 +1106,6 @@ def demo(ctx: click.Context, terms: str | None) -> None:
         )
     if report.status != "ok":
         ctx.exit(ExitCode.PARTIAL)
-
-
-_NO_FILTERS: dict[str, Any] = {
-    "langs": None,
-    "since": None,
-    "until": None,
-    "agency": None,
-    "author": None,
-    "topic": None,
-    "content_type": None,
-}
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ def reparse(repo: Repository, filters: Any = None) -> ReparseSummary:
     for page in repo.raw_pages(filters):
         summary.counts["pages"] += 1
         try:
-            article = parse_page(page.html, url=page.url, fetched_at=page.fetched_at)
+            article = parse_page(page.body, url=page.url)
             stored = repo.store_article(article, cause="parser")
         except ParseError as exc:
             summary.counts["failed"] += 1
