@@ -337,7 +337,8 @@ def parse_iso_datetime(value: str | None) -> dt.datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+    # Whole seconds: DW's milliseconds are publishing-system noise, not news.
+    return parsed.astimezone(dt.UTC).replace(microsecond=0)
 
 
 def parse_day(value: str | None, *, language: str | None = None) -> dt.date | None:
@@ -429,6 +430,7 @@ class RawBlock:
     items: list[str] = field(default_factory=list)
     image: RawImage | None = None
     video: Video | None = None
+    in_body: bool = False  # found inside the body container (vs. lead media above it)
 
 
 @dataclass(slots=True)
@@ -450,6 +452,8 @@ class RawArticle:
     modified_at: DateValue | None = None
     authors: list[Author] = field(default_factory=list)
     short_url: str | None = None
+    #: Images shown above the body (the hero): in `Article.images` first, but not blocks.
+    lead_images: list[RawImage] = field(default_factory=list)
     blocks: list[RawBlock] = field(default_factory=list)
     credit_line: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -465,7 +469,7 @@ TEXT_BLOCK_TYPES = frozenset({"paragraph", "heading", "quote", "list"})
 def build_article(raw: RawArticle) -> Article:
     """Clean every field of ``raw`` and compute the derived ones (text, word count, agencies,
     hash). Missing expected fields become warnings (and ``parse.field_missing`` log events)."""
-    images: list[Image] = []
+    images: list[Image] = [i for i in (build_image(r) for r in raw.lead_images) if i]
     videos: list[Video] = []
     blocks: list[Block] = []
     for rb in raw.blocks:

@@ -53,7 +53,11 @@ def article_to_text(article: Article) -> str:
             out.append(_wrap(line))
         elif block.type == "video" and block.video is not None:
             video = article.videos[block.video]
-            duration = f" ({video.duration_s // 60}:{video.duration_s % 60:02d})" if video.duration_s else ""
+            duration = (
+                f" ({video.duration_s // 60}:{video.duration_s % 60:02d})"
+                if video.duration_s
+                else ""
+            )
             out.append(_wrap(f"[Video: {video.title or video.url or ''}{duration}]"))
         elif block.type == "list":
             out.extend(_wrap(item, "  ").replace("  ", "- ", 1) for item in block.items)

@@ -187,6 +187,7 @@ class ClassicParser(LayoutParser):
         raw.published_at, raw.modified_at = self.dates()
         raw.authors = self.authors()
         raw.short_url = self.short_url()
+        raw.lead_images = self.lead_images()
         raw.blocks = self.blocks()
         raw.content_type = self.content_type(canonical)
         raw.credit_line = extract_credit_line(raw.blocks)
@@ -291,14 +292,20 @@ class ClassicParser(LayoutParser):
 
     # -- body --------------------------------------------------------------------------------
 
-    def blocks(self) -> list[RawBlock]:
+    def lead_images(self) -> list[RawImage]:
+        """The picture above the body (``div.picBox`` before ``div.longText``)."""
         assert self.col3 is not None
-        blocks: list[RawBlock] = []
+        images = []
         for pic in self.HERO(self.col3):
             if not pic.xpath("ancestor::div[" + xpath_class("longText") + "]"):
                 image = self.picbox_image(pic)
                 if image is not None:
-                    blocks.append(RawBlock("image", image=image))
+                    images.append(image)
+        return images
+
+    def blocks(self) -> list[RawBlock]:
+        assert self.col3 is not None
+        blocks: list[RawBlock] = []
         long_texts = self.LONG_TEXT(self.col3)
         if long_texts:
             self._walk(long_texts[0], blocks)

@@ -216,7 +216,7 @@ class RelaunchParser(LayoutParser):
         raw.published_at, raw.modified_at = self.dates(raw.language)
         raw.authors = self.authors()
         raw.short_url = self.short_url()
-        raw.blocks = self.blocks()
+        raw.lead_images, raw.blocks = self.body()
         raw.credit_line = extract_credit_line(raw.blocks)
         self.add_main_video(raw)
         if raw.title is None and not raw.blocks:
@@ -435,15 +435,25 @@ class RelaunchParser(LayoutParser):
 
     # -- body --------------------------------------------------------------------------------
 
-    def blocks(self) -> list[RawBlock]:
+    def body(self) -> tuple[list[RawImage], list[RawBlock]]:
+        """(lead images, body blocks). The body is ``div.rich-text`` (several on live blogs
+        and galleries); figures and players of the content area outside it, before the
+        first body element, are the lead (hero) media; any after it are body blocks."""
         if self.article is None:
-            return []
+            return [], []
         areas = self.CONTENT_AREA(self.article)
         scope = areas[0] if areas else self.article
+        walked: list[RawBlock] = []
+        self._walk(scope, walked)
+        lead: list[RawImage] = []
         blocks: list[RawBlock] = []
-        self._walk(scope, blocks)
-        self._hero_credit_fallback(blocks)
-        return blocks
+        for block in walked:
+            if not blocks and not block.in_body and block.type == "image" and block.image:
+                lead.append(block.image)
+            else:
+                blocks.append(block)
+        self._hero_credit_fallback(lead or [b.image for b in blocks if b.image][:1])
+        return lead, blocks
 
     def _skip(self, el: HtmlElement) -> bool:
         classes = set((el.get("class") or "").split())
@@ -464,7 +474,14 @@ class RelaunchParser(LayoutParser):
             "form",
         )
 
-    def _walk(self, node: HtmlElement, out: list[RawBlock]) -> None:
+    def _walk(self, node: HtmlElement, out: list[RawBlock], in_body: bool = False) -> None:
+        start = len(out)
+        self._walk_children(node, out, in_body or has_class(node, "rich-text"))
+        if in_body or has_class(node, "rich-text"):
+            for block in out[start:]:
+                block.in_body = True
+
+    def _walk_children(self, node: HtmlElement, out: list[RawBlock], in_body: bool) -> None:
         for el in node:
             tag = el.tag
             if not isinstance(tag, str) or self._skip(el):
@@ -496,7 +513,7 @@ class RelaunchParser(LayoutParser):
                 if video is not None:
                     out.append(RawBlock("video", video=video))
             elif tag in ("div", "section", "span", "article", "picture", "a", "main"):
-                self._walk(el, out)
+                self._walk(el, out, in_body)
 
     def figure_image(self, figure: HtmlElement) -> RawImage | None:
         imgs = self.IMG(figure)
@@ -602,20 +619,18 @@ class RelaunchParser(LayoutParser):
                 0, RawBlock("video", video=Video(url=url, title=raw.title, duration_s=duration))
             )
 
-    def _hero_credit_fallback(self, blocks: list[RawBlock]) -> None:
+    def _hero_credit_fallback(self, images: list[RawImage]) -> None:
         """Only the hero image's Apollo entity carries its credit: use it when the DOM lost it."""
         link = self.resolve(self.content.get("mainContentImageLink"))
-        if not isinstance(link, dict):
+        if not isinstance(link, dict) or not images:
             return
         target = self.resolve(link.get("target"))
         credit = _str(target.get("licenserSupplement")) if isinstance(target, dict) else None
-        for block in blocks:
-            if block.type == "image" and block.image is not None:
-                if block.image.credit is None and credit:
-                    block.image.credit = credit
-                if block.image.caption is None:
-                    block.image.caption = _str(link.get("description"))
-                break
+        hero = images[0]
+        if hero.credit is None and credit:
+            hero.credit = credit
+        if hero.caption is None:
+            hero.caption = _str(link.get("description"))
 
 
 def _text_without(el: HtmlElement, excluded: HtmlElement | None) -> str:
