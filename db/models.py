@@ -19,7 +19,7 @@ column and GIN / pg_trgm indexes) are dialect-specific DDL that lives only in th
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -32,6 +32,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -351,3 +352,27 @@ class FrontierEntry(Base):
     source: Mapped[str | None] = mapped_column(Text)
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+def _t(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+# Typed handles on the tables, for Core statements in the repository.
+articles = _t(Article)
+article_revisions = _t(ArticleRevision)
+authors = _t(Author)
+agencies = _t(Agency)
+topics = _t(Topic)
+article_authors = _t(ArticleAuthor)
+article_topics = _t(ArticleTopic)
+article_agencies = _t(ArticleAgency)
+article_credits = _t(ArticleCredit)
+images = _t(Image)
+image_agencies = _t(ImageAgency)
+image_photographers = _t(ImagePhotographer)
+url_aliases = _t(UrlAlias)
+raw_pages = _t(RawPage)
+crawl_runs = _t(CrawlRun)
+fetches = _t(Fetch)
+frontier = _t(FrontierEntry)

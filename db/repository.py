@@ -1,0 +1,1145 @@
+"""The repository: the only way dwscrape reads or writes its database.
+
+Writes are idempotent and atomic. `store_articles` handles a batch in ONE transaction: it looks
+the articles up (locking their rows on PostgreSQL), leaves unchanged ones alone apart from
+``last_fetched_at``, updates changed ones and adds one revision each, and inserts new ones with
+``INSERT … ON CONFLICT DO NOTHING``. If another process inserted the same article in between
+(the conflict shows as a missing RETURNING row, a unique violation, a serialization failure or
+a deadlock), the whole transaction is rolled back and replayed, and the replay finds the row:
+two processes storing the same article end with one article and one revision. On SQLite the
+transaction starts with ``BEGIN IMMEDIATE``, so writers are serialised up front.
+
+Bulk paths are used throughout (one statement per table per batch, `executemany`), so storing
+one article and storing ten thousand are the same code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+import structlog
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+
+from db import models as m
+from db.engine import write_options
+from db.rows import (
+    CONTENT_COLUMNS,
+    alias_kind,
+    article_row,
+    author_key,
+    canonical_key,
+    compress_page,
+    decompress_page,
+)
+from db.search import ArticleFilter, SearchHit, filter_clauses, run_search
+from scraper.article import Article
+from scraper.errors import StorageError
+from scraper.urls import canonicalize, dw_content_id, is_short_link, short_link
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+Status = Literal["new", "changed", "unchanged"]
+Cause = Literal["source", "parser"]
+
+#: How often a write transaction is replayed after a conflict before giving up.
+MAX_ATTEMPTS = 8
+#: SQLSTATEs worth replaying: serialization failure, deadlock, unique violation.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "23505"})
+
+
+@dataclass(frozen=True, slots=True)
+class StoreRequest:
+    """One article to store, with where it came from."""
+
+    article: Article
+    raw_html: bytes | None = None
+    fetch_id: int | None = None
+    fetched_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    status: Status
+    article_id: int
+    revision_id: int | None  # the revision written now (None when unchanged)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as stored: the current record plus bookkeeping."""
+
+    id: int
+    article: Article
+    revision_count: int
+    first_seen_at: dt.datetime
+    last_fetched_at: dt.datetime
+    last_changed_at: dt.datetime
+    raw_page_sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    id: int
+    article_id: int
+    revision_no: int
+    cause: str  # 'new' | 'source' | 'parser'
+    content_hash: str
+    parser_version: str
+    created_at: dt.datetime
+    raw_page_sha256: str | None
+    article: Article
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    id: int
+    command: str
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    counts: dict[str, int]
+    fill_rates: dict[str, float] | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeasedUrl:
+    url: str
+    attempts: int
+    priority: int
+    lease_expires_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RawPageRef:
+    """The latest fetched bytes of a stored article, for re-parsing without the network."""
+
+    article_id: int
+    dw_id: int | None
+    url: str
+    sha256: str
+    parser_version: str
+    body: bytes
+
+
+RUN_COUNTS = ("discovered", "fetched", "new", "changed", "unchanged", "failed")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class _Conflict(Exception):
+    """Another writer got there first: replay the transaction."""
+
+
+@dataclass
+class _Pending:
+    """Entity ids learnt in the current transaction, cached only once it commits."""
+
+    entities: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+class Repository:
+    """All reads and writes of the dwscrape database, on SQLite or PostgreSQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._writer = engine.execution_options(**write_options())
+        # (table, key) -> id for authors, agencies, topics: rows that are never deleted.
+        self._entity_cache: dict[tuple[str, str], int] = {}
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _insert(self, table: Table) -> Any:
+        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
+
+    def _write(self, fn: Callable[[Connection, _Pending], T], what: str) -> T:
+        """Run `fn` in one write transaction, replaying it on conflicts."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            pending = _Pending()
+            try:
+                with self._writer.begin() as conn:
+                    result = fn(conn, pending)
+                self._entity_cache.update(pending.entities)
+                return result
+            except _Conflict:
+                retry, reason = True, "conflict"
+            except DBAPIError as exc:
+                retry, reason = _retryable(exc), type(exc.orig).__name__
+                if not retry or attempt == MAX_ATTEMPTS:
+                    raise StorageError(f"{what} failed: {exc.orig}") from exc
+            except SQLAlchemyError as exc:
+                raise StorageError(f"{what} failed: {exc}") from exc
+            log.info("store.retry", what=what, attempt=attempt, reason=reason)
+            time.sleep(min(0.5, 0.01 * 2**attempt) * random.random())
+        raise StorageError(f"{what} failed: still conflicting after {MAX_ATTEMPTS} attempts")
+
+    def _read(self) -> Any:
+        return self.engine.connect()
+
+    # ------------------------------------------------------------------ articles
+
+    def store_article(
+        self,
+        article: Article,
+        *,
+        raw_html: bytes | None = None,
+        fetch_id: int | None = None,
+        run_id: int | None = None,
+        cause: Cause = "source",
+        fetched_at: dt.datetime | None = None,
+    ) -> StoreResult:
+        """Store one parsed article (see `store_articles`)."""
+        request = StoreRequest(article, raw_html, fetch_id, fetched_at)
+        return self.store_articles([request], run_id=run_id, cause=cause)[0]
+
+    def store_articles(
+        self,
+        items: Sequence[Article | StoreRequest],
+        *,
+        run_id: int | None = None,
+        cause: Cause = "source",
+    ) -> list[StoreResult]:
+        """Store a batch of articles in one transaction; one `StoreResult` per item, in order.
+
+        Status 'new' (first seen), 'changed' (content hash differs: the article row is updated
+        and one revision added) or 'unchanged' (only ``last_fetched_at`` moves). `cause` says
+        why a changed record differs: 'source' (DW edited it) or 'parser' (re-extracted by a
+        newer parser); a record re-extracted from the very bytes already stored is always
+        'parser', since identical bytes cannot carry an editorial change."""
+        requests = [i if isinstance(i, StoreRequest) else StoreRequest(i) for i in items]
+        results: list[StoreResult] = []
+        # Split where a key repeats so that every chunk holds each article at most once.
+        chunk: list[StoreRequest] = []
+        seen: set[Any] = set()
+        for req in requests:
+            keys: set[tuple[str, Any]] = {("u", canonical_key(req.article))}
+            if req.article.dw_id is not None:
+                keys.add(("d", req.article.dw_id))
+            if keys & seen:
+                results.extend(self._store_chunk(chunk, run_id, cause))
+                chunk, seen = [], set()
+            chunk.append(req)
+            seen |= keys
+        if chunk:
+            results.extend(self._store_chunk(chunk, run_id, cause))
+        return results
+
+    def _store_chunk(
+        self, requests: list[StoreRequest], run_id: int | None, cause: Cause
+    ) -> list[StoreResult]:
+        results = self._write(
+            lambda conn, pending: self._store_tx(conn, pending, requests, run_id, cause),
+            "store articles",
+        )
+        for req, res in zip(requests, results, strict=True):
+            if res.status != "unchanged":
+                log.debug(
+                    "store.revision",
+                    status=res.status,
+                    article_id=res.article_id,
+                    dw_id=req.article.dw_id,
+                )
+        return results
+
+    def _store_tx(
+        self,
+        conn: Connection,
+        pending: _Pending,
+        requests: list[StoreRequest],
+        run_id: int | None,
+        cause: Cause,
+    ) -> list[StoreResult]:
+        now = utcnow()
+        a = m.articles
+        rows = [article_row(r.article) for r in requests]
+        shas = self._store_raw_pages(conn, [r.raw_html for r in requests], now)
+
+        # 1. find what exists (locking the rows on PostgreSQL against concurrent changers)
+        dw_ids = sorted({r["dw_id"] for r in rows if r["dw_id"] is not None})
+        urls = sorted({r["canonical_url"] for r in rows})
+        query = select(
+            a.c.id,
+            a.c.dw_id,
+            a.c.canonical_url,
+            a.c.content_hash,
+            a.c.current_revision,
+            a.c.raw_page_sha256,
+        ).where(or_(a.c.dw_id.in_(dw_ids), a.c.canonical_url.in_(urls)))
+        if self.dialect == "postgresql":
+            query = query.order_by(a.c.id).with_for_update()
+        by_dw: dict[int, Any] = {}
+        by_url: dict[str, Any] = {}
+        for hit in conn.execute(query):
+            if hit.dw_id is not None:
+                by_dw[hit.dw_id] = hit
+            by_url[hit.canonical_url] = hit
+
+        existing: list[Any] = []
+        for row in rows:
+            found = by_dw.get(row["dw_id"]) if row["dw_id"] is not None else None
+            if found is None:
+                candidate = by_url.get(row["canonical_url"])
+                if candidate is not None and (candidate.dw_id is None or row["dw_id"] is None):
+                    found = candidate
+            existing.append(found)
+
+        results: list[StoreResult | None] = [None] * len(requests)
+        unchanged: list[dict[str, Any]] = []
+        changed: list[int] = []
+        new: list[int] = []
+        for i, (row, found) in enumerate(zip(rows, existing, strict=True)):
+            if found is None:
+                new.append(i)
+            elif found.content_hash == row["content_hash"]:
+                unchanged.append(
+                    {
+                        "b_id": found.id,
+                        "b_fetched": requests[i].fetched_at or now,
+                        "b_sha": shas[i],
+                        "b_pv": row["parser_version"],
+                    }
+                )
+                results[i] = StoreResult("unchanged", found.id, None)
+            else:
+                changed.append(i)
+
+        # 2. unchanged: only bookkeeping moves
+        if unchanged:
+            conn.execute(
+                update(a)
+                .where(a.c.id == bindparam("b_id"))
+                .values(
+                    last_fetched_at=bindparam("b_fetched", type_=m.UTCDateTime()),
+                    raw_page_sha256=func.coalesce(bindparam("b_sha"), a.c.raw_page_sha256),
+                    parser_version=bindparam("b_pv"),
+                ),
+                unchanged,
+            )
+
+        # 3. new: insert, and replay if someone else inserted one of them meanwhile
+        article_ids: dict[int, int] = {}
+        revision_nos: dict[int, int] = {}
+        causes: dict[int, str] = {}
+        if new:
+            values = []
+            for i in new:
+                seen_at = requests[i].fetched_at or now
+                values.append(
+                    {
+                        **rows[i],
+                        "current_revision": 1,
+                        "raw_page_sha256": shas[i],
+                        "first_seen_at": seen_at,
+                        "last_fetched_at": seen_at,
+                        "last_changed_at": seen_at,
+                    }
+                )
+            inserted = conn.execute(
+                self._insert(a).on_conflict_do_nothing().returning(a.c.id, a.c.canonical_url),
+                values,
+            ).all()
+            ids_by_url = {r.canonical_url: r.id for r in inserted}
+            if len(ids_by_url) != len(new):
+                raise _Conflict()
+            for i in new:
+                article_ids[i] = ids_by_url[rows[i]["canonical_url"]]
+                revision_nos[i] = 1
+                causes[i] = "new"
+                results[i] = StoreResult("new", article_ids[i], None)
+
+        # 4. changed: update the row, drop its links (rewritten below)
+        if changed:
+            params = []
+            for i in changed:
+                found = existing[i]
+                article_ids[i] = found.id
+                revision_nos[i] = found.current_revision + 1
+                same_bytes = shas[i] is not None and shas[i] == found.raw_page_sha256
+                causes[i] = "parser" if same_bytes else cause
+                seen_at = requests[i].fetched_at or now
+                params.append(
+                    {
+                        **{f"b_{c}": rows[i][c] for c in CONTENT_COLUMNS},
+                        "b_id": found.id,
+                        "b_rev": revision_nos[i],
+                        "b_sha": shas[i],
+                        "b_seen": seen_at,
+                    }
+                )
+            conn.execute(
+                update(a)
+                .where(a.c.id == bindparam("b_id"))
+                .values(
+                    {c: bindparam(f"b_{c}", type_=a.c[c].type) for c in CONTENT_COLUMNS}
+                    | {
+                        "current_revision": bindparam("b_rev"),
+                        "raw_page_sha256": func.coalesce(bindparam("b_sha"), a.c.raw_page_sha256),
+                        "last_fetched_at": bindparam("b_seen", type_=m.UTCDateTime()),
+                        "last_changed_at": bindparam("b_seen", type_=m.UTCDateTime()),
+                    }
+                ),
+                params,
+            )
+            ids = [article_ids[i] for i in changed]
+            for table in (
+                m.article_authors,
+                m.article_topics,
+                m.article_agencies,
+                m.article_credits,
+                m.images,
+            ):
+                conn.execute(delete(table).where(table.c.article_id.in_(ids)))
+
+        # 5. revisions and links of everything new or changed
+        written = sorted(new + changed)
+        if written:
+            revs = conn.execute(
+                self._insert(m.article_revisions).returning(
+                    m.article_revisions.c.id, sort_by_parameter_order=True
+                ),
+                [
+                    {
+                        "article_id": article_ids[i],
+                        "revision_no": revision_nos[i],
+                        "cause": causes[i],
+                        "content_hash": rows[i]["content_hash"],
+                        "parser_version": rows[i]["parser_version"],
+                        "record": requests[i].article.to_dict(),
+                        "created_at": now,
+                        "raw_page_sha256": shas[i],
+                        "fetch_id": requests[i].fetch_id,
+                        "run_id": run_id,
+                    }
+                    for i in written
+                ],
+            ).all()
+            for i, rev in zip(written, revs, strict=True):
+                status: Status = "new" if causes[i] == "new" else "changed"
+                results[i] = StoreResult(status, article_ids[i], rev.id)
+            self._write_links(
+                conn, pending, [(article_ids[i], requests[i].article) for i in written]
+            )
+
+        # 6. every URL that led to an article
+        self._write_aliases(conn, requests, rows, results, now)
+        return [r for r in results if r is not None]
+
+    def _store_raw_pages(
+        self, conn: Connection, bodies: list[bytes | None], now: dt.datetime
+    ) -> list[str | None]:
+        """Store page bytes once per distinct content; their SHA-256 keys, in order."""
+        shas: list[str | None] = []
+        pages: dict[str, dict[str, Any]] = {}
+        for body in bodies:
+            if body is None:
+                shas.append(None)
+                continue
+            sha, data = compress_page(body)
+            shas.append(sha)
+            pages[sha] = {
+                "sha256": sha,
+                "compression": "zlib",
+                "size": len(body),
+                "body": data,
+                "first_seen_at": now,
+            }
+        if pages:
+            conn.execute(
+                self._insert(m.raw_pages).on_conflict_do_nothing(),
+                [pages[k] for k in sorted(pages)],
+            )
+        return shas
+
+    def _entity_ids(
+        self,
+        conn: Connection,
+        pending: _Pending,
+        table: Table,
+        key_column: str,
+        values: dict[str, dict[str, Any]],
+    ) -> dict[str, int]:
+        """Ids for entity keys (authors, agencies, topics), inserting the missing ones."""
+        name = table.name
+        ids: dict[str, int] = {}
+        missing: list[str] = []
+        for key in values:
+            cached = self._entity_cache.get((name, key)) or pending.entities.get((name, key))
+            if cached is None:
+                missing.append(key)
+            else:
+                ids[key] = cached
+        if missing:
+            missing.sort()
+            conn.execute(self._insert(table).on_conflict_do_nothing(), [values[k] for k in missing])
+            column = table.c[key_column]
+            for start in range(0, len(missing), 500):
+                part = missing[start : start + 500]
+                for row in conn.execute(select(table.c.id, column).where(column.in_(part))):
+                    key = row[1]
+                    ids[key] = row.id
+                    pending.entities[(name, key)] = row.id
+        return ids
+
+    def _write_links(
+        self, conn: Connection, pending: _Pending, articles: list[tuple[int, Article]]
+    ) -> None:
+        authors: dict[str, dict[str, Any]] = {}
+        agencies: dict[str, dict[str, Any]] = {}
+        topics: dict[str, dict[str, Any]] = {}
+        for _, art in articles:
+            for au in art.authors:
+                key = author_key(au.name, au.url)
+                authors.setdefault(key, {"key": key, "name": au.name, "url": au.url})
+            for name in _text_agencies(art):
+                agencies.setdefault(name, {"name": name})
+            for image in art.images:
+                for name in image.agencies:
+                    agencies.setdefault(name, {"name": name})
+            for name in art.topics:
+                topics.setdefault(name, {"name": name})
+        author_ids = self._entity_ids(conn, pending, m.authors, "key", authors)
+        agency_ids = self._entity_ids(conn, pending, m.agencies, "name", agencies)
+        topic_ids = self._entity_ids(conn, pending, m.topics, "name", topics)
+
+        author_rows, topic_rows, agency_rows, credit_rows, image_rows = [], [], [], [], []
+        image_meta: list[tuple[int, Any]] = []
+        for article_id, art in articles:
+            author_rows += [
+                {
+                    "article_id": article_id,
+                    "position": p,
+                    "author_id": author_ids[author_key(au.name, au.url)],
+                }
+                for p, au in enumerate(art.authors)
+            ]
+            topic_rows += [
+                {"article_id": article_id, "position": p, "topic_id": topic_ids[t]}
+                for p, t in enumerate(art.topics)
+            ]
+            links = {(agency_ids[n], "text") for n in _text_agencies(art)}
+            links |= {(agency_ids[n], "image") for im in art.images for n in im.agencies}
+            agency_rows += [
+                {"article_id": article_id, "agency_id": ag, "role": role}
+                for ag, role in sorted(links)
+            ]
+            if art.credit_line:
+                for role, names in (
+                    ("writer", art.credit_line.writers),
+                    ("editor", art.credit_line.editors),
+                ):
+                    credit_rows += [
+                        {"article_id": article_id, "role": role, "position": p, "initials": n}
+                        for p, n in enumerate(names)
+                    ]
+            for p, im in enumerate(art.images):
+                image_rows.append(
+                    {
+                        "article_id": article_id,
+                        "position": p,
+                        "url": im.url,
+                        "caption": im.caption,
+                        "credit": im.credit,
+                        "alt": im.alt,
+                    }
+                )
+                image_meta.append((article_id, im))
+        for table, link_rows in (
+            (m.article_authors, author_rows),
+            (m.article_topics, topic_rows),
+            (m.article_agencies, agency_rows),
+            (m.article_credits, credit_rows),
+        ):
+            if link_rows:
+                conn.execute(table.insert(), link_rows)
+        if image_rows:
+            images = m.images
+            image_ids = (
+                conn.execute(
+                    self._insert(images).returning(images.c.id, sort_by_parameter_order=True),
+                    image_rows,
+                )
+                .scalars()
+                .all()
+            )
+            image_agency_rows = []
+            photographer_rows = []
+            for image_id, (_, im) in zip(image_ids, image_meta, strict=True):
+                image_agency_rows += [
+                    {"image_id": image_id, "agency_id": ag}
+                    for ag in sorted({agency_ids[n] for n in im.agencies})
+                ]
+                photographer_rows += [
+                    {"image_id": image_id, "position": p, "name": n}
+                    for p, n in enumerate(im.photographers)
+                ]
+            if image_agency_rows:
+                conn.execute(m.image_agencies.insert(), image_agency_rows)
+            if photographer_rows:
+                conn.execute(m.image_photographers.insert(), photographer_rows)
+
+    def _write_aliases(
+        self,
+        conn: Connection,
+        requests: list[StoreRequest],
+        rows: list[dict[str, Any]],
+        results: list[StoreResult | None],
+        now: dt.datetime,
+    ) -> None:
+        aliases: dict[str, dict[str, Any]] = {}
+        for req, row, res in zip(requests, rows, results, strict=True):
+            assert res is not None
+            canonical = row["canonical_url"]
+            candidates = [(canonical, "canonical"), (req.article.url, None)]
+            if req.article.short_url:
+                candidates.append((req.article.short_url, "short"))
+            for url, kind in candidates:
+                if url and url not in aliases:
+                    aliases[url] = {
+                        "url": url,
+                        "article_id": res.article_id,
+                        "kind": kind
+                        or ("canonical" if url == canonical else alias_kind(url, canonical)),
+                        "first_seen_at": now,
+                    }
+        if aliases:
+            conn.execute(
+                self._insert(m.url_aliases).on_conflict_do_nothing(),
+                [aliases[k] for k in sorted(aliases)],
+            )
+
+    def add_alias(self, url: str, article_id: int, kind: str = "fetched") -> None:
+        """Record that `url` (a redirect source, an old slug, a short link) leads to an article."""
+        row = {"url": url, "article_id": article_id, "kind": kind, "first_seen_at": utcnow()}
+        self._write(
+            lambda conn, _: conn.execute(
+                self._insert(m.url_aliases).on_conflict_do_nothing(), [row]
+            ),
+            "add alias",
+        )
+
+    # ------------------------------------------------------------------ reading articles
+
+    def _stored_query(self) -> Any:
+        a = m.articles
+        r = m.article_revisions
+        return select(
+            a.c.id,
+            a.c.current_revision,
+            a.c.first_seen_at,
+            a.c.last_fetched_at,
+            a.c.last_changed_at,
+            a.c.raw_page_sha256,
+            r.c.record,
+        ).join(r, and_(r.c.article_id == a.c.id, r.c.revision_no == a.c.current_revision))
+
+    @staticmethod
+    def _stored(row: Any) -> StoredArticle:
+        return StoredArticle(
+            id=row.id,
+            article=Article.from_dict(row.record),
+            revision_count=row.current_revision,
+            first_seen_at=row.first_seen_at,
+            last_fetched_at=row.last_fetched_at,
+            last_changed_at=row.last_changed_at,
+            raw_page_sha256=row.raw_page_sha256,
+        )
+
+    def get_article(self, article_id: int) -> StoredArticle | None:
+        a = m.articles
+        with self._read() as conn:
+            row = conn.execute(self._stored_query().where(a.c.id == article_id)).first()
+        return self._stored(row) if row else None
+
+    def find_article(self, ref: str | int) -> StoredArticle | None:
+        """An article by DW content id (``68117411``), canonical URL, short link or short-link
+        code (``4WGXq``), or any URL that was fetched for it (tracking variants included)."""
+        article_id = self._resolve(ref)
+        return self.get_article(article_id) if article_id is not None else None
+
+    def _resolve(self, ref: str | int) -> int | None:
+        a = m.articles
+        al = m.url_aliases
+        with self._read() as conn:
+            text = str(ref).strip()
+            if isinstance(ref, int) or text.isdigit():
+                return conn.execute(select(a.c.id).where(a.c.dw_id == int(text))).scalar()
+            if "/" not in text and text.isalnum():
+                text = short_link(text)
+            candidates = [text]
+            if "://" in text:
+                candidates.append(canonicalize(text))
+                if is_short_link(text):
+                    candidates.append(text.replace("http://", "https://", 1))
+            for url in candidates:
+                found = conn.execute(select(al.c.article_id).where(al.c.url == url)).scalar()
+                if found is not None:
+                    return int(found)
+            dw_id = dw_content_id(text) if "://" in text else None
+            if dw_id is not None:
+                return conn.execute(select(a.c.id).where(a.c.dw_id == dw_id)).scalar()
+        return None
+
+    def iter_articles(
+        self, filters: ArticleFilter | None = None, *, batch_size: int = 500, **kw: Any
+    ) -> Iterator[StoredArticle]:
+        """Every stored article matching the filters (keyword arguments as in `search`), in id
+        order, read in batches so any number of articles can be exported."""
+        flt = filters or ArticleFilter(**kw)
+        a = m.articles
+        last = 0
+        emitted = 0
+        while True:
+            query = (
+                self._stored_query()
+                .where(a.c.id > last, *filter_clauses(flt))
+                .order_by(a.c.id)
+                .limit(batch_size)
+            )
+            with self._read() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                return
+            for row in rows:
+                if flt.limit is not None and emitted >= flt.limit:
+                    return
+                emitted += 1
+                yield self._stored(row)
+            last = rows[-1].id
+
+    def revisions(self, article_id: int) -> list[Revision]:
+        """Every version of an article, oldest first."""
+        r = m.article_revisions
+        with self._read() as conn:
+            rows = conn.execute(
+                select(r).where(r.c.article_id == article_id).order_by(r.c.revision_no)
+            ).all()
+        return [
+            Revision(
+                id=row.id,
+                article_id=row.article_id,
+                revision_no=row.revision_no,
+                cause=row.cause,
+                content_hash=row.content_hash,
+                parser_version=row.parser_version,
+                created_at=row.created_at,
+                raw_page_sha256=row.raw_page_sha256,
+                article=Article.from_dict(row.record),
+            )
+            for row in rows
+        ]
+
+    def search(
+        self,
+        terms: str,
+        *,
+        lang: str | None = None,
+        since: dt.date | dt.datetime | None = None,
+        until: dt.date | dt.datetime | None = None,
+        agency: str | None = None,
+        author: str | None = None,
+        topic: str | None = None,
+        content_type: str | None = None,
+        limit: int = 20,
+    ) -> list[SearchHit]:
+        """Full-text search, best match first, each hit with a snippet (matches in «…»).
+
+        Words are matched by the word index (all must occur; ``"quoted phrases"`` kept
+        together); terms in scripts written without spaces (Chinese, Japanese, Thai) are
+        matched as substrings through the trigram index. Filters: language, publication date
+        range (`since`/`until` inclusive), agency, author and topic (case-insensitive exact
+        names), content type."""
+        flt = ArticleFilter(
+            lang=lang,
+            since=since,
+            until=until,
+            agency=agency,
+            author=author,
+            topic=topic,
+            content_type=content_type,
+            limit=limit,
+        )
+        try:
+            with self._read() as conn:
+                return run_search(conn, terms, flt)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"search failed: {exc}") from exc
+
+    # ------------------------------------------------------------------ raw pages and fetches
+
+    def get_raw_page(self, sha256: str) -> bytes | None:
+        t = m.raw_pages
+        with self._read() as conn:
+            row = conn.execute(
+                select(t.c.compression, t.c.body).where(t.c.sha256 == sha256)
+            ).first()
+        return decompress_page(row.compression, row.body) if row else None
+
+    def raw_pages(
+        self,
+        filters: ArticleFilter | None = None,
+        *,
+        parser_version_not: str | None = None,
+        **kw: Any,
+    ) -> Iterator[RawPageRef]:
+        """The latest fetched bytes of every stored article matching the filters (optionally
+        only those last parsed by a parser version other than `parser_version_not`)."""
+        flt = filters or ArticleFilter(**kw)
+        a = m.articles
+        p = m.raw_pages
+        last = 0
+        while True:
+            query = (
+                select(
+                    a.c.id,
+                    a.c.dw_id,
+                    a.c.url,
+                    a.c.parser_version,
+                    p.c.sha256,
+                    p.c.compression,
+                    p.c.body,
+                )
+                .join(p, p.c.sha256 == a.c.raw_page_sha256)
+                .where(a.c.id > last, *filter_clauses(flt))
+                .order_by(a.c.id)
+                .limit(100)
+            )
+            if parser_version_not is not None:
+                query = query.where(a.c.parser_version != parser_version_not)
+            with self._read() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                return
+            for row in rows:
+                yield RawPageRef(
+                    row.id,
+                    row.dw_id,
+                    row.url,
+                    row.sha256,
+                    row.parser_version,
+                    decompress_page(row.compression, row.body),
+                )
+            last = rows[-1].id
+
+    def record_fetch(
+        self,
+        *,
+        url: str,
+        outcome: str,
+        final_url: str | None = None,
+        status: int | None = None,
+        content_type: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        fetched_at: dt.datetime | None = None,
+        duration_s: float | None = None,
+        attempts: int = 1,
+        error: str | None = None,
+        body: bytes | None = None,
+        run_id: int | None = None,
+    ) -> int:
+        """Log one HTTP fetch (the body, if any, goes to the shared raw-page store)."""
+        now = utcnow()
+
+        def tx(conn: Connection, _: _Pending) -> int:
+            sha = self._store_raw_pages(conn, [body], now)[0]
+            return int(
+                conn.execute(
+                    self._insert(m.fetches).returning(m.fetches.c.id),
+                    {
+                        "run_id": run_id,
+                        "url": url,
+                        "final_url": final_url,
+                        "status": status,
+                        "outcome": str(outcome),
+                        "content_type": content_type,
+                        "etag": etag,
+                        "last_modified": last_modified,
+                        "fetched_at": fetched_at or now,
+                        "duration_s": duration_s,
+                        "attempts": attempts,
+                        "error": error,
+                        "raw_page_sha256": sha,
+                    },
+                ).scalar_one()
+            )
+
+        return self._write(tx, "record fetch")
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) of the latest successful fetch of `url` that had any, for a
+        conditional GET; (None, None) when there is none."""
+        f = m.fetches
+        query = (
+            select(f.c.etag, f.c.last_modified)
+            .where(
+                f.c.url == url,
+                f.c.outcome.in_(("ok", "not_modified")),
+                or_(f.c.etag.is_not(None), f.c.last_modified.is_not(None)),
+            )
+            .order_by(f.c.fetched_at.desc(), f.c.id.desc())
+            .limit(1)
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return (row.etag, row.last_modified) if row else (None, None)
+
+    # ------------------------------------------------------------------ runs
+
+    def start_run(self, command: str) -> int:
+        t = m.crawl_runs
+        values = {"command": command, "status": "running", "started_at": utcnow()}
+        values |= dict.fromkeys(RUN_COUNTS, 0)
+        return self._write(
+            lambda conn, _: int(
+                conn.execute(self._insert(t).returning(t.c.id), values).scalar_one()
+            ),
+            "start run",
+        )
+
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        counts: Mapping[str, int],
+        fill_rates: Mapping[str, float] | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Close a run with its status ('ok', 'failed', 'interrupted'), counts (keys from
+        `RUN_COUNTS`) and per-field fill rates (share of parsed records with the field set)."""
+        unknown = set(counts) - set(RUN_COUNTS)
+        if unknown:
+            raise ValueError(f"unknown run counts: {sorted(unknown)}")
+        t = m.crawl_runs
+        values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "error": error}
+        values |= {k: int(v) for k, v in counts.items()}
+        if fill_rates is not None:
+            values["fill_rates"] = {k: float(v) for k, v in fill_rates.items()}
+        self._write(
+            lambda conn, _: conn.execute(update(t).where(t.c.id == run_id).values(values)),
+            "finish run",
+        )
+
+    def recent_runs(self, n: int = 10) -> list[RunInfo]:
+        t = m.crawl_runs
+        with self._read() as conn:
+            rows = conn.execute(select(t).order_by(t.c.id.desc()).limit(n)).all()
+        return [
+            RunInfo(
+                id=r.id,
+                command=r.command,
+                status=r.status,
+                started_at=r.started_at,
+                finished_at=r.finished_at,
+                counts={k: getattr(r, k) for k in RUN_COUNTS},
+                fill_rates=r.fill_rates,
+                error=r.error,
+            )
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------------ frontier
+
+    def enqueue(
+        self,
+        urls: Iterable[str],
+        *,
+        priority: int = 0,
+        not_before: dt.datetime | None = None,
+        source: str | None = None,
+        requeue: bool = False,
+    ) -> int:
+        """Add URLs to the crawl queue (known ones are left alone, unless `requeue` puts
+        finished ones back to pending). Returns how many rows were added or requeued."""
+        now = utcnow()
+        due = not_before or now
+        rows = [
+            {
+                "url": u,
+                "state": "pending",
+                "priority": priority,
+                "next_fetch_at": due,
+                "attempts": 0,
+                "source": source,
+                "added_at": now,
+                "updated_at": now,
+            }
+            for u in sorted(set(urls))
+        ]
+        if not rows:
+            return 0
+        t = m.frontier
+
+        def tx(conn: Connection, _: _Pending) -> int:
+            stmt = self._insert(t)
+            if requeue:
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=[t.c.url],
+                    set_={
+                        "state": "pending",
+                        "next_fetch_at": stmt.excluded.next_fetch_at,
+                        "priority": stmt.excluded.priority,
+                        "updated_at": stmt.excluded.updated_at,
+                    },
+                    where=t.c.state.in_(("done", "failed")),
+                )
+            else:
+                stmt = stmt.on_conflict_do_nothing()
+            total = 0
+            for start in range(0, len(rows), 1000):
+                total += conn.execute(stmt, rows[start : start + 1000]).rowcount or 0
+            return total
+
+        return self._write(tx, "enqueue")
+
+    def lease(self, owner: str, n: int = 10, lease_s: float = 300.0) -> list[LeasedUrl]:
+        """Take up to `n` due URLs for `owner` until the lease expires, highest priority first
+        (expired leases of crashed workers are taken over). Concurrent workers never get the
+        same URL: PostgreSQL skips rows locked by others (``FOR UPDATE SKIP LOCKED``); SQLite
+        runs the single ``UPDATE … RETURNING`` under ``BEGIN IMMEDIATE``."""
+        t = m.frontier
+        now = utcnow()
+        expires = now + dt.timedelta(seconds=lease_s)
+        due = or_(
+            and_(t.c.state == "pending", t.c.next_fetch_at <= now),
+            and_(t.c.state == "leased", t.c.lease_expires_at < now),
+        )
+        pick = (
+            select(t.c.id)
+            .where(due)
+            .order_by(t.c.priority.desc(), t.c.next_fetch_at, t.c.id)
+            .limit(n)
+        )
+        if self.dialect == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (
+            update(t)
+            .where(t.c.id.in_(pick.scalar_subquery()))
+            .values(
+                state="leased",
+                lease_owner=owner,
+                lease_expires_at=expires,
+                attempts=t.c.attempts + 1,
+                updated_at=now,
+            )
+            .returning(t.c.url, t.c.attempts, t.c.priority, t.c.lease_expires_at)
+        )
+        rows = self._write(lambda conn, _: conn.execute(stmt).all(), "lease")
+        leased = [LeasedUrl(r.url, r.attempts, r.priority, r.lease_expires_at) for r in rows]
+        return sorted(leased, key=lambda x: (-x.priority, x.url))
+
+    def complete(
+        self,
+        url: str,
+        state: Literal["done", "failed", "pending"] = "done",
+        error: str | None = None,
+        *,
+        owner: str | None = None,
+        next_fetch_at: dt.datetime | None = None,
+    ) -> bool:
+        """Finish a leased URL: 'done', 'failed' (given up), or 'pending' again (retry at
+        `next_fetch_at`). With `owner`, only that worker's live lease is completed. Returns
+        whether a row was updated."""
+        t = m.frontier
+        now = utcnow()
+        values: dict[str, Any] = {
+            "state": state,
+            "last_error": error,
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "updated_at": now,
+        }
+        if state == "pending":
+            values["next_fetch_at"] = next_fetch_at or now
+        stmt = update(t).where(t.c.url == url).values(values)
+        if owner is not None:
+            stmt = stmt.where(t.c.lease_owner == owner, t.c.state == "leased")
+        return bool(self._write(lambda conn, _: conn.execute(stmt).rowcount, "complete"))
+
+    def release_expired(self) -> int:
+        """Put leases whose time ran out back to pending; returns how many."""
+        t = m.frontier
+        now = utcnow()
+        stmt = (
+            update(t)
+            .where(t.c.state == "leased", t.c.lease_expires_at < now)
+            .values(state="pending", lease_owner=None, lease_expires_at=None, updated_at=now)
+        )
+        return int(self._write(lambda conn, _: conn.execute(stmt).rowcount, "release expired") or 0)
+
+    def frontier_counts(self) -> dict[str, int]:
+        t = m.frontier
+        with self._read() as conn:
+            rows = conn.execute(select(t.c.state, func.count()).group_by(t.c.state)).all()
+        return {r[0]: int(r[1]) for r in rows}
+
+    # ------------------------------------------------------------------ statistics
+
+    def stats(self) -> dict[str, Any]:
+        """Row counts per table and articles per language and content type."""
+        a = m.articles
+        out: dict[str, Any] = {}
+        with self._read() as conn:
+            for table in (
+                m.articles,
+                m.article_revisions,
+                m.authors,
+                m.agencies,
+                m.topics,
+                m.images,
+                m.url_aliases,
+                m.raw_pages,
+                m.fetches,
+                m.crawl_runs,
+                m.frontier,
+            ):
+                out[table.name] = int(
+                    conn.execute(select(func.count()).select_from(table)).scalar_one()
+                )
+            for column in ("language", "content_type"):
+                rows = conn.execute(select(a.c[column], func.count()).group_by(a.c[column])).all()
+                out[f"articles_by_{column}"] = {str(r[0]): int(r[1]) for r in rows}
+        return out
+
+
+def _text_agencies(article: Article) -> list[str]:
+    """Agencies credited for the text: the record's list plus the credit line's."""
+    names = list(article.agencies)
+    if article.credit_line:
+        names += [n for n in article.credit_line.agencies if n not in names]
+    return names
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError) and not _sqlstate(exc):
+        return "UNIQUE" in str(exc.orig).upper()
+    state = _sqlstate(exc)
+    if state in RETRYABLE_SQLSTATES:
+        return True
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)

@@ -1,0 +1,128 @@
+"""Conversions between `scraper.article.Article` and table rows (pure functions, no SQL).
+
+Kept apart from the repository so the mapping of every record field onto a column is in one
+short place a reader can check against `Article`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zlib
+from typing import Any
+
+from scraper.article import Article, DateValue
+from scraper.urls import canonicalize
+
+#: The columns of `articles` that come from the record (not bookkeeping).
+CONTENT_COLUMNS = (
+    "dw_id",
+    "canonical_url",
+    "url",
+    "short_url",
+    "content_type",
+    "layout",
+    "language",
+    "title",
+    "kicker",
+    "teaser",
+    "text",
+    "blocks",
+    "videos",
+    "published_at",
+    "published_date",
+    "published_precision",
+    "modified_at",
+    "modified_date",
+    "modified_precision",
+    "credit_line",
+    "word_count",
+    "content_hash",
+    "parser_version",
+)
+
+
+def split_date(value: DateValue | None) -> tuple[dt.datetime | None, dt.date | None, str | None]:
+    """(timestamp, day, precision): a `date` keeps day precision with no timestamp; a
+    `datetime` gives its UTC timestamp and its UTC day, so date filters work on both."""
+    if value is None:
+        return None, None, None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime in an Article: {value!r}")
+        utc = value.astimezone(dt.UTC)
+        return utc, utc.date(), "second"
+    return None, value, "day"
+
+
+def canonical_key(article: Article) -> str:
+    """The canonical URL an article is stored under (its own, or its URL made canonical)."""
+    return article.canonical_url or canonicalize(article.url)
+
+
+def article_row(article: Article) -> dict[str, Any]:
+    """The record's columns of the `articles` row."""
+    record = article.to_dict()
+    pub_at, pub_date, pub_prec = split_date(article.published_at)
+    mod_at, mod_date, mod_prec = split_date(article.modified_at)
+    return {
+        "dw_id": article.dw_id,
+        "canonical_url": canonical_key(article),
+        "url": article.url,
+        "short_url": article.short_url,
+        "content_type": article.content_type,
+        "layout": article.layout,
+        "language": article.language,
+        "title": article.title,
+        "kicker": article.kicker,
+        "teaser": article.teaser,
+        "text": article.text,
+        "blocks": record["blocks"],
+        "videos": record["videos"],
+        "published_at": pub_at,
+        "published_date": pub_date,
+        "published_precision": pub_prec,
+        "modified_at": mod_at,
+        "modified_date": mod_date,
+        "modified_precision": mod_prec,
+        "credit_line": article.credit_line.raw if article.credit_line else None,
+        "word_count": article.word_count,
+        "content_hash": article.content_hash or record_hash(record),
+        "parser_version": article.parser_version,
+    }
+
+
+def record_hash(record: dict[str, Any]) -> str:
+    """Fallback content hash for records that arrive without one (title + text)."""
+    basis = f"{record.get('title') or ''}\n{record.get('text') or ''}"
+    return "sha256:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()
+
+
+def author_key(name: str, url: str | None) -> str:
+    """One author row per person: by profile URL when known, else by case-folded name."""
+    return url if url else f"name:{name.strip().casefold()}"
+
+
+def alias_kind(url: str, canonical: str) -> str:
+    """How a URL relates to the canonical one: a short link, a tracking variant of it, or a
+    fetched/old-slug URL (anything else that led to the article)."""
+    from scraper.urls import is_short_link
+
+    if is_short_link(url):
+        return "short"
+    if canonicalize(url) == canonical:
+        return "tracking"
+    return "fetched"
+
+
+def compress_page(body: bytes) -> tuple[str, bytes]:
+    """(sha256 hex of the raw bytes, zlib-compressed bytes)."""
+    return hashlib.sha256(body).hexdigest(), zlib.compress(body, 6)
+
+
+def decompress_page(compression: str, data: bytes) -> bytes:
+    if compression == "zlib":
+        return zlib.decompress(data)
+    if compression == "none":
+        return bytes(data)
+    raise ValueError(f"unknown raw page compression {compression!r}")

@@ -1,0 +1,361 @@
+"""Full-text search over stored articles, on SQLite FTS5 or PostgreSQL tsvector + pg_trgm.
+
+Query language: words, all of which must occur (``putin election``), and ``"quoted phrases"``.
+Each term is routed to the index that can find it:
+- words of scripts that separate words with spaces (Latin, Cyrillic, Arabic, Greek, …) go to
+  the word index (FTS5 ``unicode61 remove_diacritics 2``; PostgreSQL ``tsvector`` with the
+  ``simple`` configuration), ranked by BM25 / ``ts_rank_cd`` with title > teaser > body;
+- terms in scripts written without spaces (Chinese, Japanese, Thai, and Korean, whose words
+  carry attached particles) are matched as substrings through the trigram index (FTS5
+  ``trigram``; ``pg_trgm`` GIN + ``ILIKE``). Substrings shorter than three characters have no
+  trigram, so such a term (``中国``) falls back to a scan with ``LIKE``: correct, but slower.
+
+Snippets are cut in Python around the first match in the body (or teaser, or title), with the
+matches wrapped in « », the same on both databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    case,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from db import models as m
+
+SNIPPET_CHARS = 200
+MARK_OPEN, MARK_CLOSE = "«", "»"
+
+#: Scripts written without spaces between words (and Hangul): matched by the trigram index.
+_NO_SPACE_SCRIPT = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    """Filters shared by search, listing, export and re-parse."""
+
+    lang: str | None = None
+    since: dt.date | dt.datetime | None = None
+    until: dt.date | dt.datetime | None = None
+    agency: str | None = None
+    author: str | None = None
+    topic: str | None = None
+    content_type: str | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    article_id: int
+    dw_id: int | None
+    url: str
+    title: str | None
+    language: str | None
+    content_type: str
+    published: dt.datetime | dt.date | None
+    score: float  # higher is better; comparable within one result list only
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str
+    trigram: bool  # substring match through the trigram index
+
+    @property
+    def short(self) -> bool:
+        return len(self.text) < 3
+
+
+def parse_query(query: str) -> list[Term]:
+    """Split a query into terms: quoted phrases stay whole, terms without any letter or digit
+    are dropped (they cannot match a word index)."""
+    terms: list[Term] = []
+    for match in _TERM.finditer(query):
+        raw = (match.group(1) if match.group(1) is not None else match.group(2)).strip()
+        if not raw or not any(ch.isalnum() for ch in raw):
+            continue
+        terms.append(Term(raw, bool(_NO_SPACE_SCRIPT.search(raw))))
+    return terms
+
+
+def filter_clauses(flt: ArticleFilter) -> list[ColumnElement[bool]]:
+    a = m.articles
+    clauses: list[ColumnElement[bool]] = []
+    if flt.lang:
+        clauses.append(a.c.language == flt.lang)
+    if flt.content_type:
+        clauses.append(a.c.content_type == flt.content_type)
+    if flt.since is not None:
+        if isinstance(flt.since, dt.datetime):
+            clauses.append(
+                or_(
+                    a.c.published_at >= flt.since,
+                    and_(a.c.published_at.is_(None), a.c.published_date >= flt.since.date()),
+                )
+            )
+        else:
+            clauses.append(a.c.published_date >= flt.since)
+    if flt.until is not None:
+        if isinstance(flt.until, dt.datetime):
+            clauses.append(
+                or_(
+                    a.c.published_at <= flt.until,
+                    and_(a.c.published_at.is_(None), a.c.published_date <= flt.until.date()),
+                )
+            )
+        else:
+            clauses.append(a.c.published_date <= flt.until)
+    if flt.agency:
+        aa, g = m.article_agencies, m.agencies
+        clauses.append(
+            exists(
+                select(aa.c.article_id)
+                .join(g, g.c.id == aa.c.agency_id)
+                .where(aa.c.article_id == a.c.id, func.lower(g.c.name) == flt.agency.lower())
+            )
+        )
+    if flt.author:
+        link, au = m.article_authors, m.authors
+        clauses.append(
+            exists(
+                select(link.c.article_id)
+                .join(au, au.c.id == link.c.author_id)
+                .where(link.c.article_id == a.c.id, func.lower(au.c.name) == flt.author.lower())
+            )
+        )
+    if flt.topic:
+        link, tp = m.article_topics, m.topics
+        clauses.append(
+            exists(
+                select(link.c.article_id)
+                .join(tp, tp.c.id == link.c.topic_id)
+                .where(link.c.article_id == a.c.id, func.lower(tp.c.name) == flt.topic.lower())
+            )
+        )
+    return clauses
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _substring_clause(term: str, dialect: str) -> ColumnElement[bool]:
+    a = m.articles
+    pattern = _like_pattern(term)
+    cols = (a.c.title, a.c.teaser, a.c.text)
+    if dialect == "postgresql":
+        return or_(*(c.ilike(pattern, escape="\\") for c in cols))
+    return or_(*(c.like(pattern, escape="\\") for c in cols))
+
+
+def _fts5_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _build_sqlite(terms: list[Term], clauses: list[Any]) -> tuple[Any, Any]:
+    a = m.articles
+    words = [t for t in terms if not t.trigram]
+    long_tri = [t for t in terms if t.trigram and not t.short]
+    short_tri = [t for t in terms if t.trigram and t.short]
+    extra = [_substring_clause(t.text, "sqlite") for t in short_tri]
+    if words:
+        fts = table("articles_fts", column("rowid"))
+        source = fts.join(a, a.c.id == fts.c.rowid)
+        match = text("articles_fts MATCH :wq").bindparams(
+            wq=" ".join(_fts5_phrase(t.text) for t in words)
+        )
+        score: Any = -literal_column("bm25(articles_fts, 10.0, 4.0, 1.0)")
+        if long_tri:
+            tri_ids = text(
+                "SELECT rowid FROM articles_fts_tri WHERE articles_fts_tri MATCH :tq"
+            ).bindparams(tq=" ".join(_fts5_phrase(t.text) for t in long_tri))
+            extra.append(a.c.id.in_(tri_ids.columns(column("rowid"))))
+        return source, (score, [match, *extra])
+    if long_tri:
+        fts = table("articles_fts_tri", column("rowid"))
+        source = fts.join(a, a.c.id == fts.c.rowid)
+        match = text("articles_fts_tri MATCH :tq").bindparams(
+            tq=" ".join(_fts5_phrase(t.text) for t in long_tri)
+        )
+        score = -literal_column("bm25(articles_fts_tri, 10.0, 4.0, 1.0)")
+        return source, (score, [match, *extra])
+    return a, (_title_bonus(short_tri, "sqlite"), extra)
+
+
+def _title_bonus(terms: list[Term], dialect: str) -> Any:
+    """Score for pure substring queries: a match in the title counts more."""
+    a = m.articles
+    op = "ilike" if dialect == "postgresql" else "like"
+    score: Any = literal_column("0.0")
+    for t in terms:
+        score = score + case(
+            (getattr(a.c.title, op)(_like_pattern(t.text), escape="\\"), 1.0), else_=0.0
+        )
+    return score
+
+
+def _build_postgres(terms: list[Term], clauses: list[Any]) -> tuple[Any, Any]:
+    a = m.articles
+    words = [t for t in terms if not t.trigram]
+    tri = [t for t in terms if t.trigram]
+    extra = [_substring_clause(t.text, "postgresql") for t in tri]
+    if words:
+        tsq: Any = None
+        for i, t in enumerate(words):
+            part = func.phraseto_tsquery(
+                literal_column("'simple'::regconfig"), bindparam(f"w{i}", t.text)
+            )
+            tsq = part if tsq is None else tsq.op("&&")(part)
+        vector: Any = literal_column("articles.search_vector")
+        match = vector.op("@@")(tsq)
+        score = func.ts_rank_cd(vector, tsq)
+        return a, (score, [match, *extra])
+    return a, (_title_bonus(tri, "postgresql"), extra)
+
+
+def run_search(conn: Connection, query: str, flt: ArticleFilter) -> list[SearchHit]:
+    """Run a search (see the module docstring) and return up to ``flt.limit`` hits."""
+    a = m.articles
+    terms = parse_query(query)
+    clauses = filter_clauses(flt)
+    dialect = conn.dialect.name
+    if terms:
+        builder = _build_postgres if dialect == "postgresql" else _build_sqlite
+        source, (score, conditions) = builder(terms, clauses)
+        order = [score.desc(), a.c.id.desc()]
+    else:
+        # No terms: the newest articles matching the filters.
+        source, score, conditions = a, literal_column("0.0"), []
+        order = [a.c.published_date.desc().nulls_last(), a.c.id.desc()]
+    stmt = (
+        select(
+            a.c.id,
+            a.c.dw_id,
+            a.c.canonical_url,
+            a.c.title,
+            a.c.language,
+            a.c.content_type,
+            a.c.published_at,
+            a.c.published_date,
+            a.c.teaser,
+            a.c.text,
+            score.label("score"),
+        )
+        .select_from(source)
+        .where(*conditions, *clauses)
+        .order_by(*order)
+        .limit(flt.limit if flt.limit is not None else 20)
+    )
+    hits = []
+    for row in conn.execute(stmt):
+        published = row.published_at or row.published_date
+        hits.append(
+            SearchHit(
+                article_id=row.id,
+                dw_id=row.dw_id,
+                url=row.canonical_url,
+                title=row.title,
+                language=row.language,
+                content_type=row.content_type,
+                published=published,
+                score=float(row.score or 0.0),
+                snippet=make_snippet(terms, row.title, row.teaser, row.text),
+            )
+        )
+    return hits
+
+
+# ---------------------------------------------------------------------- snippets
+
+
+def _fold(value: str) -> tuple[str, list[int]]:
+    """Case- and diacritic-folded text plus, for every folded character, the index of the
+    original character it came from (so matches found in the folded text map back)."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(value):
+        base = "".join(
+            c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)
+        ).casefold()
+        for c in base or ch:
+            out.append(c)
+            origin.append(i)
+    return "".join(out), origin
+
+
+def _term_regex(term: Term) -> re.Pattern[str]:
+    folded, _ = _fold(term.text)
+    if term.trigram:
+        return re.compile(re.escape(folded))
+    words = [re.escape(w) for w in re.split(r"\W+", folded) if w]
+    return re.compile(r"(?<!\w)" + r"\W+".join(words) + r"(?!\w)")
+
+
+def make_snippet(terms: list[Term], title: str | None, teaser: str | None, body: str | None) -> str:
+    """About `SNIPPET_CHARS` characters around the first match, matches marked « »."""
+    patterns = [_term_regex(t) for t in terms]
+    for source in (body, teaser, title):
+        if not source:
+            continue
+        folded, origin = _fold(source)
+        spans: list[tuple[int, int]] = []
+        for pattern in patterns:
+            for match in pattern.finditer(folded):
+                if match.end() > match.start():
+                    spans.append((origin[match.start()], origin[match.end() - 1] + 1))
+        if not spans and patterns:
+            continue
+        first = min(spans)[0] if spans else 0
+        start = max(0, first - SNIPPET_CHARS // 3)
+        if start > 0:
+            space = source.rfind(" ", max(0, start - 20), start)
+            start = space + 1 if space != -1 else start
+        end = min(len(source), start + SNIPPET_CHARS)
+        if end < len(source):
+            space = source.find(" ", end, end + 20)
+            end = space if space != -1 else end
+        pieces: list[str] = []
+        cursor = start
+        for s, e in sorted(_merge(spans)):
+            if e <= start or s >= end:
+                continue
+            s, e = max(s, start), min(e, end)
+            pieces += [source[cursor:s], MARK_OPEN, source[s:e], MARK_CLOSE]
+            cursor = e
+        pieces.append(source[cursor:end])
+        snippet = " ".join("".join(pieces).split())
+        return ("…" if start > 0 else "") + snippet + ("…" if end < len(source) else "")
+    return (teaser or title or "")[:SNIPPET_CHARS]
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
