@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["db_fixtures"]
+pytest_plugins = ["db_fixtures", "cli_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -39,5 +39,3 @@ def postgres_server_url() -> str:
         pytest.skip("DWSCRAPE_TEST_POSTGRES_URL not set")
     return url
 
-
-pytest_plugins = ["cli_fixtures"]

@@ -58,8 +58,10 @@ def test_unreachable_database_exits_4() -> None:
     assert result.exit_code == ExitCode.DATABASE
 
 
-@pytest.mark.postgres
-def test_postgres_db_commands(pg_url: str) -> None:
+def test_postgres_db_commands(empty_db_url: str) -> None:
+    if empty_db_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL only")
+    pg_url = empty_db_url
     runner = CliRunner()
     result = runner.invoke(cli, ["db", "current", "--db", pg_url])
     assert result.exit_code == 0 and "revision: none" in result.output

@@ -14,16 +14,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from cli_fixtures import ROOT, dwscrape
 from click.testing import CliRunner
-from db.repository import Repository
-from scraper.testsite import serve_site
 
-from db.engine import make_engine
+from db.repository import Repository
 from scraper import parse_page
 from scraper.cli import cli
 from scraper.errors import ParseError
@@ -32,19 +29,6 @@ from scraper.lock import run_lock
 from scraper.urls import is_content_url, language_from_url
 
 LANGS = "en,de"
-
-
-@pytest.fixture
-def site() -> Iterator[Any]:
-    with serve_site(faults=False) as base:
-        yield base
-
-
-@pytest.fixture
-def repo(db_url: str) -> Iterator[Repository]:
-    engine = make_engine(db_url)
-    yield Repository(engine)
-    engine.dispose()
 
 
 def expected_articles(site: Any) -> dict[int, str]:
