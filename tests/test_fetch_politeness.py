@@ -1,0 +1,159 @@
+"""Politeness: robots.txt once per host, Crawl-delay, per-host delay and concurrency, global
+limit, backing off a host that keeps refusing. Delays are asserted on a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import httpx
+from fetch_fixtures import FAST, FakeClock
+
+from scraper.fetch import Fetcher, FetchOutcome, FetchResult, FetchSettings
+from scraper.testsite import FakeDWSite
+
+PAGES = [
+    "/en/germany-tests-the-fake-site/a-9000001",
+    "/en/a-classic-page-for-tests/a-9000002",
+    "/de/ein-test-f%C3%BCr-die-fake-seite/a-9000003",
+]
+
+
+def fetch_many(
+    urls: list[str], settings: FetchSettings, clock: FakeClock | None = None, gather: bool = False
+) -> list[FetchResult]:
+    clock = clock or FakeClock()
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(settings, clock=clock, sleep=clock.sleep) as fetcher:
+            if gather:
+                return list(await asyncio.gather(*(fetcher.fetch(u) for u in urls)))
+            return [await fetcher.fetch(u) for u in urls]
+
+    return asyncio.run(run())
+
+
+def test_robots_txt_is_fetched_once_per_host_and_obeyed(site: FakeDWSite) -> None:
+    urls = [site.base_url + p for p in PAGES] + [site.base_url + "/private/a-secret-page/a-9000009"]
+    results = fetch_many(urls * 2, dataclasses.replace(FAST, global_concurrency=4), gather=True)
+    assert [r.outcome for r in results[:3]] == [FetchOutcome.OK] * 3
+    assert results[3].outcome is FetchOutcome.ROBOTS_DISALLOWED
+    assert site.hits("/robots.txt") == 1
+    assert site.hits("/private/a-secret-page/a-9000009") == 0  # never requested
+    # robots off: the same page is fetched
+    off = fetch_many(urls[3:], dataclasses.replace(FAST, obey_robots=False))
+    assert off[0].outcome is FetchOutcome.OK
+
+
+def test_per_host_delay_between_requests(site: FakeDWSite) -> None:
+    clock = FakeClock()
+    settings = dataclasses.replace(FAST, per_host_delay=1.0)
+    results = fetch_many([site.base_url + p for p in PAGES], settings, clock)
+    assert all(r.ok for r in results)
+    # robots.txt, then three pages: each waits out the delay after the previous request
+    assert clock.sleeps == [1.0, 1.0, 1.0]
+
+
+def test_crawl_delay_from_robots_is_honoured(site: FakeDWSite) -> None:
+    site.set_page("/robots.txt", "User-agent: *\nCrawl-delay: 5\n", "text/plain")
+    clock = FakeClock()
+    settings = dataclasses.replace(FAST, per_host_delay=1.0)
+    fetch_many([site.base_url + p for p in PAGES[:2]], settings, clock)
+    assert clock.sleeps == [1.0, 5.0]  # robots.txt -> page 1 before the delay was known
+    capped = FakeClock()
+    fetch_many(
+        [site.base_url + p for p in PAGES[:2]],
+        dataclasses.replace(settings, max_crawl_delay=2.0),
+        capped,
+    )
+    assert capped.sleeps == [1.0, 2.0]
+
+
+def test_crawl_delay_for_our_agent(site: FakeDWSite) -> None:
+    site.set_page(
+        "/robots.txt",
+        "User-agent: dwscrape\nCrawl-delay: 3\nDisallow: /en/a-classic\n\nUser-agent: *\nDisallow:\n",
+        "text/plain",
+    )
+    clock = FakeClock()
+    results = fetch_many([site.base_url + p for p in PAGES], FAST, clock)
+    assert [r.outcome for r in results] == [
+        FetchOutcome.OK,
+        FetchOutcome.ROBOTS_DISALLOWED,
+        FetchOutcome.OK,
+    ]
+    assert 3.0 in clock.sleeps
+
+
+def test_one_request_at_a_time_per_host(site: FakeDWSite) -> None:
+    urls = [site.base_url + f"/_fault/slow?delay=0.15&key={i}" for i in range(4)]
+    results = fetch_many(urls, FAST, gather=True)
+    assert all(r.ok for r in results)
+    assert site.max_in_flight == 1
+
+
+def test_per_host_limit_can_be_raised(site: FakeDWSite) -> None:
+    urls = [site.base_url + f"/_fault/slow?delay=0.15&key={i}" for i in range(4)]
+    fetch_many(urls, FAST.unthrottled(4), gather=True)
+    assert site.max_in_flight >= 2
+
+
+def test_global_concurrency_limit(site: FakeDWSite) -> None:
+    urls = [site.base_url + f"/_fault/slow?delay=0.15&key={i}" for i in range(6)]
+    settings = dataclasses.replace(FAST, per_host_concurrency=6, global_concurrency=2)
+    fetch_many(urls, settings, gather=True)
+    assert site.max_in_flight == 2
+
+
+def test_host_answering_403_is_backed_off_for_the_run(site: FakeDWSite) -> None:
+    settings = dataclasses.replace(FAST, host_backoff_after=3)
+    urls = [site.base_url + f"/_fault/status?code=403&key={i}" for i in range(3)]
+    urls.append(site.base_url + PAGES[0])
+    results = fetch_many(urls, settings)
+    assert [r.outcome for r in results] == [FetchOutcome.BLOCKED] * 4
+    assert "backed off" in (results[3].error or "")
+    assert site.hits(PAGES[0]) == 0
+
+
+def test_unavailable_robots_txt_disallows_the_host() -> None:
+    """RFC 9309: robots.txt answering 5xx means "assume full disallow" (MockTransport: the
+    fake site's robots.txt is a file)."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path == "/robots.txt":
+            return httpx.Response(503)
+        return httpx.Response(200, text="<html></html>", headers={"content-type": "text/html"})
+
+    async def run() -> FetchResult:
+        clock = FakeClock()
+        async with Fetcher(
+            FAST, transport=httpx.MockTransport(handler), clock=clock, sleep=clock.sleep
+        ) as f:
+            return await f.fetch("http://mock.test/en/x/a-1")
+
+    result = asyncio.run(run())
+    assert result.outcome is FetchOutcome.ROBOTS_DISALLOWED
+    assert "/en/x/a-1" not in seen
+    assert seen.count("/robots.txt") == 3  # retried like any 5xx, then given up
+
+
+def test_missing_robots_txt_allows_everything() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(
+            200,
+            text="<html><div class='rich-text'></div></html>",
+            headers={"content-type": "text/html"},
+        )
+
+    async def run() -> FetchResult:
+        clock = FakeClock()
+        async with Fetcher(
+            FAST, transport=httpx.MockTransport(handler), clock=clock, sleep=clock.sleep
+        ) as f:
+            return await f.fetch("http://mock.test/en/x/a-1")
+
+    assert asyncio.run(run()).outcome is FetchOutcome.OK
