@@ -245,7 +245,7 @@ class Pipeline:
                 **base,
             )
         if outcome != "ok" or fetched.body is None:
-            error = fetched.error or outcome
+            error = f"{outcome}: {fetched.error}" if fetched.error else outcome
             log.warning("crawl.fetch_failed", url=url, outcome=outcome, status=fetched.status)
             return UrlResult(url, "error", error=error, **base)
         try:

@@ -34,12 +34,12 @@ LANGS = "en,de"
 def expected_articles(site: Any) -> dict[int, str]:
     """dw_id -> path of every article page the fake site serves in LANGS and lists publicly."""
     out: dict[int, str] = {}
-    for path in site.site.page_paths():
+    for path in site.page_paths():
         if not is_content_url(path) or path.startswith("/private/"):
             continue
         if language_from_url(path) not in LANGS.split(","):
             continue
-        page = site.site.page(path)
+        page = site.page(path)
         try:
             article = parse_page(page.body, url=f"https://www.dw.com{path}")
         except ParseError:
@@ -54,12 +54,12 @@ def invoke(*args: str) -> Any:
     return result
 
 
-def run_args(db_url: str, site: str, *extra: str) -> list[str]:
-    return ["run", "--db", db_url, "--site", site, "--lang", LANGS, "--delay", "0", *extra]
+def run_args(db_url: str, base: str, *extra: str) -> list[str]:
+    return ["run", "--db", db_url, "--site", base, "--lang", LANGS, "--delay", "0", *extra]
 
 
-def run_json(db_url: str, site: str, *extra: str) -> dict[str, Any]:
-    result = invoke(*run_args(db_url, site, "--json", "--quiet", *extra))
+def run_json(db_url: str, base: str, *extra: str) -> dict[str, Any]:
+    result = invoke(*run_args(db_url, base, "--json", "--quiet", *extra))
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -74,7 +74,7 @@ def test_run_stores_every_article_then_304s_then_one_revision(
     expected = expected_articles(site)
     assert len(expected) >= 5, expected  # the fake site has real content to find
 
-    first = run_json(db_url, site)
+    first = run_json(db_url, site.base_url)
     articles = stored(repo)
     assert set(articles) == set(expected)
     assert first["counts"]["new"] == len(expected)
@@ -85,7 +85,7 @@ def test_run_stores_every_article_then_304s_then_one_revision(
     assert rates["title"] == 1.0 and rates["dw_id"] == 1.0
 
     # Second run: every page answers 304 to the conditional GET; nothing new is stored.
-    second = run_json(db_url, site)
+    second = run_json(db_url, site.base_url)
     assert second["counts"]["new"] == 0 and second["counts"]["changed"] == 0
     assert second["counts"]["not_modified"] >= len(expected)
     assert second["counts"]["unchanged"] >= len(expected)
@@ -93,12 +93,12 @@ def test_run_stores_every_article_then_304s_then_one_revision(
 
     # An article edited at the source: exactly one new revision, cause "source".
     dw_id, path = sorted(expected.items())[0]
-    page = site.site.page(path)
+    page = site.page(path)
     original = stored(repo)[dw_id].article
     first_paragraph = original.text.split("\n\n")[0]
     assert first_paragraph.encode() in page.body
-    site.site.set_page(path, page.body.replace(first_paragraph.encode(), b"Edited paragraph.", 1))
-    third = run_json(db_url, site)
+    site.set_page(path, page.body.replace(first_paragraph.encode(), b"Edited paragraph.", 1))
+    third = run_json(db_url, site.base_url)
     assert third["counts"]["changed"] == 1 and third["counts"]["new"] == 0
     after = stored(repo)
     assert after[dw_id].revision_count == 2
@@ -115,15 +115,15 @@ def test_bad_pages_are_counted_and_the_run_goes_on(
     db_url: str, site: Any, repo: Repository
 ) -> None:
     expected = expected_articles(site)
-    site.site.set_page("/en/not-a-dw-page/a-99000001", b"<html><body>Hello</body></html>")
-    site.site.set_page("/en/broken-bytes/a-99000002", b"\xff\xfe\x00<html<<<<div")
-    result = invoke(*run_args(db_url, site, "--json", "--max-failure-rate", "0.5"))
+    site.set_page("/en/not-a-dw-page/a-99000001", b"<html><body>Hello</body></html>")
+    site.set_page("/en/broken-bytes/a-99000002", b"\xff\xfe\x00<html<<<<div")
+    result = invoke(*run_args(db_url, site.base_url, "--json", "--max-failure-rate", "0.5"))
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["counts"]["failed"] == 2
     assert set(stored(repo)) == set(expected)
     # The same run with a strict threshold is a partial failure (exit 1), still storing all.
-    result = invoke(*run_args(db_url, site, "--json", "--max-failure-rate", "0.01"))
+    result = invoke(*run_args(db_url, site.base_url, "--json", "--max-failure-rate", "0.01"))
     assert result.exit_code == ExitCode.PARTIAL
     assert set(stored(repo)) == set(expected)
 
@@ -132,13 +132,13 @@ def test_second_run_while_locked_exits_3_and_harms_nothing(
     db_url: str, site: Any, repo: Repository
 ) -> None:
     with run_lock(db_url):
-        proc = dwscrape(*run_args(db_url, site))
+        proc = dwscrape(*run_args(db_url, site.base_url))
     assert proc.returncode == ExitCode.LOCKED, proc.stderr
     assert "lock" in proc.stderr
     assert repo.recent_runs(5) == []  # it did not even start a run
     assert stored(repo) == {}
     # Once the lock is free, the same command works.
-    proc = dwscrape(*run_args(db_url, site, "--quiet"))
+    proc = dwscrape(*run_args(db_url, site.base_url, "--quiet"))
     assert proc.returncode == 0, proc.stderr
     assert set(stored(repo)) == set(expected_articles(site))
 
@@ -147,7 +147,7 @@ def test_sigkill_mid_run_then_rerun_stores_every_article_once(
     db_url: str, site: Any, repo: Repository
 ) -> None:
     expected = expected_articles(site)
-    args = run_args(db_url, site, "--lease-timeout", "1s", "--concurrency", "1")
+    args = run_args(db_url, site.base_url, "--lease-timeout", "1s", "--concurrency", "1")
     args[args.index("--delay") + 1] = "0.4"  # slow enough to be caught mid-way
     proc = subprocess.Popen(
         [sys.executable, "-m", "scraper", *args],
@@ -168,7 +168,7 @@ def test_sigkill_mid_run_then_rerun_stores_every_article_once(
     assert 2 <= len(partial) < len(expected)
     time.sleep(1.2)  # the killed run's leases run out
 
-    result = invoke(*run_args(db_url, site, "--json", "--quiet"))
+    result = invoke(*run_args(db_url, site.base_url, "--json", "--quiet"))
     assert result.exit_code == 0, result.output
     articles = stored(repo)
     assert set(articles) == set(expected)
@@ -178,7 +178,7 @@ def test_sigkill_mid_run_then_rerun_stores_every_article_once(
 
 
 def test_query_show_export_in_every_format(db_url: str, site: Any, repo: Repository) -> None:
-    run_json(db_url, site)
+    run_json(db_url, site.base_url)
     articles = stored(repo)
     seed = next(s for s in articles.values() if s.article.dw_id == 66797777)
     record = seed.article.to_dict()
@@ -232,7 +232,7 @@ def test_query_show_export_in_every_format(db_url: str, site: Any, repo: Reposit
 
 
 def test_export_to_file_and_stats(db_url: str, site: Any, repo: Repository, tmp_path) -> None:
-    run_json(db_url, site)
+    run_json(db_url, site.base_url)
     out = tmp_path / "all.jsonl"
     assert invoke("export", "--db", db_url, "-o", str(out)).exit_code == 0
     assert len(out.read_text().splitlines()) == len(stored(repo))
@@ -243,7 +243,7 @@ def test_export_to_file_and_stats(db_url: str, site: Any, repo: Repository, tmp_
 
 
 def test_crawl_one_off(db_url: str, site: Any, repo: Repository) -> None:
-    url = f"{site}/en/putin-and-kim-jong-un-meet-in-russian-far-east/a-66797777"
+    url = f"{site.base_url}/en/putin-and-kim-jong-un-meet-in-russian-far-east/a-66797777"
     result = invoke("crawl", url, "--db", db_url, "--delay", "0")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("new ") and "66797777" in result.stdout
@@ -251,29 +251,29 @@ def test_crawl_one_off(db_url: str, site: Any, repo: Repository) -> None:
     line = json.loads(result.stdout)
     assert line["status"] == "unchanged" and line["outcome"] == "not_modified"
     # One good, one 404: partial (1); only bad ones: 5.
-    result = invoke("crawl", url, f"{site}/en/gone/a-1", "--db", db_url, "--delay", "0")
+    result = invoke("crawl", url, f"{site.base_url}/en/gone/a-1", "--db", db_url, "--delay", "0")
     assert result.exit_code == ExitCode.PARTIAL
     assert "error" in result.stdout and "not_found" in result.stdout
-    result = invoke("crawl", f"{site}/robots.txt", "--db", db_url, "--delay", "0")
+    result = invoke("crawl", f"{site.base_url}/robots.txt", "--db", db_url, "--delay", "0")
     assert result.exit_code == ExitCode.FAILED
     assert len(stored(repo)) == 1
 
 
 def test_parse_a_url_stores_nothing(db_url: str, site: Any, repo: Repository) -> None:
-    url = f"{site}/en/putin-and-kim-jong-un-meet-in-russian-far-east/a-66797777"
+    url = f"{site.base_url}/en/putin-and-kim-jong-un-meet-in-russian-far-east/a-66797777"
     result = invoke("parse", url, "--db", db_url)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["dw_id"] == 66797777
     result = invoke("parse", url, "--format", "text")
     assert "Putin and Kim Jong Un meet in Russian Far East" in result.stdout
-    assert invoke("parse", f"{site}/robots.txt").exit_code == ExitCode.FAILED
+    assert invoke("parse", f"{site.base_url}/robots.txt").exit_code == ExitCode.FAILED
     assert stored(repo) == {}
 
 
 def test_reparse_only_changed_extractions(
     db_url: str, site: Any, repo: Repository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run_json(db_url, site)
+    run_json(db_url, site.base_url)
     result = invoke("reparse", "--db", db_url, "--json")
     summary = json.loads(result.stdout)
     n = len(stored(repo))
