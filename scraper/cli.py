@@ -37,7 +37,6 @@ from scraper.exitcodes import MEANING, ExitCode
 
 if TYPE_CHECKING:
     from db.repository import Repository
-
     from scraper.pipeline import RunReport, UrlResult
 
 log = structlog.get_logger(__name__)
@@ -139,11 +138,13 @@ def format_option(*choices: str, default: str) -> Callable[[F], F]:
 def filter_options(func: F) -> F:
     """The article filters shared by query, export and reparse."""
     options = [
-        click.option("--lang", "langs", help="Languages, comma-separated (en,de,…)."),
+        click.option("--lang", help="Language code (en, de, ru, …)."),
         click.option(
-            "--since", metavar="DATE", help="Published on/after (YYYY-MM-DD, ISO, or 7d)."
+            "--since", metavar="DATE", help="Published on/after (YYYY-MM-DD, ISO time, or 7d)."
         ),
-        click.option("--until", metavar="DATE", help="Published before (YYYY-MM-DD, ISO, or 7d)."),
+        click.option(
+            "--until", metavar="DATE", help="Published on/before (YYYY-MM-DD, ISO time, or 7d)."
+        ),
         click.option("--agency", help="Credited agency (AFP, Reuters, dpa, …)."),
         click.option("--author", help="Author name (substring, case-insensitive)."),
         click.option("--topic", help="Topic tag."),
@@ -209,10 +210,9 @@ def open_repository(settings: Settings) -> Iterator[Repository]:
     """The repository over the configured database; a new SQLite file is migrated first, an
     out-of-date or unreachable database is refused with exit code 4."""
     url = database_url(settings)
-    from db.repository import Repository
-
     from db.engine import make_engine
     from db.migrate import ensure_schema
+    from db.repository import Repository
     from scraper.config import describe_url
 
     try:

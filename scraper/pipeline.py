@@ -34,7 +34,6 @@ from scraper.errors import DwscrapeError, ParseError
 
 if TYPE_CHECKING:
     from db.repository import Repository
-
     from scraper.fetch import FetchResult, FetchSettings
 
 log = structlog.get_logger(__name__)
@@ -144,7 +143,7 @@ class RunReport:
         return {
             "run_id": self.run_id,
             "status": self.status,
-            "counts": dict(self.counts),
+            "counts": {k: self.counts[k] for k in (*RUN_COUNTS, "not_modified")},
             "failure_rate": round(self.failure_rate, 4),
             "fill_rates": self.fill_rates,
             "duration_s": round(self.duration_s, 3),
@@ -185,11 +184,13 @@ class Pipeline:
         *,
         run_id: int | None = None,
         on_result: ResultCallback | None = None,
+        site: Site | None = None,
     ) -> None:
         self.repo = repo
         self.fetcher = fetcher
         self.run_id = run_id
         self.on_result = on_result
+        self.site = site
         self.fill = FillRates()
 
     async def crawl_url(self, url: str) -> UrlResult:
@@ -207,7 +208,10 @@ class Pipeline:
 
     async def _crawl(self, url: str) -> UrlResult:
         etag, last_modified = self._validators(url)
-        fetched: FetchResult = await self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
+        address = self.site.map(url) if self.site else url
+        fetched: FetchResult = await self.fetcher.fetch(
+            address, etag=etag, last_modified=last_modified
+        )
         outcome = str(getattr(fetched.outcome, "value", fetched.outcome))
         base = {
             "outcome": outcome,
@@ -249,9 +253,10 @@ class Pipeline:
             log.warning("crawl.fetch_failed", url=url, outcome=outcome, status=fetched.status)
             return UrlResult(url, "error", error=error, **base)
         try:
-            article = parse_page(
-                fetched.body, url=fetched.final_url or url, fetched_at=fetched.fetched_at
-            )
+            source_url = fetched.final_url or address
+            if self.site is not None:  # a mirror's address stands for the DW URL it maps
+                source_url = self.site.unmap(source_url)
+            article = parse_page(fetched.body, url=source_url, fetched_at=fetched.fetched_at)
         except ParseError as exc:
             log.warning("crawl.parse_failed", url=url, error=str(exc))
             return UrlResult(url, "error", error=f"parse: {exc.message}", **base)
@@ -382,11 +387,11 @@ async def run_async(
         report.started + options.max_duration_s if options.max_duration_s is not None else None
     )
     status = "failed"
-    pipeline = Pipeline(repo, None, run_id=report.run_id, on_result=on_result)
+    site = Site(options.site) if options.site else None
+    pipeline = Pipeline(repo, None, run_id=report.run_id, on_result=on_result, site=site)
     try:
         async with Fetcher(settings or FetchSettings()) as fetcher:
             pipeline.fetcher = fetcher
-            site = Site(options.site) if options.site else None
             found = await discover(
                 fetcher,
                 langs=list(options.langs),
@@ -422,16 +427,32 @@ def _schedule(repo: Repository, found: Sequence[Any], options: RunOptions) -> in
         by_source.setdefault(str(item.source), []).append(item.url)
     queued = 0
     for source, urls in sorted(by_source.items()):
-        queued += repo.enqueue(urls, priority=10, not_before=now, source=source, requeue=True)
+        queued += _requeue(repo, urls, priority=10, not_before=now, source=source)
     if options.refresh_older_than is not None:
         stale = [
             s.article.canonical_url or s.article.url
             for s in repo.iter_articles(fetched_before=now - options.refresh_older_than)
         ]
-        queued += repo.enqueue(stale, priority=0, not_before=now, source="refresh", requeue=True)
+        queued += _requeue(repo, stale, priority=0, not_before=now, source="refresh")
         log.info("run.refresh", count=len(stale))
     log.info("run.scheduled", queued=queued)
     return queued
+
+
+def _requeue(repo: Repository, urls: list[str], **kw: Any) -> int:
+    """`enqueue(…, requeue=True)`: new URLs added, fetched ones put back to pending.
+
+    The repository's bulk requeue fails on SQLite with SQLAlchemy 2.0 (an expanding IN in an
+    executemany upsert); until that is fixed, fall back to one URL per statement."""
+    try:
+        return int(repo.enqueue(urls, requeue=True, **kw))
+    except DwscrapeError as exc:
+        if "executemany" not in str(exc):
+            raise
+    total = 0
+    for url in urls:
+        total += int(repo.enqueue([url], requeue=True, **kw))
+    return total
 
 
 async def _work(
