@@ -34,10 +34,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scraper.testsite import serve_site  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
+
+from scraper.testsite import serve_site  # noqa: E402
 
 
 def run_once(db_url: str, base: str, concurrency: int) -> dict[str, Any]:

@@ -242,7 +242,7 @@ def fetch_settings(
 
     from scraper.fetch import FetchSettings
 
-    values = {
+    values: dict[str, Any] = {
         "per_host_delay": delay,
         "read_timeout": timeout,
         "global_concurrency": concurrency,

@@ -34,6 +34,7 @@ from scraper.errors import DwscrapeError, ParseError
 
 if TYPE_CHECKING:
     from db.repository import Repository
+    from scraper.discover import Site
     from scraper.fetch import FetchResult, FetchSettings
 
 log = structlog.get_logger(__name__)
@@ -118,7 +119,7 @@ class RunOptions:
 class RunReport:
     """The outcome of a run: its id, status, counts and fill rates (also stored in the DB)."""
 
-    run_id: int | None
+    run_id: int
     status: str = "running"
     counts: Counter[str] = field(default_factory=Counter)
     fill_rates: dict[str, float] = field(default_factory=dict)
@@ -213,7 +214,7 @@ class Pipeline:
             address, etag=etag, last_modified=last_modified
         )
         outcome = str(getattr(fetched.outcome, "value", fetched.outcome))
-        base = {
+        base: dict[str, Any] = {
             "outcome": outcome,
             "http_status": fetched.status,
             "final_url": fetched.final_url,
@@ -471,9 +472,9 @@ async def _work(
         async with sem:
             result = await pipeline.crawl_url(url)
         _count(report, result)
-        state = "done" if result.ok else "failed"
+        state: Literal["done", "failed"] = "done" if result.ok else "failed"
         try:
-            repo.complete(url, state, result.error)
+            repo.complete(url, state, result.error, owner=owner)
         except DwscrapeError as exc:
             log.error("store.complete_failed", url=url, error=str(exc))
 
