@@ -482,7 +482,10 @@ class Fetcher:
     ) -> FetchResult:
         """GET ``url`` politely; ``etag``/``last_modified`` from the last fetch make it a
         conditional GET. ``expect`` is the content wanted: ``html`` (pages), ``xml`` (feeds,
-        sitemaps) or ``any``. Never raises (except cancellation)."""
+        sitemaps) or ``any``. Never raises (except cancellation, and misuse outside
+        ``async with``)."""
+        if self._client is None:
+            raise RuntimeError("use the Fetcher as `async with Fetcher(settings) as fetcher:`")
         started = time.perf_counter()
         fetched_at = dt.datetime.now(dt.UTC)
         try:

@@ -211,3 +211,18 @@ def test_mock_transport_exceptions_never_escape() -> None:
 def test_fetch_sync_for_one_off_use(shared_site: FakeDWSite) -> None:
     result = fetch_sync(shared_site.base_url + ARTICLE, dataclasses.replace(FAST))
     assert result.outcome is FetchOutcome.OK
+
+
+def test_real_dw_pages_are_not_mistaken_for_block_pages(shared_pages) -> None:  # type: ignore[no-untyped-def]
+    """Real DW pages mention reCAPTCHA and consent in their scripts: still not blocked."""
+    from scraper.fetch import block_reason
+    from scraper.testsite import BLOCK_PAGES
+
+    pages = sorted(shared_pages.glob("*.html"))
+    assert pages
+    for page in pages:
+        body = page.read_bytes()
+        assert b"captcha" in body.lower()
+        assert block_reason(body) is None, page.name
+    for kind, html in BLOCK_PAGES.items():
+        assert block_reason(html.encode()) is not None, kind
