@@ -1008,7 +1008,7 @@ class Repository:
                 stmt = stmt.on_conflict_do_nothing()
             total = 0
             for start in range(0, len(rows), 1000):
-                total += conn.execute(stmt, rows[start : start + 1000]).rowcount or 0
+                total += len(conn.execute(stmt.returning(t.c.id), rows[start : start + 1000]).all())
             return total
 
         return self._write(tx, "enqueue")

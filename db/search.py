@@ -242,6 +242,8 @@ def run_search(conn: Connection, query: str, flt: ArticleFilter) -> list[SearchH
     terms = parse_query(query)
     clauses = filter_clauses(flt)
     dialect = conn.dialect.name
+    if query.strip() and not terms:
+        return []  # only punctuation: nothing can match (an empty query lists the newest)
     if terms:
         builder = _build_postgres if dialect == "postgresql" else _build_sqlite
         source, (score, conditions) = builder(terms, clauses)
