@@ -50,7 +50,7 @@ PARSER_VERSION = "dw-1.0.0"
 #: Invisible characters removed from all text. ZWNJ/ZWJ (U+200C/U+200D) are kept: Persian,
 #: Urdu, Pashto and Indic scripts (all DW languages) need them for correct spelling.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a\u202c"), None)
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a\u202c]")
 _ANY_WS = re.compile(r"\s+")
 
 
@@ -59,8 +59,13 @@ def clean_text(value: str | None) -> str | None:
     stripped; None for None or an empty result."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
-    text = _ANY_WS.sub(" ", text.replace("\u00a0", " ")).strip()
+    text = value
+    if not text.isascii():  # fast path: ASCII needs neither NFC nor invisible-char removal
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        if _INVISIBLE_RE.search(text):
+            text = text.translate(_INVISIBLE)
+    text = _ANY_WS.sub(" ", text).strip()
     return text or None
 
 

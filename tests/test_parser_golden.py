@@ -23,9 +23,16 @@ from conftest import FIXTURES, ROOT
 
 from scraper import parse_page
 from scraper.article import Article
+from scraper.errors import NotArticleError, NotDWPageError, ParseError
 
 GOLDEN = FIXTURES / "dw"
-PAGES = sorted(GOLDEN.glob("*.html"))
+#: Pages that must be refused, and how.
+EXPECTED_ERRORS: dict[str, type[ParseError]] = {
+    "not_dw": NotDWPageError,
+    "de_relaunch_topic_klimawandel": NotArticleError,
+}
+ALL_PAGES = sorted(GOLDEN.glob("*.html"))
+PAGES = [p for p in ALL_PAGES if p.stem not in EXPECTED_ERRORS]
 PLACEHOLDER = "<computed>"
 #: Same reference time as scripts/regen_golden.py (relative visible dates).
 FETCHED_AT = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -55,6 +62,16 @@ def test_there_are_golden_pages() -> None:
     assert PAGES, f"no golden pages in {GOLDEN}"
     for page in PAGES:
         assert page.with_suffix(".json").exists(), f"{page.name} has no expected record"
+    for stem in EXPECTED_ERRORS:
+        assert (GOLDEN / f"{stem}.html").exists(), stem
+        assert not (GOLDEN / f"{stem}.json").exists(), f"{stem} must be refused, not recorded"
+
+
+@pytest.mark.parametrize("stem", sorted(EXPECTED_ERRORS))
+def test_refused_pages(stem: str) -> None:
+    with pytest.raises(EXPECTED_ERRORS[stem]) as info:
+        _parse(GOLDEN / f"{stem}.html")
+    assert "looked for" in str(info.value)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
@@ -159,7 +176,7 @@ def check_en_classic(a: Article) -> None:
         "A model for other ports?",
     ]
     paragraphs = [b.text for b in a.blocks if b.type == "paragraph"]
-    assert len(paragraphs) == 9  # 11 p minus two "Read more" lines (newsletter plug too)
+    assert len(paragraphs) == 9  # 14 <p>: minus 2 subheadings, 2 "Read more", newsletter plug
     assert paragraphs[0].startswith("Where container barges once waited for their turn at the quay")
     assert paragraphs[-1].endswith('"We are only at the beginning."')
     assert "Read more" not in a.text and "Floating solar around the world" not in a.text
@@ -217,8 +234,137 @@ def check_de_classic_credit_line(a: Article) -> None:
     ]
 
 
+def check_de_classic_video(a: Article) -> None:
+    """Classic av- video page with the older dwXT tracking object; facts box only in the
+    right column."""
+    assert (a.layout, a.content_type, a.language, a.dw_id) == ("classic", "video", "de", 51178890)
+    assert a.title == "Projekt Zukunft: Wie sauber ist grüner Wasserstoff?"
+    assert a.kicker == "Projekt Zukunft"
+    assert a.teaser is not None and a.teaser.startswith("Wasserstoff soll Stahlwerke, Lastwagen")
+    assert a.teaser.endswith("das Wasserstoff aus Abwasser gewinnt.")
+    assert a.published_at == dt.date(2019, 11, 9)
+    assert a.short_url == "https://p.dw.com/p/3SmQx"
+    assert a.authors == ()
+    assert [(v.url, v.duration_s) for v in a.videos] == [
+        (
+            "https://tvdownloaddw-a.akamaihd.net/dwtv_video/flv/pzd/pzd20191109_wasserstoff_sd_avc.mp4",
+            1541,
+        )
+    ]
+    assert a.videos[0].title == a.title
+    assert "Energiewende" in a.topics
+    assert a.text == "" and a.images == ()
+
+
+def check_relaunch_multi_author_videos(a: Article) -> None:
+    """Three authors (two linked, one no-link), two embedded videos, quote and list."""
+    assert (a.layout, a.content_type, a.language, a.dw_id) == (
+        "relaunch",
+        "article",
+        "en",
+        68502977,
+    )
+    assert a.title == "Why Europe's night trains are making a comeback"
+    assert a.kicker == "Business | Europe"
+    assert [(x.name, x.url) for x in a.authors] == [
+        ("Anna Peters", "https://www.dw.com/en/anna-peters/person-43210987"),
+        ("Jonas Becker", "https://www.dw.com/en/jonas-becker/person-51234567"),
+        ("Mira Sandhu", None),
+    ]
+    assert a.published_at == dt.datetime(2024, 3, 12, 9, 15, 23, tzinfo=dt.UTC)
+    assert a.modified_at == dt.datetime(2024, 3, 12, 16, 2, 10, tzinfo=dt.UTC)
+    assert a.short_url == "https://p.dw.com/p/4dK7m"
+    assert [(v.title, v.duration_s) for v in a.videos] == [
+        ("Night trains: Europe's comeback on rails", 154),
+        ("On board the Brussels-Berlin sleeper", 312),
+    ]
+    assert all(v.url and v.url.endswith("_sd_avc.mp4") for v in a.videos)  # MP4 over HLS
+    # Video titles are not subheadings; the player's no-JS text is not body.
+    assert [b.text for b in a.blocks if b.type == "heading"] == [
+        "Flight shame and cheap tickets",
+        "Can sleepers pay their way?",
+    ]
+    assert len([b for b in a.blocks if b.type == "paragraph"]) == 7
+    quotes = [b.text for b in a.blocks if b.type == "quote"]
+    assert quotes == [
+        '"We could sell every seat twice on a Friday night. Our problem is not demand, it\'s rolling stock."'
+    ]
+    (lst,) = [b for b in a.blocks if b.type == "list"]
+    assert len(lst.items) == 3 and lst.items[0].startswith("a shortage of sleeper carriages")
+    assert quotes[0] in a.text and lst.items[2] in a.text
+    assert "enable JavaScript" not in a.text and "Europe's comeback on rails" not in a.text
+    assert [i.credit for i in a.images] == ["Wolfgang Kumm/dpa/picture alliance", "DW/A. Peters"]
+    assert a.credit_line is None
+
+
+def check_relaunch_without_json(a: Article) -> None:
+    """No JSON-LD, no Apollo: every field from the DOM; the date is relative ("2 hours ago")
+    and derives from the fetch time (2024-03-01 12:00 UTC)."""
+    assert (a.layout, a.content_type, a.language, a.dw_id) == (
+        "relaunch",
+        "article",
+        "en",
+        68732019,
+    )
+    assert a.title == "Cologne Cathedral reopens north tower after restoration"
+    assert a.kicker == "Culture | Germany"
+    assert a.published_at == dt.datetime(2024, 3, 1, 10, 0, tzinfo=dt.UTC)
+    assert a.modified_at is None
+    assert [(x.name, x.url) for x in a.authors] == [
+        ("Lukas Brandt", "https://www.dw.com/en/lukas-brandt/person-62004471")
+    ]
+    assert a.teaser is not None and a.teaser.endswith("The repairs cost more than €4 million.")
+    assert a.short_url == "https://p.dw.com/p/4eQz9"
+    assert len([b for b in a.blocks if b.type == "paragraph"]) == 4
+    assert [b.text for b in a.blocks if b.type == "heading"] == ["A building site for 800 years"]
+    assert [i.credit for i in a.images] == ["Oliver Berg/dpa/picture alliance", "Lukas Brandt/DW"]
+    assert a.credit_line is not None
+    assert (a.credit_line.raw, a.credit_line.writers, a.credit_line.editors) == (
+        "lb (dpa, KNA)",
+        ("lb",),
+        (),
+    )
+    assert a.agencies == ("dpa", "KNA")
+    assert a.warnings == ()
+    # Without a fetch time the relative date is null plus a warning.
+    bare = parse_page((GOLDEN / "en_relaunch_nojson_cologne-cathedral.html").read_bytes())
+    assert bare.published_at is None
+    assert any("relative date" in w for w in bare.warnings)
+    assert bare.content_hash == a.content_hash  # dates are not content
+
+
+def check_relaunch_gallery(a: Article) -> None:
+    """Relaunch picture gallery: five slides, each a heading (slide title) and an image."""
+    assert (a.layout, a.content_type, a.language, a.dw_id) == (
+        "relaunch",
+        "gallery",
+        "en",
+        68240516,
+    )
+    assert a.title == "Cologne Carnival 2024 in pictures"
+    assert a.kicker == "Culture | Germany"
+    assert a.published_at == dt.datetime(2024, 2, 12, 15, 30, tzinfo=dt.UTC)
+    assert [x.name for x in a.authors] == ["Anke Brandt"]
+    assert a.short_url == "https://p.dw.com/p/4cFh2"
+    assert len(a.images) == 5
+    assert a.images[0].caption == (
+        "More than a million people lined the streets for the Rose Monday parade on February 12"
+    )
+    assert a.images[0].credit == "Henning Kaiser/dpa/picture alliance"
+    assert a.images[2].agencies == ("NurPhoto", "picture alliance")
+    assert all("/5" not in (i.caption or "") for i in a.images)  # slide counter dropped
+    assert [b.text for b in a.blocks if b.type == "heading"][:2] == [
+        "Rose Monday parade",
+        "Political floats",
+    ]
+
+
 CHECKS: dict[str, Callable[[Article], None]] = {
     "en_relaunch_2023-09-13_putin-kim": check_seed,
     "en_classic_2020-07-14_floating-solar": check_en_classic,
     "de_classic_2022-08-12_rhein-niedrigwasser": check_de_classic_credit_line,
+    "de_classic_av_2019-11-09_gruener-wasserstoff": check_de_classic_video,
+    "en_relaunch_2024-03-12_night-trains": check_relaunch_multi_author_videos,
+    "en_relaunch_nojson_cologne-cathedral": check_relaunch_without_json,
+    "en_relaunch_gallery_2024-02-12_cologne-carnival": check_relaunch_gallery,
 }

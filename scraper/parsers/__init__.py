@@ -14,7 +14,7 @@ import structlog
 
 from scraper.article import Article
 from scraper.errors import MalformedPageError, ParseError
-from scraper.parsers.base import build_tree, decode_html
+from scraper.parsers.base import load_tree
 
 log = structlog.get_logger(__name__)
 
@@ -33,7 +33,7 @@ def parse_page(
     try:
         if not isinstance(html, bytes | str):
             raise MalformedPageError(f"expected bytes or str, got {type(html).__name__}", url=url)
-        root = build_tree(decode_html(html), url=url)
+        root = load_tree(html, url=url)
         article = parse_dw(root, url=url, fetched_at=fetched_at)
     except ParseError:
         raise

@@ -21,8 +21,7 @@ from scraper.normalize import RawArticle
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_BAD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_SURROGATES = re.compile(r"[\ud800-\udfff]")
+_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 
 
 def decode_html(html: bytes | str) -> str:
@@ -30,44 +29,71 @@ def decode_html(html: bytes | str) -> str:
     `UnicodeDammit`'s guess. Never raises for bytes input (falls back to replacement)."""
     if isinstance(html, str):
         return html
+    return _decode(html)[0]
+
+
+def _decode(html: bytes) -> tuple[str, bool]:
+    """(text, whether ``html`` itself is clean UTF-8 without a BOM)."""
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
         (codecs.BOM_UTF16_BE, "utf-16-be"),
     ):
         if html.startswith(bom):
-            return html[len(bom) :].decode(encoding, errors="replace")
+            return html[len(bom) :].decode(encoding, errors="replace"), False
     declared = _META_CHARSET.search(html[:4096])
     if declared:
         name = declared.group(1).decode("ascii", "ignore").lower()
         try:
-            codecs.lookup(name)
+            name = codecs.lookup(name).name
         except LookupError:
             name = ""
-        if name:
+        if name and name != "utf-8":
             try:
-                return html.decode(name)
+                return html.decode(name), False
             except (UnicodeDecodeError, LookupError):
                 pass
     try:
-        return html.decode("utf-8")
+        return html.decode("utf-8"), True
     except UnicodeDecodeError:
         pass
     from bs4.dammit import UnicodeDammit  # only for pages with no usable declared encoding
 
     guessed = UnicodeDammit(html, ["utf-8", "windows-1252"]).unicode_markup
-    return guessed if guessed is not None else html.decode("utf-8", errors="replace")
+    if guessed is None:
+        guessed = html.decode("utf-8", errors="replace")
+    return guessed, False
+
+
+def load_tree(html: bytes | str, url: str | None = None) -> HtmlElement:
+    """Decode (see `decode_html`) and parse a page once; libxml2 always gets UTF-8 bytes
+    (faster than a Python str). Clean UTF-8 input goes to lxml as it is, without a copy."""
+    if isinstance(html, bytes):
+        text, clean_utf8 = _decode(html)
+        if clean_utf8 and b"\x00" not in html and text.lstrip()[:5].lower() != "<?xml":
+            if not text.strip():
+                raise MalformedPageError("empty document: no HTML to parse", url=url)
+            return _parse_utf8(html, url)
+        return build_tree(text, url)
+    return build_tree(html, url)
 
 
 def build_tree(text: str, url: str | None = None) -> HtmlElement:
-    """The lxml tree of a page; `MalformedPageError` when there is nothing to parse."""
-    text = _XML_DECL.sub("", text, count=1)
-    text = _BAD_CONTROL.sub("", text)
-    text = _SURROGATES.sub("\ufffd", text)
+    """The lxml tree of a page given as text; `MalformedPageError` when there is nothing
+    to parse."""
+    if text.lstrip()[:5].lower() == "<?xml":
+        text = _XML_DECL.sub("", text, count=1)
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     if not text.strip():
         raise MalformedPageError("empty document: no HTML to parse", url=url)
+    # Lone surrogates (only possible in str input) become "?".
+    return _parse_utf8(text.encode("utf-8", errors="replace"), url)
+
+
+def _parse_utf8(data: bytes, url: str | None) -> HtmlElement:
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(data, parser=_UTF8_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise MalformedPageError(f"HTML could not be parsed: {exc}", url=url) from exc
     if root is None:
@@ -156,6 +182,7 @@ class LayoutParser:
         self.root = root
         self.url = url
         self.fetched_at = fetched_at
+        self._meta: dict[str, str] | None = None
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
@@ -173,10 +200,13 @@ class LayoutParser:
         return found
 
     def meta(self, key: str) -> str | None:
-        """``<meta name=key>`` or ``<meta property=key>`` content."""
-        for el in self.root.iterfind(".//meta"):
-            if el.get("name") == key or el.get("property") == key:
+        """``<meta name=key>`` or ``<meta property=key>`` content (first one wins)."""
+        if self._meta is None:
+            self._meta = {}
+            for el in self.root.iterfind(".//meta"):
                 content = el.get("content")
-                if content is not None:
-                    return str(content)
-        return None
+                for attr in ("name", "property"):
+                    name = el.get(attr)
+                    if name and content is not None:
+                        self._meta.setdefault(str(name), str(content))
+        return self._meta.get(key)

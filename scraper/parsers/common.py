@@ -65,7 +65,7 @@ def reject_non_content(
     err_url = url
     if isinstance(typename, str) and typename in NON_CONTENT_TYPENAMES:
         raise NotArticleError(
-            f"not an article-like page: the embedded content is a {typename} "
+            f"not an article-like page: the embedded content is of type {typename} "
             "(looked for Article, Video, Audio, ImageGallery or Liveblog)",
             url=err_url,
         )

@@ -82,13 +82,11 @@ JSONLD_TYPES = frozenset(
 class RelaunchParser(LayoutParser):
     LAYOUT = "relaunch"
 
-    # Recognition: div#root plus a relaunch-only hook (embedded JSON or semantic markup).
+    # Recognition: div#root plus a DW-relaunch-only hook: the Apollo state or the
+    # data-tracking-name section hooks. JSON-LD, h1 or div.rich-text alone prove nothing
+    # (other publishers have them too).
     ROOT = _X("//div[@id='root']")
-    MARKERS = _X(
-        "//script[@type='application/ld+json'] | //script[contains(., '__APOLLO_STATE__')]"
-        " | //*[@data-tracking-name] | //div[" + xpath_class("content-area") + "]"
-        " | //div[" + xpath_class("rich-text") + "]"
-    )
+    MARKERS = _X("//script[contains(., '__APOLLO_STATE__')] | //*[@data-tracking-name][1]")
 
     SCRIPTS_JSONLD = _X("//script[@type='application/ld+json']")
     SCRIPT_APOLLO = _X("//script[contains(., '__APOLLO_STATE__')]")
@@ -114,6 +112,8 @@ class RelaunchParser(LayoutParser):
         "//section[@data-tracking-name='section-related-topics']//a[contains(@href, '/t-')]"
     )
     COPYRIGHT = _X(".//small[" + xpath_class("copyright") + "]")
+    SLIDE_TITLE = _X(".//figcaption//*[" + xpath_class("slide-title") + "]")
+    SLIDE_DESCRIPTION = _X(".//figcaption//*[" + xpath_class("description") + "]")
     FIGCAPTION = _X(".//figcaption")
     IMG = _X(".//img")
     SOURCE_JPG = _X(".//source[@type='image/jpeg']/@srcset")
@@ -131,8 +131,15 @@ class RelaunchParser(LayoutParser):
             "quick-item",
             "newsletter",
             "cookie",
+            "title-prefix",
+            "counter",
+            "duration",
         }
     )
+    #: Containers whose content is the body (the gallery has no div.rich-text).
+    BODY_CLASSES = ("rich-text", "image-gallery", "liveblog-post", "live-blog-post")
+    #: data-tracking-name hooks whose element is content, not a related/sharing section.
+    CONTENT_TRACKING = frozenset({"embedded-video", "image-gallery", "embedded-audio"})
 
     def __init__(
         self, root: HtmlElement, url: str | None = None, fetched_at: dt.datetime | None = None
@@ -459,7 +466,8 @@ class RelaunchParser(LayoutParser):
         classes = set((el.get("class") or "").split())
         if classes & self.SKIP_CLASSES:
             return True
-        if el.get("data-tracking-name") or el.get("aria-hidden") == "true":
+        tracking = el.get("data-tracking-name")
+        if (tracking and tracking not in self.CONTENT_TRACKING) or el.get("aria-hidden") == "true":
             return True
         return el.tag in (
             "header",
@@ -476,8 +484,9 @@ class RelaunchParser(LayoutParser):
 
     def _walk(self, node: HtmlElement, out: list[RawBlock], in_body: bool = False) -> None:
         start = len(out)
-        self._walk_children(node, out, in_body or has_class(node, "rich-text"))
-        if in_body or has_class(node, "rich-text"):
+        in_body = in_body or any(has_class(node, c) for c in self.BODY_CLASSES)
+        self._walk_children(node, out, in_body)
+        if in_body:
             for block in out[start:]:
                 block.in_body = True
 
@@ -494,6 +503,9 @@ class RelaunchParser(LayoutParser):
             elif tag in ("h2", "h3", "h4", "h5", "h6"):
                 out.append(RawBlock("heading", text_of(el), level=int(tag[1])))
             elif tag == "figure":
+                slide_title = self.first(self.SLIDE_TITLE, el)
+                if slide_title is not None:  # gallery slide: its title is a heading
+                    out.append(RawBlock("heading", text_of(slide_title), level=2))
                 image = self.figure_image(el)
                 if image is not None:
                     out.append(RawBlock("image", image=image))
@@ -525,7 +537,11 @@ class RelaunchParser(LayoutParser):
             cap = caption_el[0]
             copyright_els = self.COPYRIGHT(cap)
             credit = text_of(copyright_els[0]) if copyright_els else None
-            caption = _text_without(cap, copyright_els[0] if copyright_els else None)
+            description = self.SLIDE_DESCRIPTION(figure)
+            if description:
+                caption = text_of(description[0])
+            else:
+                caption = _text_without(cap, CAPTION_EXCLUDED)
         url = self.image_url(figure, img)
         alt = img.get("alt") if img is not None else None
         if url is None and not caption and not alt:
@@ -561,10 +577,13 @@ class RelaunchParser(LayoutParser):
             url = video_el.get("src") or video_el.get("data-src")
             if not url:
                 sources = [s for s in video_el.iter("source") if s.get("src")]
+                # A progressive MP4 (type video/mp4, or a .mp4 file) beats an HLS playlist,
+                # whose URL may also contain ".mp4" (``…,.mp4.csmil/index.m3u8``).
                 mp4 = [
                     s
                     for s in sources
-                    if "mp4" in (s.get("type") or "") or ".mp4" in (s.get("src") or "")
+                    if (s.get("type") or "").lower() == "video/mp4"
+                    or (s.get("src") or "").split("?")[0].endswith(".mp4")
                 ]
                 chosen = (mp4 or sources or [None])[0]
                 url = chosen.get("src") if chosen is not None else None
@@ -633,16 +652,20 @@ class RelaunchParser(LayoutParser):
             hero.caption = _str(link.get("description"))
 
 
-def _text_without(el: HtmlElement, excluded: HtmlElement | None) -> str:
-    """Text of ``el`` minus the text of one descendant (the credit inside a figcaption)."""
-    if excluded is None:
-        return text_of(el)
+def _text_without(el: HtmlElement, excluded_classes: frozenset[str]) -> str:
+    """Text of ``el`` minus the subtrees carrying one of ``excluded_classes`` (the credit,
+    a gallery counter or slide title inside a figcaption); comments excluded."""
     parts: list[str] = [el.text or ""]
     for child in el:
-        if child is not excluded and isinstance(child.tag, str):
-            parts.append(text_of(child))
+        if isinstance(child.tag, str) and not (
+            set((child.get("class") or "").split()) & excluded_classes
+        ):
+            parts.append(_text_without(child, excluded_classes))
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+CAPTION_EXCLUDED = frozenset({"copyright", "counter", "slide-title", "sr-only"})
 
 
 def _pick_srcset(srcset: str) -> str | None:
