@@ -1080,6 +1080,7 @@ def demo(ctx: click.Context, terms: str | None) -> None:
       dwscrape demo
       dwscrape demo --db /tmp/demo.sqlite3 && dwscrape query --db /tmp/demo.sqlite3 --format json
     """
+    from scraper.lock import LockHeldError, run_lock
     from scraper.output import write_records
     from scraper.pipeline import RunOptions
     from scraper.pipeline import run as run_pipeline
@@ -1091,21 +1092,32 @@ def demo(ctx: click.Context, terms: str | None) -> None:
             settings.db = f"sqlite:///{Path(tmp) / 'demo.sqlite3'}"
         with serve_site(faults=False) as base:
             click.echo(f"fake DW site at {base}; database {settings.db}")
-            options = RunOptions(langs=("en", "de"), site=base, command="demo")
+            # The fake site's feeds also list pages it does not serve: those 404s show that
+            # failures are counted and logged, not fatal, so they do not fail the demo.
+            options = RunOptions(
+                langs=("en", "de"), site=base, command="demo", max_failure_rate=1.0
+            )
             fetch = fetch_settings().unthrottled(8)
-            with open_repository(settings) as repo, _progress(settings) as progress:
-                report = run_pipeline(
-                    repo, options, fetch, on_result=progress.advance, on_planned=progress.plan
-                )
-                _echo_report(report, False)
-                hits = repo.search(terms or "", limit=10)
-                rows = [_hit_row(h) for h in hits]
+            try:
+                with (
+                    run_lock(database_url(settings)),
+                    open_repository(settings) as repo,
+                    _progress(settings) as progress,
+                ):
+                    report = run_pipeline(
+                        repo, options, fetch, on_result=progress.advance, on_planned=progress.plan
+                    )
+                    _echo_report(report, False)
+                    hits = repo.search(terms or "", limit=10)
+                    rows = [_hit_row(h) for h in hits]
+            except LockHeldError as exc:
+                raise CliError(str(exc), ExitCode.LOCKED) from exc
         click.echo(f"\nquery {terms!r}:" if terms else "\nnewest stored articles:")
         write_records(
             rows, "table", _stdout(), columns=("dw_id", "published_at", "language", "title")
         )
-    if report.status != "ok":
-        ctx.exit(ExitCode.PARTIAL)
+    if report.counts["new"] + report.counts["changed"] + report.counts["unchanged"] == 0:
+        ctx.exit(ExitCode.FAILED)
 
 
 def main() -> None:
