@@ -23,8 +23,9 @@ import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import structlog
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from scraper.fetch import FetchResult, FetchSettings
 
 log = structlog.get_logger(__name__)
+_T = TypeVar("_T")
 
 #: The counts a crawl run records in the database (`not_modified` is reported, not stored).
 RUN_COUNTS = ("discovered", "fetched", "new", "changed", "unchanged", "failed")
@@ -175,6 +177,20 @@ class FillRates:
 ResultCallback = Callable[[UrlResult], None]
 
 
+@dataclass(slots=True)
+class _Prepared:
+    """One URL after fetch and parse: either its final `result` (error, 304) or an article
+    waiting to be stored with the batch."""
+
+    url: str
+    base: dict[str, Any]
+    result: UrlResult | None = None
+    article: Article | None = None
+    raw_html: bytes | None = None
+    fetch_id: int | None = None
+    fetched_at: dt.datetime | None = None
+
+
 class Pipeline:
     """fetch → parse → store for single URLs, over one fetcher and one repository."""
 
@@ -193,32 +209,80 @@ class Pipeline:
         self.on_result = on_result
         self.site = site
         self.fill = FillRates()
+        self._executor: ThreadPoolExecutor | None = None
 
     async def crawl_url(self, url: str) -> UrlResult:
         """Fetch, parse and store one URL; never raises (an error is a result)."""
-        try:
-            result = await self._crawl(url)
-        except Exception as exc:  # a bug or an unforeseen failure: logged, counted, run goes on
-            log.exception("crawl.unexpected_error", url=url)
-            result = UrlResult(url, "error", error=f"unexpected {exc.__class__.__name__}: {exc}")
-        if result.article is not None:
-            self.fill.add(result.article)
-        if self.on_result is not None:
-            self.on_result(result)
-        return result
+        return (await self.crawl_batch([url], concurrency=1))[0]
 
-    async def _crawl(self, url: str) -> UrlResult:
-        etag, last_modified = self._validators(url)
+    async def crawl_batch(self, urls: Sequence[str], *, concurrency: int = 4) -> list[UrlResult]:
+        """Fetch and parse `urls` concurrently, then store what parsed in one transaction.
+
+        One result per URL, in order; never raises. Storing a batch at once lets the
+        repository write every table with one statement per batch; should the batch fail, each
+        article is stored on its own so that one bad record costs only itself."""
+        sem = asyncio.Semaphore(max(1, concurrency))
+
+        async def prepare(url: str) -> _Prepared:
+            async with sem:
+                try:
+                    return await self._prepare(url)
+                except Exception as exc:  # a bug or an unforeseen failure: logged, counted
+                    log.exception("crawl.unexpected_error", url=url)
+                    error = f"unexpected {exc.__class__.__name__}: {exc}"
+                    return _Prepared(url, {}, result=UrlResult(url, "error", error=error))
+
+        prepared = await asyncio.gather(*(prepare(u) for u in urls))
+        results = await self._blocking(self._store, prepared)
+        for result in results:
+            if result.article is not None and result.ok:
+                self.fill.add(result.article)
+            if self.on_result is not None:
+                self.on_result(result)
+        return results
+
+    async def _prepare(self, url: str) -> _Prepared:
+        """Fetch (conditional GET), parse and log the fetch of one URL."""
+        etag, last_modified = await self._blocking(self._validators, url)
         address = self.site.map(url) if self.site else url
         fetched: FetchResult = await self.fetcher.fetch(
             address, etag=etag, last_modified=last_modified
         )
+        return await self._blocking(self._after_fetch, url, address, fetched)
+
+    async def _blocking(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """Run parsing and database work on the pipeline's one worker thread, so the event
+        loop keeps fetching meanwhile (and the database still sees one caller at a time)."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="dwscrape-store")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def _after_fetch(self, url: str, address: str, fetched: FetchResult) -> _Prepared:
         outcome = str(getattr(fetched.outcome, "value", fetched.outcome))
         base: dict[str, Any] = {
             "outcome": outcome,
             "http_status": fetched.status,
             "final_url": fetched.final_url,
         }
+        article: Article | None = None
+        error: str | None = None
+        if outcome == "ok" and fetched.body is not None:
+            try:
+                source_url = fetched.final_url or address
+                if self.site is not None:  # a mirror's address stands for the DW URL it maps
+                    source_url = self.site.unmap(source_url)
+                article = parse_page(fetched.body, url=source_url, fetched_at=fetched.fetched_at)
+            except ParseError as exc:
+                log.warning("crawl.parse_failed", url=url, error=str(exc))
+                error = f"parse: {exc.message}"
+        elif outcome != "not_modified":
+            error = f"{outcome}: {fetched.error}" if fetched.error else outcome
+            log.warning("crawl.fetch_failed", url=url, outcome=outcome, status=fetched.status)
         try:
             fetch_id = self.repo.record_fetch(
                 url=url,
@@ -231,17 +295,22 @@ class Pipeline:
                 fetched_at=fetched.fetched_at,
                 duration_s=fetched.duration_s,
                 attempts=fetched.attempts,
-                error=fetched.error,
-                body=fetched.body,
+                error=error or fetched.error,
+                # A parsed page's bytes are kept with its article (below); an unparsable
+                # one's with the fetch, so it can be looked at and re-parsed later.
+                body=fetched.body if article is None else None,
                 run_id=self.run_id,
             )
         except DwscrapeError as exc:
             log.error("store.fetch_failed", url=url, error=str(exc))
-            return UrlResult(url, "error", error=f"storing the fetch failed: {exc}", **base)
-        if outcome == "not_modified":
+            error = f"storing the fetch failed: {exc}"
+            return _Prepared(url, base, result=UrlResult(url, "error", error=error, **base))
+        if error is not None:
+            return _Prepared(url, base, result=UrlResult(url, "error", error=error, **base))
+        if article is None:  # 304 Not Modified
             known = self._find(url)
             log.info("crawl.not_modified", url=url)
-            return UrlResult(
+            result = UrlResult(
                 url,
                 "unchanged",
                 dw_id=known[0] if known else None,
@@ -249,39 +318,65 @@ class Pipeline:
                 article_id=known[2] if known else None,
                 **base,
             )
-        if outcome != "ok" or fetched.body is None:
-            error = f"{outcome}: {fetched.error}" if fetched.error else outcome
-            log.warning("crawl.fetch_failed", url=url, outcome=outcome, status=fetched.status)
-            return UrlResult(url, "error", error=error, **base)
-        try:
-            source_url = fetched.final_url or address
-            if self.site is not None:  # a mirror's address stands for the DW URL it maps
-                source_url = self.site.unmap(source_url)
-            article = parse_page(fetched.body, url=source_url, fetched_at=fetched.fetched_at)
-        except ParseError as exc:
-            log.warning("crawl.parse_failed", url=url, error=str(exc))
-            return UrlResult(url, "error", error=f"parse: {exc.message}", **base)
-        try:
-            stored = self.repo.store_article(
-                article,
-                raw_html=fetched.body,
-                fetch_id=fetch_id,
-                run_id=self.run_id,
-                fetched_at=fetched.fetched_at,
-            )
-        except DwscrapeError as exc:
-            log.error("store.failed", url=url, error=str(exc))
-            return UrlResult(url, "error", error=f"store: {exc}", article=article, **base)
-        log.info("crawl.stored", url=url, status=stored.status, dw_id=article.dw_id)
-        return UrlResult(
+            return _Prepared(url, base, result=result)
+        return _Prepared(
             url,
-            stored.status,
-            dw_id=article.dw_id,
-            title=article.title,
-            article_id=stored.article_id,
+            base,
             article=article,
-            **base,
+            raw_html=fetched.body,
+            fetch_id=fetch_id,
+            fetched_at=fetched.fetched_at,
         )
+
+    def _store(self, prepared: Sequence[_Prepared]) -> list[UrlResult]:
+        """Store every parsed article of a batch; results in the order of `prepared`."""
+        from db.repository import StoreRequest
+
+        todo = [p for p in prepared if p.result is None and p.article is not None]
+        stored: dict[int, Any] = {}
+        if todo:
+            requests = [
+                StoreRequest(p.article, p.raw_html, p.fetch_id, p.fetched_at)
+                for p in todo
+                if p.article is not None
+            ]
+            try:
+                for p, res in zip(
+                    todo, self.repo.store_articles(requests, run_id=self.run_id), strict=True
+                ):
+                    stored[id(p)] = res
+            except Exception as exc:  # the batch failed: isolate the culprit
+                log.warning("store.batch_failed", size=len(todo), error=str(exc))
+                for p, req in zip(todo, requests, strict=True):
+                    try:
+                        stored[id(p)] = self.repo.store_articles([req], run_id=self.run_id)[0]
+                    except Exception as one_exc:
+                        log.error("store.failed", url=p.url, error=str(one_exc))
+                        stored[id(p)] = one_exc
+        results = []
+        for p in prepared:
+            if p.result is not None:
+                results.append(p.result)
+                continue
+            assert p.article is not None
+            res = stored[id(p)]
+            if isinstance(res, Exception):
+                error = f"store: {res}"
+                results.append(UrlResult(p.url, "error", error=error, article=p.article, **p.base))
+                continue
+            log.info("crawl.stored", url=p.url, status=res.status, dw_id=p.article.dw_id)
+            results.append(
+                UrlResult(
+                    p.url,
+                    res.status,
+                    dw_id=p.article.dw_id,
+                    title=p.article.title,
+                    article_id=res.article_id,
+                    article=p.article,
+                    **p.base,
+                )
+            )
+        return results
 
     def _validators(self, url: str) -> tuple[str | None, str | None]:
         try:
@@ -330,6 +425,7 @@ async def crawl_async(
                 results.append(result)
         status = "ok" if all(r.ok for r in results) else "partial"
     finally:
+        pipeline.close()
         report.fill_rates = pipeline.fill.rates()
         _finish(repo, report, status)
     return results, report
@@ -408,6 +504,7 @@ async def run_async(
             await _work(repo, pipeline, report, options, owner, deadline)
         status = "failed" if report.failure_rate > options.max_failure_rate else "ok"
     finally:
+        pipeline.close()
         report.fill_rates = pipeline.fill.rates()
         _finish(repo, report, status)
     return report
@@ -465,19 +562,7 @@ async def _work(
     deadline: float | None,
 ) -> None:
     """Lease batches from the frontier and crawl each batch concurrently until done or a limit."""
-    batch_size = max(1, options.concurrency) * 2
-    sem = asyncio.Semaphore(max(1, options.concurrency))
-
-    async def one(url: str) -> None:
-        async with sem:
-            result = await pipeline.crawl_url(url)
-        _count(report, result)
-        state: Literal["done", "failed"] = "done" if result.ok else "failed"
-        try:
-            repo.complete(url, state, result.error, owner=owner)
-        except DwscrapeError as exc:
-            log.error("store.complete_failed", url=url, error=str(exc))
-
+    batch_size = max(8, options.concurrency * 4)
     while True:
         if deadline is not None and time.monotonic() >= deadline:
             report.stopped_by = "max_duration"
@@ -488,10 +573,17 @@ async def _work(
             if room <= 0:
                 report.stopped_by = "max_articles"
                 break
-        leased = list(repo.lease(owner, room, options.lease_s))
+        leased = [item.url for item in repo.lease(owner, room, options.lease_s)]
         if not leased:
             break
-        await asyncio.gather(*(one(item.url) for item in leased))
+        results = await pipeline.crawl_batch(leased, concurrency=options.concurrency)
+        for url, result in zip(leased, results, strict=True):
+            _count(report, result)
+            state: Literal["done", "failed"] = "done" if result.ok else "failed"
+            try:
+                repo.complete(url, state, result.error, owner=owner)
+            except DwscrapeError as exc:
+                log.error("store.complete_failed", url=url, error=str(exc))
 
 
 def run(
