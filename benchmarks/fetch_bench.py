@@ -77,6 +77,7 @@ async def crawl(base: str, pages: int, concurrency: int, sample_every: int = 0) 
     async with Fetcher(settings) as fetcher:
         await fetcher.fetch(page_url(base, 0))  # warm up: robots.txt, connection
         started = time.perf_counter()
+        cpu_started = time.process_time()
 
         async def worker() -> None:
             nonlocal total_bytes, done
@@ -90,12 +91,15 @@ async def crawl(base: str, pages: int, concurrency: int, sample_every: int = 0) 
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
     return {
         "concurrency": concurrency,
         "pages": pages,
         "seconds": round(elapsed, 3),
         "pages_per_s": round(pages / elapsed, 1),
         "mib_per_s": round(total_bytes / elapsed / 2**20, 2),
+        # CPU the fetcher itself spent per page: shows whether it or the fake server limits
+        "client_cpu_ms_per_page": round(cpu / pages * 1000, 2),
         "outcomes": dict(outcomes),
         "rss_samples_mib": [(n, round(m, 1)) for n, m in samples],
     }
@@ -148,11 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"fetch benchmark: fake DW site on 127.0.0.1 (subprocess), politeness off, {os.cpu_count()} CPUs"
     )
-    print(f"{'concurrency':>11} {'pages':>7} {'seconds':>8} {'pages/s':>8} {'MiB/s':>7}  outcomes")
+    print(
+        f"{'concurrency':>11} {'pages':>7} {'seconds':>8} {'pages/s':>8} {'MiB/s':>7} "
+        f"{'client CPU ms/page':>18}  outcomes"
+    )
     for run in runs:
         print(
             f"{run['concurrency']:>11} {run['pages']:>7} {run['seconds']:>8} "
-            f"{run['pages_per_s']:>8} {run['mib_per_s']:>7}  {run['outcomes']}"
+            f"{run['pages_per_s']:>8} {run['mib_per_s']:>7} "
+            f"{run['client_cpu_ms_per_page']:>18}  {run['outcomes']}"
         )
     mem = report["memory"]
     print(

@@ -71,10 +71,12 @@ class Site:
         self.base = base.rstrip("/") if base else None
         if self.base:
             parts = urlsplit(self.base)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
                 from scraper.errors import ConfigError
 
-                raise ConfigError(f"--site must be an http(s) base URL, got {base!r}")
+                raise ConfigError(
+                    f"--site must be an http(s) origin like http://127.0.0.1:8765, got {base!r}"
+                )
 
     @property
     def is_live(self) -> bool:

@@ -727,7 +727,9 @@ class Fetcher:
             retry_after = parse_retry_after(ex.headers.get("retry-after"))
             if retry_after is not None and ex.status in (429, 503):
                 ex.retry_after = retry_after
-                self.politeness.defer(host, retry_after)
+                # every request to the host waits, not just this one (at most the cap, so a
+                # server asking for hours cannot stall the whole run; it gets backed off)
+                self.politeness.defer(host, min(retry_after, self.settings.retry_after_cap))
                 if retry_after > self.settings.retry_after_cap:
                     ex.retryable = False
                     ex.error = f"Retry-After {retry_after:.0f}s exceeds the cap"

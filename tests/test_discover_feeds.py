@@ -221,8 +221,9 @@ def test_site_mapping() -> None:
         "https://www.dw.com/en/article-sitemap.xml",
         "https://www.dw.com/en/news-sitemap.xml",
     ]
-    with pytest.raises(ConfigError):
-        Site("ftp://nope")
+    for bad in ("ftp://nope", "http://127.0.0.1:8765/some/prefix", "127.0.0.1:8765"):
+        with pytest.raises(ConfigError):
+            Site(bad)
 
 
 def test_parse_date_forms() -> None:
@@ -252,3 +253,31 @@ def test_discovery_is_polite_too(own_site: FakeDWSite) -> None:
 
     asyncio.run(main())
     assert clock.sleeps == [1.0]  # robots.txt, then the feed
+
+
+def test_random_bytes_never_crash_the_parsers() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+    def check(data: bytes) -> None:
+        parse_feed(data)
+        parse_sitemap(data)
+        parse_feed(b"<rss><channel><item><link>" + data + b"</link></item></channel></rss>")
+
+    check()
+
+
+def test_discovery_finds_every_golden_fixture_page_and_nothing_else(
+    shared_site: FakeDWSite,
+) -> None:
+    from scraper.urls import is_content_url
+
+    found = set(urls(run(shared_site, lambda f, s: discover(f, langs=["en", "de"], site=s))))
+    served = ["https://www.dw.com" + p for p in shared_site.page_paths()]
+    content = {
+        u for u in served if is_content_url(u) and not u.startswith("https://www.dw.com/private/")
+    }
+    assert content <= found
+    assert not any("/t-" in u or "/local/" in u or "/private/" in u for u in found)

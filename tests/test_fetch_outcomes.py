@@ -226,3 +226,22 @@ def test_real_dw_pages_are_not_mistaken_for_block_pages(shared_pages) -> None:  
         assert block_reason(body) is None, page.name
     for kind, html in BLOCK_PAGES.items():
         assert block_reason(html.encode()) is not None, kind
+
+
+@pytest.mark.parametrize("route", ["/_fault/gzip-bomb", "/_fault/brotli-bomb"])
+def test_decompression_bombs_cost_at_most_the_cap(shared_site: FakeDWSite, route: str) -> None:
+    """64 MiB of zeros behind a few KiB of gzip/brotli: the bounded decoder stops at the
+    10 MiB cap, so Python never holds anything near 64 MiB (httpx's own decoders would)."""
+    import tracemalloc
+
+    from scraper.testsite import _Bombs
+
+    _Bombs.get("gzip" if "gzip" in route else "brotli")  # built before measuring
+    tracemalloc.start()
+    try:
+        result = fetch_one(shared_site.base_url + route)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.outcome is FetchOutcome.TOO_LARGE
+    assert peak < 32 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB"
