@@ -107,3 +107,26 @@ def test_render_text() -> None:
     assert text.startswith("POLITICS\nSome story\n")
     assert "First paragraph." in text and "ab/cd (dpa, AFP)" in text
     assert "Warnings:" in text
+
+
+def test_live_blog_and_relaunch_video_types() -> None:
+    live = parse_page(RELAUNCH_MINIMAL.format(time="13.09.2023").replace("/a-123", "/live-123"))
+    assert (live.content_type, live.dw_id) == ("liveblog", 123)
+    video_page = (
+        RELAUNCH_MINIMAL.format(time="13.09.2023")
+        .replace("/a-123", "/video-456")
+        .replace(
+            "</body>",
+            '<script>window.__APOLLO_STATE__={"ROOT_QUERY":{"content({\\"id\\":456,\\"lang\\":\\"ENGLISH\\"})":'
+            '{"__ref":"Video:456"}},"Video:456":{"__typename":"Video","id":456,"language":"ENGLISH",'
+            '"title":"Some story","mp4Src":"https://tvdownloaddw-a.akamaihd.net/x_sd_avc.mp4",'
+            '"duration":95,"firstPublicationDate":"2023-09-13T05:41:00.000Z"}};</script></body>',
+        )
+    )
+    video = parse_page(video_page)
+    assert (video.content_type, video.language) == ("video", "en")
+    assert video.published_at == dt.datetime(2023, 9, 13, 5, 41, tzinfo=dt.UTC)
+    assert [(v.url, v.duration_s) for v in video.videos] == [
+        ("https://tvdownloaddw-a.akamaihd.net/x_sd_avc.mp4", 95)
+    ]
+    assert video.blocks[0].type == "video"

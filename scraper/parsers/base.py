@@ -199,11 +199,27 @@ class LayoutParser:
             return found[0] if found else None
         return found
 
+    @staticmethod
+    def first_lazy(root: HtmlElement, path: str) -> HtmlElement | None:
+        """The first match of an ElementPath, stopping there (XPath would scan the whole
+        document before answering)."""
+        return next(root.iterfind(path), None)
+
+    @staticmethod
+    def script_containing(root: HtmlElement, *needles: str) -> HtmlElement | None:
+        """The first inline ``<script>`` whose text contains one of ``needles``."""
+        for script in root.iter("script"):
+            text = script.text
+            if text and any(n in text for n in needles):
+                return script
+        return None
+
     def meta(self, key: str) -> str | None:
         """``<meta name=key>`` or ``<meta property=key>`` content (first one wins)."""
         if self._meta is None:
             self._meta = {}
-            for el in self.root.iterfind(".//meta"):
+            head = self.root.find("head")
+            for el in (head if head is not None else self.root).iter("meta"):
                 content = el.get("content")
                 for attr in ("name", "property"):
                     name = el.get(attr)

@@ -10,6 +10,7 @@ regular expression, never evaluated). Classic pages carry no JSON-LD.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from urllib.parse import unquote
 
@@ -54,12 +55,13 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\||/|\bund\b|\band\b|\bet\b|\by\b|\be\b|&
 class ClassicParser(LayoutParser):
     LAYOUT = "classic"
 
-    BODY_CONTENT = _X("//div[@id='bodyContent']")
+    BODY_CONTENT = ".//div[@id='bodyContent']"
+    TRACKING_MARKS = ("dwInitialTrackingInfo", "dwXT")
+    CLASSIC_MARKERS = _X(".//div[" + xpath_class("col3") + "] | .//p[" + xpath_class("intro") + "]")
     COL3 = _X(
         "//div[@id='bodyContent']//div[" + xpath_class("col3") + "]"
         "[not(" + xpath_class("relatedContent") + ")][.//h1][1]"
     )
-    TRACKING_SCRIPT = _X("//script[contains(., 'dwInitialTrackingInfo') or contains(., 'dwXT')]")
     CANONICAL = _X("//link[@rel='canonical']/@href")
     HTML_LANG = _X("/html/@lang")
     TITLE = _X(".//h1")
@@ -112,31 +114,28 @@ class ClassicParser(LayoutParser):
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
-        body = cls.BODY_CONTENT(root)
-        return bool(body) and bool(
-            body[0].xpath(
-                ".//div[" + xpath_class("col3") + "] | .//p[" + xpath_class("intro") + "]"
-            )
-            or cls.TRACKING_SCRIPT(root)
+        body = cls.first_lazy(root, cls.BODY_CONTENT)
+        if body is None:
+            return False
+        return bool(cls.CLASSIC_MARKERS(body)) or (
+            cls.script_containing(root, *cls.TRACKING_MARKS) is not None
         )
 
     # -- parsed once -------------------------------------------------------------------------
 
     def _load_tracking(self) -> dict[str, str]:
-        for script in self.TRACKING_SCRIPT(self.root):
-            text = script.text or ""
-            for marker in ("dwInitialTrackingInfo", "dwXT"):
-                start = text.find(marker)
-                if start < 0:
-                    continue
-                open_ = text.find("{", start)
-                close = text.find("}", open_)
-                if open_ < 0 or close < 0:
-                    continue
-                return {
-                    m[1]: (m[2] if m[2] is not None else m[3] if m[3] is not None else m[4])
-                    for m in _TRACKING_PAIR.finditer(text[open_ + 1 : close])
-                }
+        script = self.script_containing(self.root, *self.TRACKING_MARKS)
+        text = (script.text or "") if script is not None else ""
+        for marker in self.TRACKING_MARKS:
+            start = text.find(marker)
+            open_ = text.find("{", start) if start >= 0 else -1
+            close = text.find("}", open_) if open_ >= 0 else -1
+            if close < 0:
+                continue
+            return {
+                m[1]: (m[2] if m[2] is not None else m[3] if m[3] is not None else m[4])
+                for m in _TRACKING_PAIR.finditer(text[open_ + 1 : close])
+            }
         return {}
 
     def _load_facts(self) -> dict[str, HtmlElement]:
@@ -286,9 +285,12 @@ class ClassicParser(LayoutParser):
         return [Author(name) for name in _AUTHOR_SPLIT.split(text) if clean_text(name)]
 
     def short_url(self) -> str | None:
-        candidates = [self.fact_text("permalink")]
-        candidates.extend(unquote(str(h)) for h in self.SHARE_LINKS(self.root))
-        return short_url_from(candidates)
+        return short_url_from(
+            itertools.chain(
+                [self.fact_text("permalink")],
+                (unquote(str(h)) for h in self.SHARE_LINKS(self.root)),
+            )
+        )
 
     # -- body --------------------------------------------------------------------------------
 

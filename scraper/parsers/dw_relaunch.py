@@ -9,6 +9,7 @@ are never used. The embedded JSON is parsed once, in `__init__`.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Any
 from urllib.parse import unquote, urljoin
@@ -85,11 +86,11 @@ class RelaunchParser(LayoutParser):
     # Recognition: div#root plus a DW-relaunch-only hook: the Apollo state or the
     # data-tracking-name section hooks. JSON-LD, h1 or div.rich-text alone prove nothing
     # (other publishers have them too).
-    ROOT = _X("//div[@id='root']")
-    MARKERS = _X("//script[contains(., '__APOLLO_STATE__')] | //*[@data-tracking-name][1]")
+    ROOT = ".//div[@id='root']"
+    TRACKING_HOOK = ".//*[@data-tracking-name]"
+    APOLLO_MARK = "__APOLLO_STATE__"
 
     SCRIPTS_JSONLD = _X("//script[@type='application/ld+json']")
-    SCRIPT_APOLLO = _X("//script[contains(., '__APOLLO_STATE__')]")
     CANONICAL = _X("//link[@rel='canonical']/@href")
     HTML_LANG = _X("/html/@lang")
 
@@ -156,16 +157,21 @@ class RelaunchParser(LayoutParser):
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
-        return bool(cls.ROOT(root)) and bool(cls.MARKERS(root))
+        if cls.first_lazy(root, cls.ROOT) is None:
+            return False
+        return (
+            cls.first_lazy(root, cls.TRACKING_HOOK) is not None
+            or cls.script_containing(root, cls.APOLLO_MARK) is not None
+        )
 
     # -- embedded JSON, parsed once ---------------------------------------------------------
 
     def _load_apollo(self) -> dict[str, Any]:
-        for script in self.SCRIPT_APOLLO(self.root):
-            state = raw_decode_after(script.text or "", "__APOLLO_STATE__")
-            if isinstance(state, dict):
-                return state
-        return {}
+        script = self.script_containing(self.root, self.APOLLO_MARK)
+        state = (
+            raw_decode_after(script.text or "", self.APOLLO_MARK) if script is not None else None
+        )
+        return state if isinstance(state, dict) else {}
 
     def _apollo_content(self) -> dict[str, Any]:
         query = self.apollo.get("ROOT_QUERY")
@@ -435,10 +441,14 @@ class RelaunchParser(LayoutParser):
         ]
 
     def short_url(self) -> str | None:
-        candidates: list[str | None] = [text_of(el) for el in self.SHORT_LINK(self.root)]
-        candidates.append(_str(self.content.get("permaLinkUrl")))
-        candidates.extend(unquote(str(h)) for h in self.SHARE_LINKS(self.root))
-        return short_url_from(candidates)
+        # Lazily: the share links are only decoded when the first two sources fail.
+        return short_url_from(
+            itertools.chain(
+                (text_of(el) for el in self.SHORT_LINK(self.root)),
+                [_str(self.content.get("permaLinkUrl"))],
+                (unquote(str(h)) for h in self.SHARE_LINKS(self.root)),
+            )
+        )
 
     # -- body --------------------------------------------------------------------------------
 
