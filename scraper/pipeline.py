@@ -248,7 +248,15 @@ class Pipeline:
         fetched: FetchResult = await self.fetcher.fetch(
             address, etag=etag, last_modified=last_modified
         )
-        return await self._blocking(self._after_fetch, url, address, fetched)
+        known = None
+        if fetched.outcome == "not_modified":
+            known = await self._blocking(self._find, url)
+            if known is None:
+                # Not modified since a fetch whose article was never stored (its parse or
+                # its store failed): the validators must not hide the page, fetch it whole.
+                log.info("crawl.refetch_unstored", url=url)
+                fetched = await self.fetcher.fetch(address)
+        return await self._blocking(self._after_fetch, url, address, fetched, known)
 
     async def _blocking(self, fn: Callable[..., _T], *args: Any) -> _T:
         """Run parsing and database work on the pipeline's one worker thread, so the event
@@ -262,7 +270,13 @@ class Pipeline:
             self._executor.shutdown(wait=True)
             self._executor = None
 
-    def _after_fetch(self, url: str, address: str, fetched: FetchResult) -> _Prepared:
+    def _after_fetch(
+        self,
+        url: str,
+        address: str,
+        fetched: FetchResult,
+        known: tuple[int | None, str | None, int | None] | None,
+    ) -> _Prepared:
         outcome = str(getattr(fetched.outcome, "value", fetched.outcome))
         base: dict[str, Any] = {
             "outcome": outcome,
@@ -308,7 +322,6 @@ class Pipeline:
         if error is not None:
             return _Prepared(url, base, result=UrlResult(url, "error", error=error, **base))
         if article is None:  # 304 Not Modified
-            known = self._find(url)
             log.info("crawl.not_modified", url=url)
             result = UrlResult(
                 url,
@@ -527,9 +540,11 @@ def _schedule(repo: Repository, found: Sequence[Any], options: RunOptions) -> in
     for source, urls in sorted(by_source.items()):
         queued += _requeue(repo, urls, priority=10, not_before=now, source=source)
     if options.refresh_older_than is not None:
+        cutoff = now - options.refresh_older_than
         stale = [
             s.article.canonical_url or s.article.url
-            for s in repo.iter_articles(fetched_before=now - options.refresh_older_than)
+            for s in repo.iter_articles()
+            if s.last_fetched_at < cutoff
         ]
         queued += _requeue(repo, stale, priority=0, not_before=now, source="refresh")
         log.info("run.refresh", count=len(stale))

@@ -140,12 +140,17 @@ def test_second_run_while_locked_exits_3_and_harms_nothing(
     with run_lock(db_url):
         proc = dwscrape(*run_args(db_url, site.base_url))
     assert proc.returncode == ExitCode.LOCKED, proc.stderr
-    assert "lock" in proc.stderr
+    assert "another run holds the" in proc.stderr and "lock" in proc.stderr
+    # stderr is not a terminal: log events are JSON lines (the error message is click's).
+    events = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith("{")]
+    assert all({"event", "level", "timestamp"} <= set(e) for e in events)
     assert repo.recent_runs(5) == []  # it did not even start a run
     assert stored(repo) == {}
     # Once the lock is free, the same command works.
-    proc = dwscrape(*run_args(db_url, site.base_url, "--quiet"))
+    proc = dwscrape(*run_args(db_url, site.base_url))
     assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in proc.stderr.splitlines()]
+    assert "run.finished" in {e["event"] for e in events}
     assert set(stored(repo)) == set(expected_articles(site))
 
 
@@ -317,3 +322,43 @@ def test_demo(tmp_path) -> None:
     assert "fake DW site at http://127.0.0.1:" in proc.stdout
     assert "new " in proc.stdout and "66797777" in proc.stdout
     assert db.exists()
+
+
+def test_refresh_older_than_requeues_stale_articles(
+    db_url: str, site: Any, repo: Repository
+) -> None:
+    expected = expected_articles(site)
+    run_json(db_url, site.base_url)
+    # Discovery finds nothing (an unknown language), so only the refresh schedules work.
+    result = invoke(*run_args(db_url, site.base_url, "--lang", "xx", "--json"))
+    assert json.loads(result.stdout.splitlines()[-1])["counts"]["fetched"] == 0
+    time.sleep(1.1)
+    result = invoke(
+        *run_args(db_url, site.base_url, "--lang", "xx", "--refresh-older-than", "1s", "--json")
+    )
+    summary = json.loads(result.stdout.splitlines()[-1])
+    assert summary["counts"]["fetched"] == len(expected)
+    assert summary["counts"]["not_modified"] == len(expected)
+
+
+def test_a_database_write_error_costs_only_its_article(
+    db_url: str, site: Any, repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scraper.errors import StorageError
+
+    expected = expected_articles(site)
+    victim = 66797777
+    real = Repository.store_articles
+
+    def failing(self: Repository, items: Any, **kw: Any) -> Any:
+        if any(getattr(i, "article", i).dw_id == victim for i in items):
+            raise StorageError("disk full (simulated)")
+        return real(self, items, **kw)
+
+    monkeypatch.setattr(Repository, "store_articles", failing)
+    summary = run_json(db_url, site.base_url)
+    assert set(stored(repo)) == set(expected) - {victim}
+    assert summary["counts"]["new"] == len(expected) - 1
+    monkeypatch.setattr(Repository, "store_articles", real)
+    run_json(db_url, site.base_url)
+    assert set(stored(repo)) == set(expected)
