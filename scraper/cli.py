@@ -946,7 +946,8 @@ def stats(ctx: click.Context, n_runs: int, fmt: str) -> None:
             to_json({"runs": rows, "fill_rate_drops": [d.to_dict() for d in drops]}, indent=2)
         )
         return
-    write_records(rows, "table", _stdout(), title="crawl runs (newest first)")
+    columns = [c for c in (rows[0] if rows else {}) if c != "fill_rates"]
+    write_records(rows, "table", _stdout(), columns=columns, title="crawl runs (newest first)")
     for drop in drops:
         click.echo(
             f"warning: fill rate of {drop.field} fell to {drop.latest:.0%} "

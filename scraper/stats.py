@@ -80,7 +80,7 @@ def run_rows(runs: Sequence[Any]) -> list[dict[str, Any]]:
                 "run": _get(run, "id"),
                 "command": _get(run, "command"),
                 "status": _get(run, "status"),
-                "started_at": started.isoformat() if started else None,
+                "started_at": started.isoformat(timespec="seconds") if started else None,
                 "duration_s": (
                     round((finished - started).total_seconds(), 1) if started and finished else None
                 ),

@@ -362,3 +362,16 @@ def test_a_database_write_error_costs_only_its_article(
     monkeypatch.setattr(Repository, "store_articles", real)
     run_json(db_url, site.base_url)
     assert set(stored(repo)) == set(expected)
+
+
+def test_stats_warns_when_a_fill_rate_drops(db_url: str, repo: Repository) -> None:
+    for authors in (0.9, 0.8, 0.1):  # oldest first: the newest run lost its authors
+        run_id = repo.start_run("run")
+        repo.finish_run(run_id, "ok", {"new": 20}, {"authors": authors, "title": 1.0})
+    result = invoke("stats", "--db", db_url)
+    assert result.exit_code == 0
+    assert "warning: fill rate of authors fell to 10% (earlier runs: 85%)" in result.stdout
+    assert "title" not in result.stdout.split("warning:", 1)[1]
+    data = json.loads(invoke("stats", "--db", db_url, "--format", "json").stdout)
+    assert [d["field"] for d in data["fill_rate_drops"]] == ["authors"]
+    assert [r["new"] for r in data["runs"]] == [20, 20, 20]
