@@ -214,6 +214,19 @@ def test_query_show_export_in_every_format(db_url: str, site: Any, repo: Reposit
     result = invoke("query", "--db", db_url, "--format", "jsonl", "--limit", "3")
     assert len(result.stdout.splitlines()) == 3
 
+    # filters: agency, topic, dates (inclusive days), type
+    def ids(*args: str) -> set[int]:
+        out = invoke("query", "--db", db_url, "--format", "jsonl", "--limit", "100", *args)
+        assert out.exit_code == 0, out.output
+        return {json.loads(line)["dw_id"] for line in out.stdout.splitlines()}
+
+    assert 66797777 in ids("Putin", "--agency", "Reuters", "--topic", "North Korea")
+    assert 66797777 not in ids("Putin", "--agency", "dpa")
+    assert 66797777 in ids("--since", "2023-09-13", "--until", "2023-09-13")
+    assert 66797777 not in ids("--since", "2023-09-14")
+    assert 66797777 not in ids("--type", "video")
+    assert invoke("query", "--db", db_url, "--since", "someday").exit_code == ExitCode.USAGE
+
     # show, by every kind of reference
     for ref in ("66797777", record["canonical_url"], record["short_url"]):
         result = invoke("show", ref, "--db", db_url, "--format", "json")
