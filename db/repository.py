@@ -16,16 +16,13 @@ one article and storing ten thousand are the same code.
 from __future__ import annotations
 
 import datetime as dt
-import random
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 import structlog
 from sqlalchemy import (
     Connection,
-    Engine,
     Table,
     and_,
     bindparam,
@@ -35,18 +32,18 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from db import models as m
-from db.engine import write_options
+from db.base import Conflict, Pending, RepositoryBase, utcnow
+from db.fetchlog import RUN_COUNTS, FetchLogMixin, RunInfo
+from db.frontier import FrontierMixin, LeasedUrl
 from db.rows import (
     CONTENT_COLUMNS,
     alias_kind,
     article_row,
     author_key,
     canonical_key,
-    compress_page,
     decompress_page,
 )
 from db.search import ArticleFilter, SearchHit, filter_clauses, run_search
@@ -59,11 +56,6 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 Status = Literal["new", "changed", "unchanged"]
 Cause = Literal["source", "parser"]
-
-#: How often a write transaction is replayed after a conflict before giving up.
-MAX_ATTEMPTS = 8
-#: SQLSTATEs worth replaying: serialization failure, deadlock, unique violation.
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "23505"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,26 +102,6 @@ class Revision:
 
 
 @dataclass(frozen=True, slots=True)
-class RunInfo:
-    id: int
-    command: str
-    status: str
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
-    counts: dict[str, int]
-    fill_rates: dict[str, float] | None
-    error: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class LeasedUrl:
-    url: str
-    attempts: int
-    priority: int
-    lease_expires_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
 class RawPageRef:
     """The latest fetched bytes of a stored article, for re-parsing without the network."""
 
@@ -141,62 +113,8 @@ class RawPageRef:
     body: bytes
 
 
-RUN_COUNTS = ("discovered", "fetched", "new", "changed", "unchanged", "failed")
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class _Conflict(Exception):
-    """Another writer got there first: replay the transaction."""
-
-
-@dataclass
-class _Pending:
-    """Entity ids learnt in the current transaction, cached only once it commits."""
-
-    entities: dict[tuple[str, str], int] = field(default_factory=dict)
-
-
-class Repository:
+class Repository(FetchLogMixin, FrontierMixin, RepositoryBase):
     """All reads and writes of the dwscrape database, on SQLite or PostgreSQL."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.dialect = engine.dialect.name
-        self._writer = engine.execution_options(**write_options())
-        # (table, key) -> id for authors, agencies, topics: rows that are never deleted.
-        self._entity_cache: dict[tuple[str, str], int] = {}
-
-    # ------------------------------------------------------------------ plumbing
-
-    def _insert(self, table: Table) -> Any:
-        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
-
-    def _write(self, fn: Callable[[Connection, _Pending], T], what: str) -> T:
-        """Run `fn` in one write transaction, replaying it on conflicts."""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            pending = _Pending()
-            try:
-                with self._writer.begin() as conn:
-                    result = fn(conn, pending)
-                self._entity_cache.update(pending.entities)
-                return result
-            except _Conflict:
-                retry, reason = True, "conflict"
-            except DBAPIError as exc:
-                retry, reason = _retryable(exc), type(exc.orig).__name__
-                if not retry or attempt == MAX_ATTEMPTS:
-                    raise StorageError(f"{what} failed: {exc.orig}") from exc
-            except SQLAlchemyError as exc:
-                raise StorageError(f"{what} failed: {exc}") from exc
-            log.info("store.retry", what=what, attempt=attempt, reason=reason)
-            time.sleep(min(0.5, 0.01 * 2**attempt) * random.random())
-        raise StorageError(f"{what} failed: still conflicting after {MAX_ATTEMPTS} attempts")
-
-    def _read(self) -> Any:
-        return self.engine.connect()
 
     # ------------------------------------------------------------------ articles
 
@@ -266,7 +184,7 @@ class Repository:
     def _store_tx(
         self,
         conn: Connection,
-        pending: _Pending,
+        pending: Pending,
         requests: list[StoreRequest],
         run_id: int | None,
         cause: Cause,
@@ -362,7 +280,7 @@ class Repository:
             ).all()
             ids_by_url = {r.canonical_url: r.id for r in inserted}
             if len(ids_by_url) != len(new):
-                raise _Conflict()
+                raise Conflict()
             for i in new:
                 article_ids[i] = ids_by_url[rows[i]["canonical_url"]]
                 revision_nos[i] = 1
@@ -446,36 +364,10 @@ class Repository:
         self._write_aliases(conn, requests, rows, results, now)
         return [r for r in results if r is not None]
 
-    def _store_raw_pages(
-        self, conn: Connection, bodies: list[bytes | None], now: dt.datetime
-    ) -> list[str | None]:
-        """Store page bytes once per distinct content; their SHA-256 keys, in order."""
-        shas: list[str | None] = []
-        pages: dict[str, dict[str, Any]] = {}
-        for body in bodies:
-            if body is None:
-                shas.append(None)
-                continue
-            sha, data = compress_page(body)
-            shas.append(sha)
-            pages[sha] = {
-                "sha256": sha,
-                "compression": "zlib",
-                "size": len(body),
-                "body": data,
-                "first_seen_at": now,
-            }
-        if pages:
-            conn.execute(
-                self._insert(m.raw_pages).on_conflict_do_nothing(),
-                [pages[k] for k in sorted(pages)],
-            )
-        return shas
-
     def _entity_ids(
         self,
         conn: Connection,
-        pending: _Pending,
+        pending: Pending,
         table: Table,
         key_column: str,
         values: dict[str, dict[str, Any]],
@@ -503,7 +395,7 @@ class Repository:
         return ids
 
     def _write_links(
-        self, conn: Connection, pending: _Pending, articles: list[tuple[int, Article]]
+        self, conn: Connection, pending: Pending, articles: list[tuple[int, Article]]
     ) -> None:
         authors: dict[str, dict[str, Any]] = {}
         agencies: dict[str, dict[str, Any]] = {}
@@ -842,258 +734,6 @@ class Repository:
                 )
             last = rows[-1].id
 
-    def record_fetch(
-        self,
-        *,
-        url: str,
-        outcome: str,
-        final_url: str | None = None,
-        status: int | None = None,
-        content_type: str | None = None,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        fetched_at: dt.datetime | None = None,
-        duration_s: float | None = None,
-        attempts: int = 1,
-        error: str | None = None,
-        body: bytes | None = None,
-        run_id: int | None = None,
-    ) -> int:
-        """Log one HTTP fetch (the body, if any, goes to the shared raw-page store)."""
-        now = utcnow()
-
-        def tx(conn: Connection, _: _Pending) -> int:
-            sha = self._store_raw_pages(conn, [body], now)[0]
-            return int(
-                conn.execute(
-                    self._insert(m.fetches).returning(m.fetches.c.id),
-                    {
-                        "run_id": run_id,
-                        "url": url,
-                        "final_url": final_url,
-                        "status": status,
-                        "outcome": str(outcome),
-                        "content_type": content_type,
-                        "etag": etag,
-                        "last_modified": last_modified,
-                        "fetched_at": fetched_at or now,
-                        "duration_s": duration_s,
-                        "attempts": attempts,
-                        "error": error,
-                        "raw_page_sha256": sha,
-                    },
-                ).scalar_one()
-            )
-
-        return self._write(tx, "record fetch")
-
-    def validators(self, url: str) -> tuple[str | None, str | None]:
-        """(ETag, Last-Modified) of the latest successful fetch of `url` that had any, for a
-        conditional GET; (None, None) when there is none."""
-        f = m.fetches
-        query = (
-            select(f.c.etag, f.c.last_modified)
-            .where(
-                f.c.url == url,
-                f.c.outcome.in_(("ok", "not_modified")),
-                or_(f.c.etag.is_not(None), f.c.last_modified.is_not(None)),
-            )
-            .order_by(f.c.fetched_at.desc(), f.c.id.desc())
-            .limit(1)
-        )
-        with self._read() as conn:
-            row = conn.execute(query).first()
-        return (row.etag, row.last_modified) if row else (None, None)
-
-    # ------------------------------------------------------------------ runs
-
-    def start_run(self, command: str) -> int:
-        t = m.crawl_runs
-        values = {"command": command, "status": "running", "started_at": utcnow()}
-        values |= dict.fromkeys(RUN_COUNTS, 0)
-        return self._write(
-            lambda conn, _: int(
-                conn.execute(self._insert(t).returning(t.c.id), values).scalar_one()
-            ),
-            "start run",
-        )
-
-    def finish_run(
-        self,
-        run_id: int,
-        status: str,
-        counts: Mapping[str, int],
-        fill_rates: Mapping[str, float] | None = None,
-        error: str | None = None,
-    ) -> None:
-        """Close a run with its status ('ok', 'failed', 'interrupted'), counts (keys from
-        `RUN_COUNTS`) and per-field fill rates (share of parsed records with the field set)."""
-        unknown = set(counts) - set(RUN_COUNTS)
-        if unknown:
-            raise ValueError(f"unknown run counts: {sorted(unknown)}")
-        t = m.crawl_runs
-        values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "error": error}
-        values |= {k: int(v) for k, v in counts.items()}
-        if fill_rates is not None:
-            values["fill_rates"] = {k: float(v) for k, v in fill_rates.items()}
-        self._write(
-            lambda conn, _: conn.execute(update(t).where(t.c.id == run_id).values(values)),
-            "finish run",
-        )
-
-    def recent_runs(self, n: int = 10) -> list[RunInfo]:
-        t = m.crawl_runs
-        with self._read() as conn:
-            rows = conn.execute(select(t).order_by(t.c.id.desc()).limit(n)).all()
-        return [
-            RunInfo(
-                id=r.id,
-                command=r.command,
-                status=r.status,
-                started_at=r.started_at,
-                finished_at=r.finished_at,
-                counts={k: getattr(r, k) for k in RUN_COUNTS},
-                fill_rates=r.fill_rates,
-                error=r.error,
-            )
-            for r in rows
-        ]
-
-    # ------------------------------------------------------------------ frontier
-
-    def enqueue(
-        self,
-        urls: Iterable[str],
-        *,
-        priority: int = 0,
-        not_before: dt.datetime | None = None,
-        source: str | None = None,
-        requeue: bool = False,
-    ) -> int:
-        """Add URLs to the crawl queue (known ones are left alone, unless `requeue` puts
-        finished ones back to pending). Returns how many rows were added or requeued."""
-        now = utcnow()
-        due = not_before or now
-        rows = [
-            {
-                "url": u,
-                "state": "pending",
-                "priority": priority,
-                "next_fetch_at": due,
-                "attempts": 0,
-                "source": source,
-                "added_at": now,
-                "updated_at": now,
-            }
-            for u in sorted(set(urls))
-        ]
-        if not rows:
-            return 0
-        t = m.frontier
-
-        def tx(conn: Connection, _: _Pending) -> int:
-            stmt = self._insert(t)
-            if requeue:
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=[t.c.url],
-                    set_={
-                        "state": "pending",
-                        "next_fetch_at": stmt.excluded.next_fetch_at,
-                        "priority": stmt.excluded.priority,
-                        "updated_at": stmt.excluded.updated_at,
-                    },
-                    where=t.c.state.in_(("done", "failed")),
-                )
-            else:
-                stmt = stmt.on_conflict_do_nothing()
-            total = 0
-            for start in range(0, len(rows), 1000):
-                total += len(conn.execute(stmt.returning(t.c.id), rows[start : start + 1000]).all())
-            return total
-
-        return self._write(tx, "enqueue")
-
-    def lease(self, owner: str, n: int = 10, lease_s: float = 300.0) -> list[LeasedUrl]:
-        """Take up to `n` due URLs for `owner` until the lease expires, highest priority first
-        (expired leases of crashed workers are taken over). Concurrent workers never get the
-        same URL: PostgreSQL skips rows locked by others (``FOR UPDATE SKIP LOCKED``); SQLite
-        runs the single ``UPDATE … RETURNING`` under ``BEGIN IMMEDIATE``."""
-        t = m.frontier
-        now = utcnow()
-        expires = now + dt.timedelta(seconds=lease_s)
-        due = or_(
-            and_(t.c.state == "pending", t.c.next_fetch_at <= now),
-            and_(t.c.state == "leased", t.c.lease_expires_at < now),
-        )
-        pick = (
-            select(t.c.id)
-            .where(due)
-            .order_by(t.c.priority.desc(), t.c.next_fetch_at, t.c.id)
-            .limit(n)
-        )
-        if self.dialect == "postgresql":
-            pick = pick.with_for_update(skip_locked=True)
-        stmt = (
-            update(t)
-            .where(t.c.id.in_(pick.scalar_subquery()))
-            .values(
-                state="leased",
-                lease_owner=owner,
-                lease_expires_at=expires,
-                attempts=t.c.attempts + 1,
-                updated_at=now,
-            )
-            .returning(t.c.url, t.c.attempts, t.c.priority, t.c.lease_expires_at)
-        )
-        rows = self._write(lambda conn, _: conn.execute(stmt).all(), "lease")
-        leased = [LeasedUrl(r.url, r.attempts, r.priority, r.lease_expires_at) for r in rows]
-        return sorted(leased, key=lambda x: (-x.priority, x.url))
-
-    def complete(
-        self,
-        url: str,
-        state: Literal["done", "failed", "pending"] = "done",
-        error: str | None = None,
-        *,
-        owner: str | None = None,
-        next_fetch_at: dt.datetime | None = None,
-    ) -> bool:
-        """Finish a leased URL: 'done', 'failed' (given up), or 'pending' again (retry at
-        `next_fetch_at`). With `owner`, only that worker's live lease is completed. Returns
-        whether a row was updated."""
-        t = m.frontier
-        now = utcnow()
-        values: dict[str, Any] = {
-            "state": state,
-            "last_error": error,
-            "lease_owner": None,
-            "lease_expires_at": None,
-            "updated_at": now,
-        }
-        if state == "pending":
-            values["next_fetch_at"] = next_fetch_at or now
-        stmt = update(t).where(t.c.url == url).values(values)
-        if owner is not None:
-            stmt = stmt.where(t.c.lease_owner == owner, t.c.state == "leased")
-        return bool(self._write(lambda conn, _: conn.execute(stmt).rowcount, "complete"))
-
-    def release_expired(self) -> int:
-        """Put leases whose time ran out back to pending; returns how many."""
-        t = m.frontier
-        now = utcnow()
-        stmt = (
-            update(t)
-            .where(t.c.state == "leased", t.c.lease_expires_at < now)
-            .values(state="pending", lease_owner=None, lease_expires_at=None, updated_at=now)
-        )
-        return int(self._write(lambda conn, _: conn.execute(stmt).rowcount, "release expired") or 0)
-
-    def frontier_counts(self) -> dict[str, int]:
-        t = m.frontier
-        with self._read() as conn:
-            rows = conn.execute(select(t.c.state, func.count()).group_by(t.c.state)).all()
-        return {r[0]: int(r[1]) for r in rows}
-
     # ------------------------------------------------------------------ statistics
 
     def stats(self) -> dict[str, Any]:
@@ -1131,15 +771,16 @@ def _text_agencies(article: Article) -> list[str]:
     return names
 
 
-def _retryable(exc: DBAPIError) -> bool:
-    if isinstance(exc, IntegrityError) and not _sqlstate(exc):
-        return "UNIQUE" in str(exc.orig).upper()
-    state = _sqlstate(exc)
-    if state in RETRYABLE_SQLSTATES:
-        return True
-    text = str(exc.orig).lower()
-    return "database is locked" in text or "database is busy" in text
-
-
-def _sqlstate(exc: DBAPIError) -> str | None:
-    return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+__all__ = [
+    "RUN_COUNTS",
+    "ArticleFilter",
+    "LeasedUrl",
+    "RawPageRef",
+    "Repository",
+    "Revision",
+    "RunInfo",
+    "SearchHit",
+    "StoreRequest",
+    "StoreResult",
+    "StoredArticle",
+]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,12 @@ MARK_OPEN, MARK_CLOSE = "«", "»"
 _NO_SPACE_SCRIPT = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+#: The predicate of PostgreSQL's partial trigram indexes; queries must repeat it verbatim (as
+#: a literal, not a parameter) for the planner to use them. Same ranges as `_NO_SPACE_SCRIPT`.
+POSTGRES_NO_SPACE_REGEX = (
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uac00-\ud7af\uf900-\ufaff]"
 )
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 
@@ -167,6 +174,9 @@ def _substring_clause(term: str, dialect: str) -> ColumnElement[bool]:
     pattern = _like_pattern(term)
     cols = (a.c.title, a.c.teaser, a.c.text)
     if dialect == "postgresql":
+        if _NO_SPACE_SCRIPT.search(term):
+            predicate: Any = literal_column(f"'{POSTGRES_NO_SPACE_REGEX}'")
+            return or_(*(and_(c.op("~")(predicate), c.ilike(pattern, escape="\\")) for c in cols))
         return or_(*(c.ilike(pattern, escape="\\") for c in cols))
     return or_(*(c.like(pattern, escape="\\") for c in cols))
 
@@ -293,7 +303,13 @@ def run_search(conn: Connection, query: str, flt: ArticleFilter) -> list[SearchH
 # ---------------------------------------------------------------------- snippets
 
 
-def _fold(value: str) -> tuple[str, list[int]]:
+def _fold_fast(value: str) -> tuple[str, Sequence[int]] | None:
+    """Plain case folding when it keeps every offset (nearly always); None otherwise."""
+    folded = value.casefold()
+    return (folded, range(len(value))) if len(folded) == len(value) else None
+
+
+def _fold(value: str) -> tuple[str, Sequence[int]]:
     """Case- and diacritic-folded text plus, for every folded character, the index of the
     original character it came from (so matches found in the folded text map back)."""
     out: list[str] = []
@@ -308,8 +324,8 @@ def _fold(value: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
-def _term_regex(term: Term) -> re.Pattern[str]:
-    folded, _ = _fold(term.text)
+def _term_regex(term: Term, *, diacritics: bool = False) -> re.Pattern[str]:
+    folded = term.text.casefold() if diacritics else _fold(term.text)[0]
     if term.trigram:
         return re.compile(re.escape(folded))
     words = [re.escape(w) for w in re.split(r"\W+", folded) if w]
@@ -319,15 +335,28 @@ def _term_regex(term: Term) -> re.Pattern[str]:
 def make_snippet(terms: list[Term], title: str | None, teaser: str | None, body: str | None) -> str:
     """About `SNIPPET_CHARS` characters around the first match, matches marked « »."""
     patterns = [_term_regex(t) for t in terms]
+    fast_patterns = [_term_regex(t, diacritics=True) for t in terms]
     for source in (body, teaser, title):
         if not source:
             continue
-        folded, origin = _fold(source)
         spans: list[tuple[int, int]] = []
-        for pattern in patterns:
-            for match in pattern.finditer(folded):
-                if match.end() > match.start():
-                    spans.append((origin[match.start()], origin[match.end() - 1] + 1))
+        # Plain case folding first (fast, C); the per-character diacritic folding only when
+        # that finds nothing (a match that needed ``ü`` == ``u``).
+        foldings: tuple[Callable[[str], tuple[str, Sequence[int]] | None], ...] = (
+            _fold_fast,
+            _fold,
+        )
+        for folding in foldings:
+            done = folding(source)
+            if done is None:
+                continue
+            folded, origin = done
+            for pattern in fast_patterns if folding is _fold_fast else patterns:
+                for match in pattern.finditer(folded):
+                    if match.end() > match.start():
+                        spans.append((origin[match.start()], origin[match.end() - 1] + 1))
+            if spans:
+                break
         if not spans and patterns:
             continue
         first = min(spans)[0] if spans else 0

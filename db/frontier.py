@@ -1,0 +1,158 @@
+"""The crawl frontier: a queue of URLs leased by workers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+
+from db import models as m
+from db.base import Pending, RepositoryBase, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class LeasedUrl:
+    url: str
+    attempts: int
+    priority: int
+    lease_expires_at: dt.datetime
+
+
+class FrontierMixin(RepositoryBase):
+    # ------------------------------------------------------------------ frontier
+
+    def enqueue(
+        self,
+        urls: Iterable[str],
+        *,
+        priority: int = 0,
+        not_before: dt.datetime | None = None,
+        source: str | None = None,
+        requeue: bool = False,
+    ) -> int:
+        """Add URLs to the crawl queue (known ones are left alone, unless `requeue` puts
+        finished ones back to pending). Returns how many rows were added or requeued."""
+        now = utcnow()
+        due = not_before or now
+        rows = [
+            {
+                "url": u,
+                "state": "pending",
+                "priority": priority,
+                "next_fetch_at": due,
+                "attempts": 0,
+                "source": source,
+                "added_at": now,
+                "updated_at": now,
+            }
+            for u in sorted(set(urls))
+        ]
+        if not rows:
+            return 0
+        t = m.frontier
+
+        def tx(conn: Connection, _: Pending) -> int:
+            stmt = self._insert(t)
+            if requeue:
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=[t.c.url],
+                    set_={
+                        "state": "pending",
+                        "next_fetch_at": stmt.excluded.next_fetch_at,
+                        "priority": stmt.excluded.priority,
+                        "updated_at": stmt.excluded.updated_at,
+                    },
+                    where=t.c.state.in_(("done", "failed")),
+                )
+            else:
+                stmt = stmt.on_conflict_do_nothing()
+            total = 0
+            for start in range(0, len(rows), 1000):
+                total += len(conn.execute(stmt.returning(t.c.id), rows[start : start + 1000]).all())
+            return total
+
+        return self._write(tx, "enqueue")
+
+    def lease(self, owner: str, n: int = 10, lease_s: float = 300.0) -> list[LeasedUrl]:
+        """Take up to `n` due URLs for `owner` until the lease expires, highest priority first
+        (expired leases of crashed workers are taken over). Concurrent workers never get the
+        same URL: PostgreSQL skips rows locked by others (``FOR UPDATE SKIP LOCKED``); SQLite
+        runs the single ``UPDATE … RETURNING`` under ``BEGIN IMMEDIATE``."""
+        t = m.frontier
+        now = utcnow()
+        expires = now + dt.timedelta(seconds=lease_s)
+        due = or_(
+            and_(t.c.state == "pending", t.c.next_fetch_at <= now),
+            and_(t.c.state == "leased", t.c.lease_expires_at < now),
+        )
+        pick = (
+            select(t.c.id)
+            .where(due)
+            .order_by(t.c.priority.desc(), t.c.next_fetch_at, t.c.id)
+            .limit(n)
+        )
+        if self.dialect == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (
+            update(t)
+            .where(t.c.id.in_(pick.scalar_subquery()))
+            .values(
+                state="leased",
+                lease_owner=owner,
+                lease_expires_at=expires,
+                attempts=t.c.attempts + 1,
+                updated_at=now,
+            )
+            .returning(t.c.url, t.c.attempts, t.c.priority, t.c.lease_expires_at)
+        )
+        rows = self._write(lambda conn, _: conn.execute(stmt).all(), "lease")
+        leased = [LeasedUrl(r.url, r.attempts, r.priority, r.lease_expires_at) for r in rows]
+        return sorted(leased, key=lambda x: (-x.priority, x.url))
+
+    def complete(
+        self,
+        url: str,
+        state: Literal["done", "failed", "pending"] = "done",
+        error: str | None = None,
+        *,
+        owner: str | None = None,
+        next_fetch_at: dt.datetime | None = None,
+    ) -> bool:
+        """Finish a leased URL: 'done', 'failed' (given up), or 'pending' again (retry at
+        `next_fetch_at`). With `owner`, only that worker's live lease is completed. Returns
+        whether a row was updated."""
+        t = m.frontier
+        now = utcnow()
+        values: dict[str, Any] = {
+            "state": state,
+            "last_error": error,
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "updated_at": now,
+        }
+        if state == "pending":
+            values["next_fetch_at"] = next_fetch_at or now
+        stmt = update(t).where(t.c.url == url).values(values)
+        if owner is not None:
+            stmt = stmt.where(t.c.lease_owner == owner, t.c.state == "leased")
+        return bool(self._write(lambda conn, _: conn.execute(stmt).rowcount, "complete"))
+
+    def release_expired(self) -> int:
+        """Put leases whose time ran out back to pending; returns how many."""
+        t = m.frontier
+        now = utcnow()
+        stmt = (
+            update(t)
+            .where(t.c.state == "leased", t.c.lease_expires_at < now)
+            .values(state="pending", lease_owner=None, lease_expires_at=None, updated_at=now)
+        )
+        return int(self._write(lambda conn, _: conn.execute(stmt).rowcount, "release expired") or 0)
+
+    def frontier_counts(self) -> dict[str, int]:
+        t = m.frontier
+        with self._read() as conn:
+            rows = conn.execute(select(t.c.state, func.count()).group_by(t.c.state)).all()
+        return {r[0]: int(r[1]) for r in rows}
