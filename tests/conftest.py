@@ -38,4 +38,3 @@ def postgres_server_url() -> str:
     if not url:
         pytest.skip("DWSCRAPE_TEST_POSTGRES_URL not set")
     return url
-
