@@ -1,0 +1,42 @@
+"""Process exit codes of the `dwscrape` command: one table for the CLI, the docs and cron.
+
+Cron and systemd only see the exit status, so every outcome an operator must tell apart gets
+its own code: a run that mostly failed (1) needs a look at the logs, a held lock (3) is normal
+when a previous run is still going, an unreachable or out-of-date database (4) needs an admin.
+Code 2 is click's own usage-error code, kept so that a typo in a crontab is not mistaken for a
+crawl failure.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    PARTIAL = 1
+    USAGE = 2
+    LOCKED = 3
+    DATABASE = 4
+    FAILED = 5
+    INTERNAL = 70
+
+
+MEANING: dict[ExitCode, str] = {
+    ExitCode.OK: "everything asked for was done (a run may have failures below the threshold)",
+    ExitCode.PARTIAL: (
+        "partial failure: a run whose failed share is over --max-failure-rate, "
+        "or a crawl where some (not all) URLs failed"
+    ),
+    ExitCode.USAGE: "usage error: unknown option, bad value (click's own code)",
+    ExitCode.LOCKED: "another run holds the run lock for this database; nothing was done",
+    ExitCode.DATABASE: (
+        "database unreachable, unusable, or its schema out of date (run `dwscrape db upgrade`); "
+        "`db check` also exits with it when migrations are pending"
+    ),
+    ExitCode.FAILED: (
+        "a one-off command produced nothing: every URL of a crawl failed, parse met a page that "
+        "is not a DW article or could not be fetched, show found no such article"
+    ),
+    ExitCode.INTERNAL: "a bug: an unexpected exception, logged with its traceback (EX_SOFTWARE)",
+}

@@ -1,0 +1,615 @@
+"""The crawl pipeline: fetch → parse → store, for one URL and for the scheduled run.
+
+Two entry points, both used by the CLI and both free of printing:
+
+- `crawl(repo, urls, settings)` — the one-off crawl of any http(s) URLs; one `UrlResult` each.
+- `run(repo, options, settings)` — the scheduled job: discover (feeds, sitemaps), enqueue in the
+  repository's frontier, lease batches, fetch them concurrently with the conditional-GET
+  validators of the last fetch, parse, store, and record a crawl run with its counts and the
+  per-field fill rates of what was parsed.
+
+Nothing that goes wrong with one URL stops the others: every fetch outcome, `ParseError`,
+`StorageError` and even an unexpected exception becomes a failed `UrlResult`, logged and
+counted. The repository writes an article with its links and revision in one transaction, so
+a failure (or a SIGKILL) never leaves half an article behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import structlog
+
+from scraper import parse_page
+from scraper.article import Article
+from scraper.errors import DwscrapeError, ParseError
+
+if TYPE_CHECKING:
+    from db.repository import Repository
+    from scraper.discover import Site
+    from scraper.fetch import FetchResult, FetchSettings
+
+log = structlog.get_logger(__name__)
+_T = TypeVar("_T")
+
+#: The counts a crawl run records in the database (`not_modified` is reported, not stored).
+RUN_COUNTS = ("discovered", "fetched", "new", "changed", "unchanged", "failed")
+
+UrlStatus = Literal["new", "changed", "unchanged", "error"]
+
+#: Fields whose fill rate is tracked per run (share of parsed articles where it is non-empty).
+#: A sharp drop of one of them between runs means DW changed its markup (`dwscrape stats`).
+FILL_FIELDS: tuple[str, ...] = (
+    "canonical_url",
+    "short_url",
+    "dw_id",
+    "language",
+    "title",
+    "kicker",
+    "topics",
+    "teaser",
+    "published_at",
+    "modified_at",
+    "authors",
+    "text",
+    "images",
+    "credit_line",
+    "agencies",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UrlResult:
+    """What happened to one URL: stored new/changed/unchanged, or an error with its reason."""
+
+    url: str
+    status: UrlStatus
+    outcome: str | None = None
+    http_status: int | None = None
+    final_url: str | None = None
+    dw_id: int | None = None
+    title: str | None = None
+    article_id: int | None = None
+    error: str | None = None
+    article: Article | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "status": self.status,
+            "outcome": self.outcome,
+            "http_status": self.http_status,
+            "final_url": self.final_url,
+            "dw_id": self.dw_id,
+            "title": self.title,
+            "article_id": self.article_id,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What `dwscrape run` does; the CLI fills it from its options."""
+
+    langs: tuple[str, ...] = ("en",)
+    sources: tuple[str, ...] = ("rss", "sitemap")
+    since: dt.datetime | None = None
+    max_articles: int | None = None
+    max_duration_s: float | None = None
+    refresh_older_than: dt.timedelta | None = None
+    site: str | None = None
+    concurrency: int = 4
+    max_failure_rate: float = 0.2
+    lease_s: float = 300.0
+    command: str = "run"
+
+
+@dataclass(slots=True)
+class RunReport:
+    """The outcome of a run: its id, status, counts and fill rates (also stored in the DB)."""
+
+    run_id: int
+    status: str = "running"
+    counts: Counter[str] = field(default_factory=Counter)
+    fill_rates: dict[str, float] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    duration_s: float = 0.0
+    stopped_by: str | None = None
+
+    @property
+    def attempted(self) -> int:
+        return (
+            self.counts["new"]
+            + self.counts["changed"]
+            + self.counts["unchanged"]
+            + self.counts["failed"]
+        )
+
+    @property
+    def failure_rate(self) -> float:
+        return self.counts["failed"] / self.attempted if self.attempted else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "counts": {k: self.counts[k] for k in (*RUN_COUNTS, "not_modified")},
+            "failure_rate": round(self.failure_rate, 4),
+            "fill_rates": self.fill_rates,
+            "duration_s": round(self.duration_s, 3),
+            "stopped_by": self.stopped_by,
+        }
+
+
+class FillRates:
+    """Counts, per field of `FILL_FIELDS`, how many parsed articles had it filled."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.filled: Counter[str] = Counter()
+
+    def add(self, article: Article) -> None:
+        self.total += 1
+        for name in FILL_FIELDS:
+            value = getattr(article, name)
+            if value not in (None, "", (), []):
+                self.filled[name] += 1
+
+    def rates(self) -> dict[str, float]:
+        if not self.total:
+            return {}
+        return {name: round(self.filled[name] / self.total, 4) for name in FILL_FIELDS}
+
+
+ResultCallback = Callable[[UrlResult], None]
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """One URL after fetch and parse: either its final `result` (error, 304) or an article
+    waiting to be stored with the batch."""
+
+    url: str
+    base: dict[str, Any]
+    result: UrlResult | None = None
+    article: Article | None = None
+    raw_html: bytes | None = None
+    fetch_id: int | None = None
+    fetched_at: dt.datetime | None = None
+
+
+class Pipeline:
+    """fetch → parse → store for single URLs, over one fetcher and one repository."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        fetcher: Any,
+        *,
+        run_id: int | None = None,
+        on_result: ResultCallback | None = None,
+        site: Site | None = None,
+    ) -> None:
+        self.repo = repo
+        self.fetcher = fetcher
+        self.run_id = run_id
+        self.on_result = on_result
+        self.site = site
+        self.fill = FillRates()
+        self._executor: ThreadPoolExecutor | None = None
+
+    async def crawl_url(self, url: str) -> UrlResult:
+        """Fetch, parse and store one URL; never raises (an error is a result)."""
+        return (await self.crawl_batch([url], concurrency=1))[0]
+
+    async def crawl_batch(self, urls: Sequence[str], *, concurrency: int = 4) -> list[UrlResult]:
+        """Fetch and parse `urls` concurrently, then store what parsed in one transaction.
+
+        One result per URL, in order; never raises. Storing a batch at once lets the
+        repository write every table with one statement per batch; should the batch fail, each
+        article is stored on its own so that one bad record costs only itself."""
+        sem = asyncio.Semaphore(max(1, concurrency))
+
+        async def prepare(url: str) -> _Prepared:
+            async with sem:
+                try:
+                    return await self._prepare(url)
+                except Exception as exc:  # a bug or an unforeseen failure: logged, counted
+                    log.exception("crawl.unexpected_error", url=url)
+                    error = f"unexpected {exc.__class__.__name__}: {exc}"
+                    return _Prepared(url, {}, result=UrlResult(url, "error", error=error))
+
+        prepared = await asyncio.gather(*(prepare(u) for u in urls))
+        results = await self._blocking(self._store, prepared)
+        for result in results:
+            if result.article is not None and result.ok:
+                self.fill.add(result.article)
+            if self.on_result is not None:
+                self.on_result(result)
+        return results
+
+    async def _prepare(self, url: str) -> _Prepared:
+        """Fetch (conditional GET), parse and log the fetch of one URL."""
+        etag, last_modified = await self._blocking(self._validators, url)
+        address = self.site.map(url) if self.site else url
+        fetched: FetchResult = await self.fetcher.fetch(
+            address, etag=etag, last_modified=last_modified
+        )
+        known = None
+        if fetched.outcome == "not_modified":
+            known = await self._blocking(self._find, url)
+            if known is None:
+                # Not modified since a fetch whose article was never stored (its parse or
+                # its store failed): the validators must not hide the page, fetch it whole.
+                log.info("crawl.refetch_unstored", url=url)
+                fetched = await self.fetcher.fetch(address)
+        return await self._blocking(self._after_fetch, url, address, fetched, known)
+
+    async def _blocking(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """Run parsing and database work on the pipeline's one worker thread, so the event
+        loop keeps fetching meanwhile (and the database still sees one caller at a time)."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="dwscrape-store")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def _after_fetch(
+        self,
+        url: str,
+        address: str,
+        fetched: FetchResult,
+        known: tuple[int | None, str | None, int | None] | None,
+    ) -> _Prepared:
+        outcome = str(getattr(fetched.outcome, "value", fetched.outcome))
+        base: dict[str, Any] = {
+            "outcome": outcome,
+            "http_status": fetched.status,
+            "final_url": fetched.final_url,
+        }
+        article: Article | None = None
+        error: str | None = None
+        if outcome == "ok" and fetched.body is not None:
+            try:
+                source_url = fetched.final_url or address
+                if self.site is not None:  # a mirror's address stands for the DW URL it maps
+                    source_url = self.site.unmap(source_url)
+                article = parse_page(fetched.body, url=source_url, fetched_at=fetched.fetched_at)
+            except ParseError as exc:
+                log.warning("crawl.parse_failed", url=url, error=str(exc))
+                error = f"parse: {exc.message}"
+        elif outcome != "not_modified":
+            error = f"{outcome}: {fetched.error}" if fetched.error else outcome
+            log.warning("crawl.fetch_failed", url=url, outcome=outcome, status=fetched.status)
+        try:
+            fetch_id = self.repo.record_fetch(
+                url=url,
+                outcome=outcome,
+                final_url=fetched.final_url,
+                status=fetched.status,
+                content_type=fetched.content_type,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                fetched_at=fetched.fetched_at,
+                duration_s=fetched.duration_s,
+                attempts=fetched.attempts,
+                error=error or fetched.error,
+                # A parsed page's bytes are kept with its article (below); an unparsable
+                # one's with the fetch, so it can be looked at and re-parsed later.
+                body=fetched.body if article is None else None,
+                run_id=self.run_id,
+            )
+        except DwscrapeError as exc:
+            log.error("store.fetch_failed", url=url, error=str(exc))
+            error = f"storing the fetch failed: {exc}"
+            return _Prepared(url, base, result=UrlResult(url, "error", error=error, **base))
+        if error is not None:
+            return _Prepared(url, base, result=UrlResult(url, "error", error=error, **base))
+        if article is None:  # 304 Not Modified
+            log.info("crawl.not_modified", url=url)
+            result = UrlResult(
+                url,
+                "unchanged",
+                dw_id=known[0] if known else None,
+                title=known[1] if known else None,
+                article_id=known[2] if known else None,
+                **base,
+            )
+            return _Prepared(url, base, result=result)
+        return _Prepared(
+            url,
+            base,
+            article=article,
+            raw_html=fetched.body,
+            fetch_id=fetch_id,
+            fetched_at=fetched.fetched_at,
+        )
+
+    def _store(self, prepared: Sequence[_Prepared]) -> list[UrlResult]:
+        """Store every parsed article of a batch; results in the order of `prepared`."""
+        from db.repository import StoreRequest
+
+        todo = [p for p in prepared if p.result is None and p.article is not None]
+        stored: dict[int, Any] = {}
+        if todo:
+            requests = [
+                StoreRequest(p.article, p.raw_html, p.fetch_id, p.fetched_at)
+                for p in todo
+                if p.article is not None
+            ]
+            try:
+                for p, res in zip(
+                    todo, self.repo.store_articles(requests, run_id=self.run_id), strict=True
+                ):
+                    stored[id(p)] = res
+            except Exception as exc:  # the batch failed: isolate the culprit
+                log.warning("store.batch_failed", size=len(todo), error=str(exc))
+                for p, req in zip(todo, requests, strict=True):
+                    try:
+                        stored[id(p)] = self.repo.store_articles([req], run_id=self.run_id)[0]
+                    except Exception as one_exc:
+                        log.error("store.failed", url=p.url, error=str(one_exc))
+                        stored[id(p)] = one_exc
+        results = []
+        for p in prepared:
+            if p.result is not None:
+                results.append(p.result)
+                continue
+            assert p.article is not None
+            res = stored[id(p)]
+            if isinstance(res, Exception):
+                error = f"store: {res}"
+                results.append(UrlResult(p.url, "error", error=error, article=p.article, **p.base))
+                continue
+            log.info("crawl.stored", url=p.url, status=res.status, dw_id=p.article.dw_id)
+            results.append(
+                UrlResult(
+                    p.url,
+                    res.status,
+                    dw_id=p.article.dw_id,
+                    title=p.article.title,
+                    article_id=res.article_id,
+                    article=p.article,
+                    **p.base,
+                )
+            )
+        return results
+
+    def _validators(self, url: str) -> tuple[str | None, str | None]:
+        try:
+            etag, last_modified = self.repo.validators(url)
+        except DwscrapeError as exc:  # no validators: an unconditional GET is still correct
+            log.warning("store.validators_failed", url=url, error=str(exc))
+            return None, None
+        return etag, last_modified
+
+    def _find(self, url: str) -> tuple[int | None, str | None, int | None] | None:
+        try:
+            found = self.repo.find_article(url)
+        except DwscrapeError:
+            return None
+        if found is None:
+            return None
+        return found.article.dw_id, found.article.title, found.id
+
+
+def worker_id() -> str:
+    """Lease owner name: host, pid and a start stamp, unique per process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{int(time.time())}"
+
+
+async def crawl_async(
+    repo: Repository,
+    urls: Sequence[str],
+    settings: FetchSettings | None = None,
+    *,
+    on_result: ResultCallback | None = None,
+    command: str = "crawl",
+) -> tuple[list[UrlResult], RunReport]:
+    """The one-off crawl: every URL fetched, parsed and stored; recorded as a crawl run."""
+    from scraper.fetch import Fetcher, FetchSettings
+
+    report = RunReport(run_id=repo.start_run(command))
+    pipeline = Pipeline(repo, None, run_id=report.run_id, on_result=on_result)
+    results: list[UrlResult] = []
+    status = "failed"
+    try:
+        async with Fetcher(settings or FetchSettings()) as fetcher:
+            pipeline.fetcher = fetcher
+            for url in urls:
+                result = await pipeline.crawl_url(url)
+                _count(report, result)
+                results.append(result)
+        status = "ok" if all(r.ok for r in results) else "partial"
+    finally:
+        pipeline.close()
+        report.fill_rates = pipeline.fill.rates()
+        _finish(repo, report, status)
+    return results, report
+
+
+def crawl(
+    repo: Repository,
+    urls: Sequence[str],
+    settings: FetchSettings | None = None,
+    *,
+    on_result: ResultCallback | None = None,
+) -> tuple[list[UrlResult], RunReport]:
+    """Synchronous wrapper of `crawl_async` for the CLI."""
+    return asyncio.run(crawl_async(repo, urls, settings, on_result=on_result))
+
+
+def _count(report: RunReport, result: UrlResult) -> None:
+    report.counts["fetched"] += 1
+    if result.status == "error":
+        report.counts["failed"] += 1
+    else:
+        report.counts[result.status] += 1
+    if result.outcome == "not_modified":
+        report.counts["not_modified"] += 1
+
+
+def _finish(repo: Repository, report: RunReport, status: str) -> None:
+    report.status = status
+    report.duration_s = time.monotonic() - report.started
+    try:
+        counts = {k: report.counts[k] for k in RUN_COUNTS}
+        repo.finish_run(report.run_id, status, counts, report.fill_rates)
+    except DwscrapeError as exc:
+        log.error("store.finish_run_failed", run_id=report.run_id, error=str(exc))
+    log.info("run.finished", **report.to_dict())
+
+
+async def run_async(
+    repo: Repository,
+    options: RunOptions,
+    settings: FetchSettings | None = None,
+    *,
+    on_result: ResultCallback | None = None,
+    on_planned: Callable[[int], None] | None = None,
+) -> RunReport:
+    """The scheduled run: discover → enqueue → lease → fetch/parse/store → record the run.
+
+    The caller holds the run lock (`scraper.lock.run_lock`) around this.
+    """
+    from scraper.discover import Site, discover
+    from scraper.fetch import Fetcher, FetchSettings
+
+    report = RunReport(run_id=repo.start_run(options.command))
+    owner = worker_id()
+    deadline = (
+        report.started + options.max_duration_s if options.max_duration_s is not None else None
+    )
+    status = "failed"
+    site = Site(options.site) if options.site else None
+    pipeline = Pipeline(repo, None, run_id=report.run_id, on_result=on_result, site=site)
+    try:
+        async with Fetcher(settings or FetchSettings()) as fetcher:
+            pipeline.fetcher = fetcher
+            found = await discover(
+                fetcher,
+                langs=list(options.langs),
+                sources=tuple(options.sources),
+                since=options.since,
+                site=site,
+            )
+            report.counts["discovered"] = len(found)
+            log.info("run.discovered", count=len(found))
+            planned = _schedule(repo, found, options)
+            if on_planned is not None:
+                on_planned(planned)
+            await _work(repo, pipeline, report, options, owner, deadline)
+        status = "failed" if report.failure_rate > options.max_failure_rate else "ok"
+    finally:
+        pipeline.close()
+        report.fill_rates = pipeline.fill.rates()
+        _finish(repo, report, status)
+    return report
+
+
+def _schedule(repo: Repository, found: Sequence[Any], options: RunOptions) -> int:
+    """Put discovered URLs and stale stored articles into the frontier.
+
+    Discovered URLs that were fetched before are put back to pending (`requeue`): they are
+    fetched again with the validators of their last fetch, so an unchanged page costs a 304.
+    Leases of crashed runs that have run out are returned to the queue first."""
+    now = dt.datetime.now(dt.UTC)
+    released = repo.release_expired()
+    if released:
+        log.info("run.released_expired_leases", count=released)
+    by_source: dict[str, list[str]] = {}
+    for item in found:
+        by_source.setdefault(str(item.source), []).append(item.url)
+    queued = 0
+    for source, urls in sorted(by_source.items()):
+        queued += _requeue(repo, urls, priority=10, not_before=now, source=source)
+    if options.refresh_older_than is not None:
+        cutoff = now - options.refresh_older_than
+        stale = [
+            s.article.canonical_url or s.article.url
+            for s in repo.iter_articles()
+            if s.last_fetched_at < cutoff
+        ]
+        queued += _requeue(repo, stale, priority=0, not_before=now, source="refresh")
+        log.info("run.refresh", count=len(stale))
+    log.info("run.scheduled", queued=queued)
+    return queued
+
+
+def _requeue(repo: Repository, urls: list[str], **kw: Any) -> int:
+    """`enqueue(…, requeue=True)`: new URLs added, fetched ones put back to pending.
+
+    The repository's bulk requeue fails on SQLite with SQLAlchemy 2.0 (an expanding IN in an
+    executemany upsert); until that is fixed, fall back to one URL per statement."""
+    try:
+        return int(repo.enqueue(urls, requeue=True, **kw))
+    except DwscrapeError as exc:
+        if "executemany" not in str(exc):
+            raise
+    total = 0
+    for url in urls:
+        total += int(repo.enqueue([url], requeue=True, **kw))
+    return total
+
+
+async def _work(
+    repo: Repository,
+    pipeline: Pipeline,
+    report: RunReport,
+    options: RunOptions,
+    owner: str,
+    deadline: float | None,
+) -> None:
+    """Lease batches from the frontier and crawl each batch concurrently until done or a limit."""
+    batch_size = max(8, options.concurrency * 4)
+    while True:
+        if deadline is not None and time.monotonic() >= deadline:
+            report.stopped_by = "max_duration"
+            break
+        room = batch_size
+        if options.max_articles is not None:
+            room = min(room, options.max_articles - report.counts["fetched"])
+            if room <= 0:
+                report.stopped_by = "max_articles"
+                break
+        leased = [item.url for item in repo.lease(owner, room, options.lease_s)]
+        if not leased:
+            break
+        results = await pipeline.crawl_batch(leased, concurrency=options.concurrency)
+        for url, result in zip(leased, results, strict=True):
+            _count(report, result)
+            state: Literal["done", "failed"] = "done" if result.ok else "failed"
+            try:
+                repo.complete(url, state, result.error, owner=owner)
+            except DwscrapeError as exc:
+                log.error("store.complete_failed", url=url, error=str(exc))
+
+
+def run(
+    repo: Repository,
+    options: RunOptions,
+    settings: FetchSettings | None = None,
+    *,
+    on_result: ResultCallback | None = None,
+    on_planned: Callable[[int], None] | None = None,
+) -> RunReport:
+    """Synchronous wrapper of `run_async` for the CLI."""
+    return asyncio.run(
+        run_async(repo, options, settings, on_result=on_result, on_planned=on_planned)
+    )

@@ -1,0 +1,80 @@
+"""Every command has --help with examples; usage errors exit 2; `python -m scraper` works."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+from scraper.cli import cli
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = [prefix]
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            out += _commands(command, (*prefix, name))
+        else:
+            out.append((*prefix, name))
+    return out
+
+
+ALL_COMMANDS = _commands(cli)
+
+
+def test_the_commands_of_the_issue_exist() -> None:
+    names = {" ".join(c) for c in ALL_COMMANDS}
+    for expected in (
+        "crawl",
+        "run",
+        "parse",
+        "query",
+        "show",
+        "export",
+        "reparse",
+        "stats",
+        "db upgrade",
+        "db current",
+        "db check",
+        "demo",
+    ):
+        assert expected in names
+
+
+@pytest.mark.parametrize("path", ALL_COMMANDS, ids=lambda p: " ".join(p) or "dwscrape")
+def test_every_help_has_examples(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Examples:" in result.output
+    examples = result.output.split("Examples:", 1)[1]
+    assert "dwscrape " in examples
+    if path and path[0] != "db":
+        assert f"dwscrape {' '.join(path)}" in examples  # the command's own examples
+
+
+def test_usage_errors_exit_2() -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["crawl", "ftp://example.org/x"]).exit_code == 2
+    assert runner.invoke(cli, ["crawl"]).exit_code == 2
+    assert runner.invoke(cli, ["run", "--source", "carrier-pigeon"]).exit_code == 2
+    assert runner.invoke(cli, ["run", "--max-duration", "soon"]).exit_code == 2
+    assert runner.invoke(cli, ["query", "--db", "mysql://x@y/z"]).exit_code == 2
+    assert runner.invoke(cli, ["no-such-command"]).exit_code == 2
+
+
+def test_python_dash_m_scraper() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "scraper", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("dwscrape, version")
