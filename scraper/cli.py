@@ -366,6 +366,21 @@ def cli() -> None:
     """
 
 
+site_option = click.option(
+    "--site",
+    metavar="BASE",
+    envvar="DWSCRAPE_SITE",
+    help="Fetch dw.com, rss.dw.com and p.dw.com addresses from a mirror (or the fake site) at "
+    "BASE instead [env: DWSCRAPE_SITE].",
+)
+delay_option = click.option(
+    "--delay",
+    type=float,
+    default=None,
+    envvar="DWSCRAPE_DELAY",
+    help="Seconds between requests to one host (default 1) [env: DWSCRAPE_DELAY].",
+)
+
 # --------------------------------------------------------------------------------------------
 # crawl
 # --------------------------------------------------------------------------------------------
@@ -374,9 +389,8 @@ def cli() -> None:
 @cli.command()
 @click.argument("urls", nargs=-1, required=True, callback=_http_url)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per URL (JSON lines).")
-@click.option(
-    "--delay", type=float, default=None, help="Seconds between requests to one host (default 1)."
-)
+@site_option
+@delay_option
 @click.option("--timeout", type=float, default=None, help="Read timeout in seconds.")
 @common_options
 @click.pass_context
@@ -384,6 +398,7 @@ def crawl(
     ctx: click.Context,
     urls: tuple[str, ...],
     as_json: bool,
+    site: str | None,
     delay: float | None,
     timeout: float | None,
 ) -> None:
@@ -409,6 +424,7 @@ def crawl(
             list(urls),
             fetch,
             on_result=lambda r: _echo_result(r, as_json),
+            site=site,
         )
     failed = sum(1 for r in results if not r.ok)
     if failed == len(results):
@@ -455,8 +471,8 @@ def _echo_result(result: UrlResult, as_json: bool) -> None:
     metavar="DURATION",
     help="Also re-fetch stored articles last fetched longer ago than this (7d).",
 )
-@click.option("--site", metavar="BASE", help="Crawl a DW mirror or the fake site at BASE URL.")
-@click.option("--delay", type=float, help="Seconds between requests to one host (default 1).")
+@site_option
+@delay_option
 @click.option(
     "--concurrency",
     type=click.IntRange(min=1),
@@ -621,10 +637,11 @@ def _progress(settings: Settings) -> Iterator[_NoProgress]:
 @cli.command()
 @click.argument("source", metavar="PATH|URL")
 @click.option("--url", help="The URL the page was fetched from (for a file).")
+@site_option
 @format_option("json", "text", default="json")
 @common_options
 @click.pass_context
-def parse(ctx: click.Context, source: str, url: str | None, fmt: str) -> None:
+def parse(ctx: click.Context, source: str, url: str | None, site: str | None, fmt: str) -> None:
     """Parse one DW page (a file, `-` for stdin, or a URL) and print the article; stores nothing.
 
     The layout (classic or relaunch) is recognised from the markup, so a saved page or a mirror
@@ -641,14 +658,15 @@ def parse(ctx: click.Context, source: str, url: str | None, fmt: str) -> None:
     _configure(ctx)
     fetched_at: dt.datetime | None = None
     if re.match(r"^https?://", source, re.IGNORECASE):
+        from scraper.discover import Site
         from scraper.fetch import fetch_sync
 
-        result = fetch_sync(source)
+        result = fetch_sync(Site(site).map(source) if site else source)
         outcome = str(getattr(result.outcome, "value", result.outcome))
         if outcome != "ok" or result.body is None:
             raise CliError(f"cannot fetch {source}: {result.error or outcome}", ExitCode.FAILED)
         html: bytes = result.body
-        url = url or result.final_url or source
+        url = url or (source if site else result.final_url or source)
         fetched_at = result.fetched_at
     else:
         try:

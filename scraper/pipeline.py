@@ -421,12 +421,17 @@ async def crawl_async(
     *,
     on_result: ResultCallback | None = None,
     command: str = "crawl",
+    site: str | None = None,
 ) -> tuple[list[UrlResult], RunReport]:
-    """The one-off crawl: every URL fetched, parsed and stored; recorded as a crawl run."""
+    """The one-off crawl: every URL fetched, parsed and stored; recorded as a crawl run.
+    `site` maps dw.com addresses onto a mirror, as for `run`."""
+    from scraper.discover import Site
     from scraper.fetch import Fetcher, FetchSettings
 
     report = RunReport(run_id=repo.start_run(command))
-    pipeline = Pipeline(repo, None, run_id=report.run_id, on_result=on_result)
+    pipeline = Pipeline(
+        repo, None, run_id=report.run_id, on_result=on_result, site=Site(site) if site else None
+    )
     results: list[UrlResult] = []
     status = "failed"
     try:
@@ -450,9 +455,10 @@ def crawl(
     settings: FetchSettings | None = None,
     *,
     on_result: ResultCallback | None = None,
+    site: str | None = None,
 ) -> tuple[list[UrlResult], RunReport]:
     """Synchronous wrapper of `crawl_async` for the CLI."""
-    return asyncio.run(crawl_async(repo, urls, settings, on_result=on_result))
+    return asyncio.run(crawl_async(repo, urls, settings, on_result=on_result, site=site))
 
 
 def _count(report: RunReport, result: UrlResult) -> None:
