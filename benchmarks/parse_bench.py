@@ -140,7 +140,9 @@ def time_contenders(
 ) -> dict[str, dict[str, dict[str, list[int]]]]:
     """samples[contender][page] = {"wall": [ns…], "cpu": [ns…]}, interleaved per round."""
     names = list(runners)
-    samples = {n: {p: {"wall": [], "cpu": []} for p, _ in pages} for n in names}
+    samples: dict[str, dict[str, dict[str, list[int]]]] = {
+        n: {p: {"wall": [], "cpu": []} for p, _ in pages} for n in names
+    }
     for round_no in range(warmup + repeat):
         order = names[round_no % len(names) :] + names[: round_no % len(names)]
         gc.collect()
