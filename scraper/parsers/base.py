@@ -13,6 +13,7 @@ import re
 from typing import Any, ClassVar
 
 from lxml import etree
+from lxml.etree import _Element as HtmlElement  # the layout parsers' name for tree elements
 
 from scraper.errors import MalformedPageError
 from scraper.normalize import RawArticle
@@ -23,9 +24,6 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 #: for every element proxy it hands out (a Python call per element touched, about a third of
 #: a full-tree walk). Same libxml2 parser, same tree.
 _UTF8_PARSER = etree.HTMLParser(encoding="utf-8")
-
-#: Elements of the tree (`lxml.etree._Element`; the name stays for the layout parsers).
-HtmlElement = etree._Element
 
 
 def decode_html(html: bytes | str) -> str:
