@@ -678,6 +678,10 @@ def _text_without(el: HtmlElement, excluded_classes: frozenset[str]) -> str:
 CAPTION_EXCLUDED = frozenset({"copyright", "counter", "slide-title", "sr-only"})
 
 
+_WIDTH = re.compile(r"(\d+)w")
+_FORMAT_600 = re.compile(r"_600\.(?:jpg|webp)$")
+
+
 def _pick_srcset(srcset: str) -> str | None:
     """A jpg from a srcset: the ``_600`` format when offered, else the widest candidate."""
     candidates: list[tuple[int, str]] = []
@@ -686,11 +690,11 @@ def _pick_srcset(srcset: str) -> str | None:
         if not pieces:
             continue
         width = 0
-        if len(pieces) > 1 and (m := re.match(r"(\d+)w", pieces[1])):
+        if len(pieces) > 1 and (m := _WIDTH.match(pieces[1])):
             width = int(m[1])
         candidates.append((width, pieces[0]))
     for _, url in candidates:
-        if re.search(r"_600\.(?:jpg|webp)$", url):
+        if _FORMAT_600.search(url):
             return absolute_url(url)
     if not candidates:
         return None
