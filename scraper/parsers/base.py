@@ -201,8 +201,21 @@ def has_class(el: HtmlElement, name: str) -> bool:
 
 
 def xpath_class(name: str) -> str:
-    """XPath predicate for a whole-word class match."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    """XPath predicate for a whole-word class match. The plain substring test first: it
+    is implied by the whole-word test and spares building a string for most elements."""
+    return (
+        f"(contains(@class, '{name}') and "
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} '))"
+    )
+
+
+def has_xpath_class(el: HtmlElement, name: str) -> bool:
+    """`xpath_class` in Python: classes split on XML whitespace only (as
+    ``normalize-space`` does), unlike `has_class`, which splits on any Unicode space."""
+    value = el.get("class")
+    if not value or name not in value:
+        return False
+    return name in value.replace("\t", " ").replace("\n", " ").replace("\r", " ").split(" ")
 
 
 def load_json(text: str | None) -> Any:

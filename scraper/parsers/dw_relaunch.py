@@ -34,6 +34,7 @@ from scraper.parsers.base import (
     HtmlElement,
     LayoutParser,
     has_class,
+    has_xpath_class,
     load_json,
     raw_decode_after,
     text_of,
@@ -473,8 +474,8 @@ class RelaunchParser(LayoutParser):
         return lead, blocks
 
     def _skip(self, el: HtmlElement) -> bool:
-        classes = set((el.get("class") or "").split())
-        if classes & self.SKIP_CLASSES:
+        classes = el.get("class")
+        if classes and not self.SKIP_CLASSES.isdisjoint(classes.split()):
             return True
         tracking = el.get("data-tracking-name")
         if (tracking and tracking not in self.CONTENT_TRACKING) or el.get("aria-hidden") == "true":
@@ -494,7 +495,9 @@ class RelaunchParser(LayoutParser):
 
     def _walk(self, node: HtmlElement, out: list[RawBlock], in_body: bool = False) -> None:
         start = len(out)
-        in_body = in_body or any(has_class(node, c) for c in self.BODY_CLASSES)
+        if not in_body:
+            classes = node.get("class")
+            in_body = bool(classes) and not _BODY_CLASSES.isdisjoint(classes.split())
         self._walk_children(node, out, in_body)
         if in_body:
             for block in out[start:]:
@@ -513,7 +516,7 @@ class RelaunchParser(LayoutParser):
             elif tag in ("h2", "h3", "h4", "h5", "h6"):
                 out.append(RawBlock("heading", text_of(el), level=int(tag[1])))
             elif tag == "figure":
-                slide_title = self.first(self.SLIDE_TITLE, el)
+                slide_title = _in_figcaption(el, "slide-title")
                 if slide_title is not None:  # gallery slide: its title is a heading
                     out.append(RawBlock("heading", text_of(slide_title), level=2))
                 image = self.figure_image(el)
@@ -538,18 +541,20 @@ class RelaunchParser(LayoutParser):
                 self._walk(el, out, in_body)
 
     def figure_image(self, figure: HtmlElement) -> RawImage | None:
-        imgs = self.IMG(figure)
-        img = imgs[0] if imgs else None
-        caption_el = self.FIGCAPTION(figure)
+        # A figure is a handful of elements: walking it beats evaluating one XPath each
+        # (IMG, FIGCAPTION, COPYRIGHT, SLIDE_DESCRIPTION give the same first matches).
+        img = next(figure.iter("img"), None)
+        cap = next(figure.iter("figcaption"), None)
         caption: str | None = None
         credit: str | None = None
-        if caption_el:
-            cap = caption_el[0]
-            copyright_els = self.COPYRIGHT(cap)
-            credit = text_of(copyright_els[0]) if copyright_els else None
-            description = self.SLIDE_DESCRIPTION(figure)
-            if description:
-                caption = text_of(description[0])
+        if cap is not None:
+            copyright_el = next(
+                (s for s in cap.iter("small") if has_xpath_class(s, "copyright")), None
+            )
+            credit = text_of(copyright_el) if copyright_el is not None else None
+            description = _in_figcaption(figure, "description")
+            if description is not None:
+                caption = text_of(description)
             else:
                 caption = _text_without(cap, CAPTION_EXCLUDED)
         url = self.image_url(figure, img)
@@ -572,8 +577,11 @@ class RelaunchParser(LayoutParser):
             data_id = img.get("data-id")
             if data_id and data_id.isdigit():
                 return f"https://static.dw.com/image/{data_id}_600.jpg"
-        for srcset in self.SOURCE_JPG(figure):
-            picked = _pick_srcset(str(srcset))
+        for source in figure.iter("source"):
+            srcset = source.get("srcset") if source.get("type") == "image/jpeg" else None
+            if srcset is None:
+                continue
+            picked = _pick_srcset(srcset)
             if picked:
                 return picked
         return None
@@ -660,6 +668,20 @@ class RelaunchParser(LayoutParser):
             hero.credit = credit
         if hero.caption is None:
             hero.caption = _str(link.get("description"))
+
+
+_BODY_CLASSES = frozenset(RelaunchParser.BODY_CLASSES)
+
+
+def _in_figcaption(figure: HtmlElement, class_name: str) -> HtmlElement | None:
+    """The first element with ``class_name`` inside a figcaption of ``figure``, in document
+    order: XPath ``.//figcaption//*[class]``. The first figcaption (in document order) whose
+    subtree holds a match holds the first match of all."""
+    for caption in figure.iter("figcaption"):
+        for el in caption.iterdescendants():
+            if isinstance(el.tag, str) and has_xpath_class(el, class_name):
+                return el
+    return None
 
 
 def _text_without(el: HtmlElement, excluded_classes: frozenset[str]) -> str:
