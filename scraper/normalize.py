@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 
@@ -518,7 +519,7 @@ def build_article(raw: RawArticle) -> Article:
             seen.add(name.casefold())
             authors.append(Author(name=name, url=author.url))
 
-    article = Article(
+    fields: dict[str, Any] = dict(
         url=raw.url or raw.canonical_url or "",
         canonical_url=raw.canonical_url,
         dw_id=raw.dw_id,
@@ -543,13 +544,15 @@ def build_article(raw: RawArticle) -> Article:
         parser_version=PARSER_VERSION,
     )
     warnings = list(raw.warnings)
-    missing = [name for name in _EXPECTED if getattr(article, name) in (None, "")]
-    if not blocks and article.content_type == "article":
+    missing = [name for name in _EXPECTED if fields[name] in (None, "")]
+    if not blocks and raw.content_type == "article":
         missing.append("blocks")
     for name in missing:
         warnings.append(f"field missing: {name}")
-        log.warning("parse.field_missing", field=name, url=article.url, layout=raw.layout)
-    return article.with_changes(content_hash=content_hash(article), warnings=tuple(warnings))
+        log.warning("parse.field_missing", field=name, url=fields["url"], layout=raw.layout)
+    # One construction (no `with_changes` copy): the hash is computed from the same values.
+    digest = _content_digest(fields["title"], fields["teaser"], blocks, images, credit_line)
+    return Article(**fields, content_hash=digest, warnings=tuple(warnings))
 
 
 def _build_block(rb: RawBlock, images: list[Image], videos: list[Video]) -> Block | None:
@@ -597,12 +600,24 @@ def build_image(raw: RawImage) -> Image | None:
 def content_hash(article: Article) -> str:
     """sha256 (hex) of the normalised content: title, teaser, body blocks, image captions and
     credits, credit line. Not dates, URLs or the parser version."""
+    return _content_digest(
+        article.title, article.teaser, article.blocks, article.images, article.credit_line
+    )
+
+
+def _content_digest(
+    title: str | None,
+    teaser: str | None,
+    blocks: Iterable[Block],
+    images: Iterable[Image],
+    credit_line: CreditLine | None,
+) -> str:
     payload = {
-        "title": article.title,
-        "teaser": article.teaser,
-        "blocks": [[b.type, b.text, list(b.items)] for b in article.blocks],
-        "images": [[i.caption, i.credit] for i in article.images],
-        "credit_line": article.credit_line.raw if article.credit_line else None,
+        "title": title,
+        "teaser": teaser,
+        "blocks": [[b.type, b.text, list(b.items)] for b in blocks],
+        "images": [[i.caption, i.credit] for i in images],
+        "credit_line": credit_line.raw if credit_line else None,
     }
     encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
