@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.parse import unquote
 
 from lxml import etree
@@ -290,12 +290,12 @@ class ClassicParser(LayoutParser):
         return [Author(name) for name in _AUTHOR_SPLIT.split(text) if clean_text(name)]
 
     def short_url(self) -> str | None:
-        return short_url_from(
-            itertools.chain(
-                [self.fact_text("permalink")],
-                (unquote(str(h)) for h in self.SHARE_LINKS(self.root)),
-            )
-        )
+        # Lazily: the share links are only searched when the facts box has no permalink.
+        return short_url_from(itertools.chain([self.fact_text("permalink")], self._share_links()))
+
+    def _share_links(self) -> Iterator[str]:
+        for href in self.SHARE_LINKS(self.root):
+            yield unquote(str(href))
 
     # -- body --------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urljoin
 
@@ -91,13 +92,10 @@ class RelaunchParser(LayoutParser):
     TRACKING_HOOK = ".//*[@data-tracking-name]"
     APOLLO_MARK = "__APOLLO_STATE__"
 
-    SCRIPTS_JSONLD = _X("//script[@type='application/ld+json']")
     CANONICAL = _X("//link[@rel='canonical']/@href")
     HTML_LANG = _X("/html/@lang")
 
-    ARTICLE = _X("(//h1/ancestor::article)[1] | (//article)[1]")
     CONTENT_AREA = _X(".//div[" + xpath_class("content-area") + "]")
-    HEADER = _X(".//header")
     TITLE = _X(".//h1")
     KICKER = _X("//div[@data-tracking-name='content-detail-kicker']")
     KICKER_FALLBACK = _X(".//div[" + xpath_class("kicker") + "]")
@@ -151,10 +149,17 @@ class RelaunchParser(LayoutParser):
         self.apollo: dict[str, Any] = self._load_apollo()
         self.content: dict[str, Any] = self._apollo_content()
         self.jsonld: dict[str, Any] = self._load_jsonld()
-        articles = self.ARTICLE(root)
-        self.article: HtmlElement | None = articles[0] if articles else None
-        headers = self.HEADER(self.article) if self.article is not None else []
-        self.header: HtmlElement | None = headers[0] if headers else None
+        # The first <article> of the page. (This was the XPath union
+        # "(//h1/ancestor::article)[1] | (//article)[1]", whose first node in document order
+        # is always the first <article>.)
+        self.article: HtmlElement | None = next(root.iter("article"), None)
+        self.header: HtmlElement | None = (
+            next(self.article.iterdescendants("header"), None)
+            if self.article is not None
+            else None
+        )
+        self._kicker: HtmlElement | None = None
+        self._kicker_found = False
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
@@ -192,7 +197,9 @@ class RelaunchParser(LayoutParser):
         return value
 
     def _load_jsonld(self) -> dict[str, Any]:
-        for script in self.SCRIPTS_JSONLD(self.root):
+        for script in self.root.iter("script"):
+            if script.get("type") != "application/ld+json":
+                continue
             data = load_json(script.text)
             candidates = data if isinstance(data, list) else [data]
             for item in list(candidates):
@@ -301,10 +308,11 @@ class RelaunchParser(LayoutParser):
         )
 
     def kicker_element(self) -> HtmlElement | None:
-        found = self.KICKER(self.root)
-        if found:
-            return found[0]
-        return self._header_find(self.KICKER_FALLBACK)
+        if not self._kicker_found:  # looked up once: kicker parts and topics both need it
+            found = self.KICKER(self.root)
+            self._kicker = found[0] if found else self._header_find(self.KICKER_FALLBACK)
+            self._kicker_found = True
+        return self._kicker
 
     def kicker_parts(self) -> list[str]:
         kicker = self.kicker_element()
@@ -442,14 +450,18 @@ class RelaunchParser(LayoutParser):
         ]
 
     def short_url(self) -> str | None:
-        # Lazily: the share links are only decoded when the first two sources fail.
+        # Lazily: the share links are only searched when the first two sources fail.
         return short_url_from(
             itertools.chain(
                 (text_of(el) for el in self.SHORT_LINK(self.root)),
                 [_str(self.content.get("permaLinkUrl"))],
-                (unquote(str(h)) for h in self.SHARE_LINKS(self.root)),
+                self._share_links(),
             )
         )
+
+    def _share_links(self) -> Iterator[str]:
+        for href in self.SHARE_LINKS(self.root):
+            yield unquote(str(href))
 
     # -- body --------------------------------------------------------------------------------
 
