@@ -11,8 +11,10 @@ copied); ``--pages FILE…`` replaces both.
 Method, chosen so figures from a busy shared machine still mean something:
 
 - One core: the process is pinned with ``sched_setaffinity`` (``--cpu``; Linux only).
-- Same run, interleaved: each round times every page with every contender back to back
-  (the contender order rotates per round), so load changes hit all contenders alike.
+- Same run, interleaved: each round times every page with dwscrape and lxml back to back
+  (their order alternates per round), so load changes hit both alike. trafilatura is timed
+  in its own rounds right after: interleaved, its ~40x larger working set would leave
+  whichever contender follows it with cold caches.
 - Each sample is one call on the page's bytes, result dropped inside the timed region (the
   tree's deallocation is part of every contender's cost). Wall time (``perf_counter_ns``) and
   the thread's CPU time (``thread_time_ns``, immune to being descheduled) are both recorded.
@@ -345,7 +347,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             runners[name] = runner
 
-    samples = time_contenders(runners, pages, args.repeat, args.warmup)
+    paired = {n: r for n, r in runners.items() if n in ("dwscrape", "lxml")}
+    samples = time_contenders(paired, pages, args.repeat, args.warmup)
+    for name, run in runners.items():
+        if name not in paired:
+            samples.update(time_contenders({name: run}, pages, args.repeat, args.warmup))
     contenders = summarise(samples, pages)
     for name, run in runners.items():
         contenders[name]["tracemalloc_peak_kib"] = round(tracemalloc_peak(run, pages) / 1024, 1)

@@ -199,7 +199,7 @@ def is_known_agency(name: str) -> bool:
 
 def _looks_like_person(part: str) -> bool:
     """A name like ``Artem Geodakyan``, ``J. Hitz``, ``K-D.Gabbert`` or ``Lee Jin-man``."""
-    if _ORG_WORDS.search(part) or any(ch.isdigit() for ch in part):
+    if _ORG_WORDS.search(part) or any(map(str.isdigit, part)):
         return False
     tokens = [t for t in _NAME_TOKENS.split(part) if t]
     if not 2 <= len(tokens) <= 5:
@@ -457,6 +457,8 @@ class RawBlock:
     image: RawImage | None = None
     video: Video | None = None
     in_body: bool = False  # found inside the body container (vs. lead media above it)
+    #: ``clean_text(text)`` when the parser already computed it (reset if text changes).
+    cleaned: str | None = None
 
 
 @dataclass(slots=True)
@@ -575,7 +577,7 @@ def _build_block(rb: RawBlock, images: list[Image], videos: list[Video]) -> Bloc
         if not items:
             return None
         return Block(type="list", text="\n".join(items), items=items)
-    text = clean_text(rb.text)
+    text = rb.cleaned if rb.cleaned is not None else clean_text(rb.text)
     if not text or rb.type not in TEXT_BLOCK_TYPES:
         return None
     return Block(type=rb.type, text=text, level=rb.level if rb.type == "heading" else None)  # type: ignore[arg-type]

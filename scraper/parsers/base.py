@@ -178,9 +178,19 @@ def text_of(el: Any) -> str:
 def text_with_breaks(el: HtmlElement) -> str:
     """Text of ``el`` with ``<br>`` kept as newlines (credit lines sometimes follow a br);
     comments, scripts and styles excluded."""
+    if (
+        isinstance(el.tag, str)
+        and el.tag not in _NOT_TEXT
+        and next(el.iterdescendants(*_NOT_TEXT), None) is None
+    ):
+        # Nothing to treat specially inside: libxml2's text content is the same string.
+        return text_of(el)
     out: list[str] = []
     _collect(el, out)
     return "".join(out)
+
+
+_NOT_TEXT = ("br", "script", "style")
 
 
 def _collect(node: HtmlElement, out: list[str]) -> None:

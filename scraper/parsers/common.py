@@ -149,6 +149,7 @@ def extract_credit_line(blocks: list[RawBlock]) -> str | None:
         lines = [line for line in block.text.splitlines() if line.strip()]
         if len(lines) > 1 and parse_credit_line(lines[-1]) is not None:
             block.text = "\n".join(lines[:-1])
+            block.cleaned = None
             return lines[-1]
         return None
     return None

@@ -389,7 +389,7 @@ class ClassicParser(LayoutParser):
         ):
             out.append(RawBlock("heading", text_of(strong[0]), level=2))
             return
-        out.append(RawBlock("paragraph", text))
+        out.append(RawBlock("paragraph", text, cleaned=plain))
 
     def picbox_image(self, box: HtmlElement) -> RawImage | None:
         img = self.first(self.IMG, box)

@@ -154,9 +154,7 @@ class RelaunchParser(LayoutParser):
         # is always the first <article>.)
         self.article: HtmlElement | None = next(root.iter("article"), None)
         self.header: HtmlElement | None = (
-            next(self.article.iterdescendants("header"), None)
-            if self.article is not None
-            else None
+            next(self.article.iterdescendants("header"), None) if self.article is not None else None
         )
         self._kicker: HtmlElement | None = None
         self._kicker_found = False
@@ -524,7 +522,7 @@ class RelaunchParser(LayoutParser):
                 text = text_with_breaks(el)
                 plain = clean_text(text)
                 if plain and not is_boilerplate_text(plain) and not is_read_more(plain):
-                    out.append(RawBlock("paragraph", text))
+                    out.append(RawBlock("paragraph", text, cleaned=plain))
             elif tag in ("h2", "h3", "h4", "h5", "h6"):
                 out.append(RawBlock("heading", text_of(el), level=int(tag[1])))
             elif tag == "figure":
