@@ -338,15 +338,12 @@ BOILERPLATE_SUBSTRINGS: tuple[str, ...] = (
 )
 
 
-#: `BOILERPLATE_SUBSTRINGS` as one search: any of them occurs in a key.
-_BOILERPLATE_SEARCH = re.compile("|".join(map(re.escape, BOILERPLATE_SUBSTRINGS))).search
-
-
 def is_boilerplate_text(text: str) -> bool:
     key = label_key(text)
     if key in BOILERPLATE_TEXTS or key in SKIP_LINK_TEXTS:
         return True
-    return _BOILERPLATE_SEARCH(key) is not None
+    # Plain substring tests: a regex alternation of these is about five times slower.
+    return any(s in key for s in BOILERPLATE_SUBSTRINGS)
 
 
 #: Apollo `language` enum -> language code as used in DW URLs.
