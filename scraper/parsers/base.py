@@ -267,7 +267,7 @@ class LayoutParser:
         self.root = root
         self.url = url
         self.fetched_at = fetched_at
-        self._meta: dict[str, str] | None = None
+        self._meta: dict[str, str | None] = {}
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
@@ -299,15 +299,22 @@ class LayoutParser:
                 return script
         return None
 
+    #: The content of the first ``<meta>`` (document order) named ``$key`` by its ``name`` or
+    #: ``property`` and having a ``content``: inside the first ``<head>``, else anywhere.
+    _HEAD_META = etree.XPath(
+        "(head[1]/descendant::meta[(@name=$key or @property=$key) and @content])[1]/@content",
+        smart_strings=False,
+    )
+    _ANY_META = etree.XPath(
+        "(descendant-or-self::meta[(@name=$key or @property=$key) and @content])[1]/@content",
+        smart_strings=False,
+    )
+
     def meta(self, key: str) -> str | None:
-        """``<meta name=key>`` or ``<meta property=key>`` content (first one wins)."""
-        if self._meta is None:
-            self._meta = {}
+        """``<meta name=key>`` or ``<meta property=key>`` content (first one wins). Looked up
+        per key (pages ask for one or two), not by indexing every meta of the head."""
+        if key not in self._meta:
             head = self.root.find("head")
-            for el in (head if head is not None else self.root).iter("meta"):
-                content = el.get("content")
-                for attr in ("name", "property"):
-                    name = el.get(attr)
-                    if name and content is not None:
-                        self._meta.setdefault(str(name), str(content))
-        return self._meta.get(key)
+            found = (self._HEAD_META if head is not None else self._ANY_META)(self.root, key=key)
+            self._meta[key] = str(found[0]) if found else None
+        return self._meta[key]

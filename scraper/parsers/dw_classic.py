@@ -241,9 +241,11 @@ class ClassicParser(LayoutParser):
     def title(self) -> str | None:
         assert self.col3 is not None
         h1 = self.first(self.TITLE, self.col3)
-        og = self.meta("og:title")
-        og_title = og.split(" | DW | ")[0] if og else None
-        return first_nonempty([text_of(h1) if h1 is not None else None, og_title])
+        found = first_nonempty([text_of(h1) if h1 is not None else None])
+        if found:
+            return found
+        og = self.meta("og:title")  # only when the h1 is empty
+        return first_nonempty([og.split(" | DW | ")[0] if og else None])
 
     def kicker_parts(self) -> list[str]:
         assert self.col3 is not None
@@ -259,9 +261,8 @@ class ClassicParser(LayoutParser):
     def teaser(self) -> str | None:
         assert self.col3 is not None
         intro = self.first(self.TEASER, self.col3)
-        return first_nonempty(
-            [text_of(intro) if intro is not None else None, self.meta("description")]
-        )
+        found = first_nonempty([text_of(intro) if intro is not None else None])
+        return found or first_nonempty([self.meta("description")])
 
     def dates(self) -> tuple[DateValue | None, DateValue | None]:
         """Day precision only: the facts-box date, then the tracking object's

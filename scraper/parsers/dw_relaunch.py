@@ -365,15 +365,15 @@ class RelaunchParser(LayoutParser):
         return topics
 
     def teaser(self) -> str | None:
+        return first_nonempty(self._teaser_candidates())
+
+    def _teaser_candidates(self) -> Iterator[str | None]:
+        """In order of trust, produced lazily (the meta lookup only when needed)."""
         p = self._header_find(self.TEASER)
-        return first_nonempty(
-            [
-                text_of(p) if p is not None else None,
-                _str(self.content.get("teaser")),
-                self.meta("description"),
-                _str(self.jsonld.get("description")),
-            ]
-        )
+        yield text_of(p) if p is not None else None
+        yield _str(self.content.get("teaser"))
+        yield self.meta("description")
+        yield _str(self.jsonld.get("description"))
 
     def dates(self, language: str | None) -> tuple[DateValue | None, DateValue | None]:
         published: DateValue | None = parse_iso_datetime(
