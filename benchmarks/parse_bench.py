@@ -19,8 +19,8 @@ Method, chosen so figures from a busy shared machine still mean something:
   tree's deallocation is part of every contender's cost). Wall time (``perf_counter_ns``) and
   the thread's CPU time (``thread_time_ns``, immune to being descheduled) are both recorded.
 - ``median ms`` is over all samples (pages x repeat); ``pages/s`` is samples / total time;
-  ``x lxml`` divides the sum of per-page medians by lxml's; ``worst`` is the worst page's
-  ratio.
+  ``x lxml`` divides the sum of per-page medians by lxml's (``x cpu``: the same with CPU
+  time, the steadier figure on a loaded machine); ``worst`` is the worst page's ratio.
 - Memory: ``tracemalloc`` peak of one call (max over pages; Python objects only: libxml2's
   tree is allocated with C ``malloc`` and invisible to it) and, in a fresh subprocess per
   contender, the growth of the peak RSS (``VmHWM``, else ``ru_maxrss``) over all pages (which does
@@ -282,17 +282,18 @@ def render_table(result: dict[str, Any]) -> str:
         f"Python {result['python']}, lxml {result['lxml']}",
         "",
         f"{'contender':<12} {'pages/s':>9} {'median ms':>10} {'p90 ms':>8} {'cpu ms':>8} "
-        f"{'x lxml':>7} {'worst':>6} {'tracemalloc':>12} {'rss growth':>11}",
+        f"{'x lxml':>7} {'x cpu':>6} {'worst':>6} {'tracemalloc':>12} {'rss growth':>11}",
     ]
     for name, f in result["contenders"].items():
         ratio = f"{f['x_lxml']:.2f}" if f.get("x_lxml") is not None else "-"
+        ratio_cpu = f"{f['x_lxml_cpu']:.2f}" if f.get("x_lxml_cpu") is not None else "-"
         worst = f"{f['x_lxml_worst_page']:.2f}" if f.get("x_lxml_worst_page") is not None else "-"
         traced = f"{f['tracemalloc_peak_kib']:.0f} KiB" if "tracemalloc_peak_kib" in f else "-"
         rss = f.get("rss")
         grown = f"{rss['rss_growth_kib']} KiB" if rss else "-"
         lines.append(
             f"{name:<12} {f['pages_per_s']:>9.1f} {f['median_ms']:>10.3f} {f['p90_ms']:>8.3f} "
-            f"{f['cpu_median_ms']:>8.3f} {ratio:>7} {worst:>6} {traced:>12} {grown:>11}"
+            f"{f['cpu_median_ms']:>8.3f} {ratio:>7} {ratio_cpu:>6} {worst:>6} {traced:>12} {grown:>11}"
         )
     names = list(result["contenders"])
     lines += [

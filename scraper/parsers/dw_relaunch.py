@@ -111,12 +111,6 @@ class RelaunchParser(LayoutParser):
     RELATED_TOPICS = _X(
         "//section[@data-tracking-name='section-related-topics']//a[contains(@href, '/t-')]"
     )
-    COPYRIGHT = _X(".//small[" + xpath_class("copyright") + "]")
-    SLIDE_TITLE = _X(".//figcaption//*[" + xpath_class("slide-title") + "]")
-    SLIDE_DESCRIPTION = _X(".//figcaption//*[" + xpath_class("description") + "]")
-    FIGCAPTION = _X(".//figcaption")
-    IMG = _X(".//img")
-    SOURCE_JPG = _X(".//source[@type='image/jpeg']/@srcset")
 
     #: Containers inside the article that are never body content.
     SKIP_CLASSES = frozenset(
