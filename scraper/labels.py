@@ -25,6 +25,10 @@ def _add(field: str, *labels: str) -> None:
 
 def label_key(label: str) -> str:
     """Normalise a label for lookup: case-folded, no trailing colon, single spaces."""
+    if label.isprintable() and "  " not in label and label[:1] != " " and label[-1:] != " ":
+        # Already single-spaced (printable text holds no whitespace but " "): the common
+        # case of cleaned paragraph text, spared the split and join.
+        return label.rstrip(":：").strip().casefold()
     return " ".join(label.replace("\xa0", " ").split()).rstrip(":：").strip().casefold()
 
 
@@ -338,6 +342,7 @@ def is_boilerplate_text(text: str) -> bool:
     key = label_key(text)
     if key in BOILERPLATE_TEXTS or key in SKIP_LINK_TEXTS:
         return True
+    # Plain substring tests: a regex alternation of these is about five times slower.
     return any(s in key for s in BOILERPLATE_SUBSTRINGS)
 
 

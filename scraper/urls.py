@@ -66,8 +66,12 @@ def canonicalize(url: str) -> str:
 
 
 def type_and_id(url: str) -> tuple[str, int] | None:
-    """(``"a"``, 65464327) for ``…/a-65464327``; None when the last segment is no ``type-id``."""
-    path = urlsplit(url).path.rstrip("/")
+    """(``"a"``, 65464327) for ``…/a-65464327``; None when the last segment is no ``type-id``
+    (or the URL cannot even be split, e.g. a bracketed host that is no IP address)."""
+    try:
+        path = urlsplit(url).path.rstrip("/")
+    except ValueError:
+        return None
     match = _TYPE_ID.match(path.rsplit("/", 1)[-1])
     if not match:
         return None
@@ -93,7 +97,10 @@ def is_content_url(url: str) -> bool:
 
 def language_from_url(url: str) -> str | None:
     """The language segment of a DW path (``/en/…`` -> ``en``, ``/pt-br/…`` -> ``pt-br``)."""
-    segments = [s for s in urlsplit(url).path.split("/") if s]
+    try:
+        segments = [s for s in urlsplit(url).path.split("/") if s]
+    except ValueError:  # not splittable (a bracketed host that is no IP address)
+        return None
     if len(segments) >= 2 and _LANG.match(segments[0]):
         return segments[0]
     return None

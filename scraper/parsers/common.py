@@ -36,7 +36,10 @@ def absolute_url(href: str | None) -> str | None:
     href = href.strip()
     if href.startswith(("javascript:", "#", "mailto:")):
         return None
-    full = urljoin(DW_BASE, href)
+    try:
+        full = urljoin(DW_BASE, href)
+    except ValueError:  # "Invalid IPv6 URL": a stray "[" in the host part
+        return None
     try:
         host = urlsplit(full).hostname or ""
     except ValueError:
@@ -104,6 +107,11 @@ def language_code(*candidates: str | None) -> str | None:
     return None
 
 
+_SECONDS = re.compile(r"\d+(?:\.\d+)?")
+_ISO_DURATION = re.compile(r"P(?:T)?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?", re.I)
+_CLOCK_DURATION = re.compile(r"\b(?:(\d{1,2}):)?(\d{1,3}):(\d{2})\b")
+
+
 def duration_seconds(value: Any) -> int | None:
     """Seconds from ``137``, ``"137"``, ``"PT26M1S"``, ``"26:01"``, ``"26:01 Min."``,
     ``"1:02:03"``."""
@@ -112,12 +120,12 @@ def duration_seconds(value: Any) -> int | None:
     if isinstance(value, int | float):
         return int(value) if value >= 0 else None
     text = clean_text(str(value)) or ""
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+    if _SECONDS.fullmatch(text):
         return int(float(text))
-    m = re.fullmatch(r"P(?:T)?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?", text, re.I)
+    m = _ISO_DURATION.fullmatch(text)
     if m and any(m.groups()):
         return int(m[1] or 0) * 3600 + int(m[2] or 0) * 60 + int(float(m[3] or 0))
-    if m := re.search(r"\b(?:(\d{1,2}):)?(\d{1,3}):(\d{2})\b", text):
+    if m := _CLOCK_DURATION.search(text):
         return int(m[1] or 0) * 3600 + int(m[2]) * 60 + int(m[3])
     return None
 
@@ -141,6 +149,7 @@ def extract_credit_line(blocks: list[RawBlock]) -> str | None:
         lines = [line for line in block.text.splitlines() if line.strip()]
         if len(lines) > 1 and parse_credit_line(lines[-1]) is not None:
             block.text = "\n".join(lines[:-1])
+            block.cleaned = None
             return lines[-1]
         return None
     return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from collections.abc import Callable, Iterator
 from urllib.parse import unquote
 
 from lxml import etree
@@ -32,6 +33,7 @@ from scraper.parsers.base import (
     HtmlElement,
     LayoutParser,
     has_class,
+    has_xpath_class,
     text_of,
     text_with_breaks,
     xpath_class,
@@ -57,18 +59,13 @@ class ClassicParser(LayoutParser):
 
     BODY_CONTENT = ".//div[@id='bodyContent']"
     TRACKING_MARKS = ("dwInitialTrackingInfo", "dwXT")
-    CLASSIC_MARKERS = _X(".//div[" + xpath_class("col3") + "] | .//p[" + xpath_class("intro") + "]")
-    COL3 = _X(
-        "//div[@id='bodyContent']//div[" + xpath_class("col3") + "]"
-        "[not(" + xpath_class("relatedContent") + ")][.//h1][1]"
-    )
+    BODY_CONTENTS = _X("//div[@id='bodyContent']")
     CANONICAL = _X("//link[@rel='canonical']/@href")
     HTML_LANG = _X("/html/@lang")
     TITLE = _X(".//h1")
     KICKER = _X(".//h4[" + xpath_class("artikel") + "]")
     NAV_PATH = _X("//div[@id='navPath']//a")
     TEASER = _X(".//p[" + xpath_class("intro") + "]")
-    FACTS = _X("(//div[@id='bodyContent']//ul[" + xpath_class("smallList") + "])[1]/li")
     SHARE_LINKS = _X("//div[@id='sharing-bar']//a/@href")
     LONG_TEXT = _X(
         ".//div["
@@ -108,18 +105,22 @@ class ClassicParser(LayoutParser):
     ) -> None:
         super().__init__(root, url, fetched_at)
         self.tracking = self._load_tracking()
-        cols = self.COL3(root)
-        self.col3: HtmlElement | None = cols[0] if cols else None
-        self.facts = self._load_facts()
+        body_contents = self.BODY_CONTENTS(root)
+        self.col3: HtmlElement | None = _first_col3(body_contents)
+        self.facts = self._load_facts(body_contents)
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
         body = cls.first_lazy(root, cls.BODY_CONTENT)
         if body is None:
             return False
-        return bool(cls.CLASSIC_MARKERS(body)) or (
-            cls.script_containing(root, *cls.TRACKING_MARKS) is not None
+        # div.col3 or p.intro anywhere inside: stop at the first (an XPath union would
+        # collect and sort them all).
+        has_marker = any(
+            has_xpath_class(el, "col3" if el.tag == "div" else "intro")
+            for el in body.iterdescendants("div", "p")
         )
+        return has_marker or cls.script_containing(root, *cls.TRACKING_MARKS) is not None
 
     # -- parsed once -------------------------------------------------------------------------
 
@@ -138,11 +139,15 @@ class ClassicParser(LayoutParser):
             }
         return {}
 
-    def _load_facts(self) -> dict[str, HtmlElement]:
+    def _load_facts(self, body_contents: list[HtmlElement]) -> dict[str, HtmlElement]:
         """Facts-box items by field (``date``, ``author``, ``topics``, ``keywords``,
-        ``permalink``, ``duration``), found by their bold label in any DW language."""
+        ``permalink``, ``duration``), found by their bold label in any DW language: the
+        ``li`` children of the first ``ul.smallList`` inside ``div#bodyContent``."""
         facts: dict[str, HtmlElement] = {}
-        for li in self.FACTS(self.root):
+        box = _first_descendant(body_contents, "ul", lambda ul: has_xpath_class(ul, "smallList"))
+        for li in box if box is not None else ():
+            if li.tag != "li":
+                continue
             strong = next(li.iter("strong"), None)
             if strong is None:
                 continue
@@ -236,9 +241,11 @@ class ClassicParser(LayoutParser):
     def title(self) -> str | None:
         assert self.col3 is not None
         h1 = self.first(self.TITLE, self.col3)
-        og = self.meta("og:title")
-        og_title = og.split(" | DW | ")[0] if og else None
-        return first_nonempty([text_of(h1) if h1 is not None else None, og_title])
+        found = first_nonempty([text_of(h1) if h1 is not None else None])
+        if found:
+            return found
+        og = self.meta("og:title")  # only when the h1 is empty
+        return first_nonempty([og.split(" | DW | ")[0] if og else None])
 
     def kicker_parts(self) -> list[str]:
         assert self.col3 is not None
@@ -254,9 +261,8 @@ class ClassicParser(LayoutParser):
     def teaser(self) -> str | None:
         assert self.col3 is not None
         intro = self.first(self.TEASER, self.col3)
-        return first_nonempty(
-            [text_of(intro) if intro is not None else None, self.meta("description")]
-        )
+        found = first_nonempty([text_of(intro) if intro is not None else None])
+        return found or first_nonempty([self.meta("description")])
 
     def dates(self) -> tuple[DateValue | None, DateValue | None]:
         """Day precision only: the facts-box date, then the tracking object's
@@ -285,12 +291,12 @@ class ClassicParser(LayoutParser):
         return [Author(name) for name in _AUTHOR_SPLIT.split(text) if clean_text(name)]
 
     def short_url(self) -> str | None:
-        return short_url_from(
-            itertools.chain(
-                [self.fact_text("permalink")],
-                (unquote(str(h)) for h in self.SHARE_LINKS(self.root)),
-            )
-        )
+        # Lazily: the share links are only searched when the facts box has no permalink.
+        return short_url_from(itertools.chain([self.fact_text("permalink")], self._share_links()))
+
+    def _share_links(self) -> Iterator[str]:
+        for href in self.SHARE_LINKS(self.root):
+            yield unquote(str(href))
 
     # -- body --------------------------------------------------------------------------------
 
@@ -384,7 +390,7 @@ class ClassicParser(LayoutParser):
         ):
             out.append(RawBlock("heading", text_of(strong[0]), level=2))
             return
-        out.append(RawBlock("paragraph", text))
+        out.append(RawBlock("paragraph", text, cleaned=plain))
 
     def picbox_image(self, box: HtmlElement) -> RawImage | None:
         img = self.first(self.IMG, box)
@@ -423,6 +429,32 @@ class ClassicParser(LayoutParser):
                     "image", image=RawImage(absolute_url(img.get("src")), caption, credit, alt)
                 )
             )
+
+
+def _first_descendant(
+    scopes: list[HtmlElement], tag: str, accept: Callable[[HtmlElement], bool]
+) -> HtmlElement | None:
+    """The first ``tag`` element (document order) strictly inside any of ``scopes`` (given in
+    document order) that ``accept`` takes: the first scope holding one holds the first."""
+    for scope in scopes:
+        for el in scope.iterdescendants(tag):
+            if accept(el):
+                return el
+    return None
+
+
+def _is_article_col3(div: HtmlElement) -> bool:
+    return (
+        has_xpath_class(div, "col3")
+        and not has_xpath_class(div, "relatedContent")
+        and next(div.iter("h1"), None) is not None
+    )
+
+
+def _first_col3(body_contents: list[HtmlElement]) -> HtmlElement | None:
+    """XPath ``//div[@id='bodyContent']//div[col3][not(relatedContent)][.//h1][1]``, first
+    result: the first such div of all is also the first of its siblings."""
+    return _first_descendant(body_contents, "div", _is_article_col3)
 
 
 def _hidden_inputs(item: HtmlElement) -> dict[str, str]:

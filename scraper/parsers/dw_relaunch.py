@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urljoin
 
@@ -34,6 +35,7 @@ from scraper.parsers.base import (
     HtmlElement,
     LayoutParser,
     has_class,
+    has_xpath_class,
     load_json,
     raw_decode_after,
     text_of,
@@ -90,13 +92,10 @@ class RelaunchParser(LayoutParser):
     TRACKING_HOOK = ".//*[@data-tracking-name]"
     APOLLO_MARK = "__APOLLO_STATE__"
 
-    SCRIPTS_JSONLD = _X("//script[@type='application/ld+json']")
     CANONICAL = _X("//link[@rel='canonical']/@href")
     HTML_LANG = _X("/html/@lang")
 
-    ARTICLE = _X("(//h1/ancestor::article)[1] | (//article)[1]")
     CONTENT_AREA = _X(".//div[" + xpath_class("content-area") + "]")
-    HEADER = _X(".//header")
     TITLE = _X(".//h1")
     KICKER = _X("//div[@data-tracking-name='content-detail-kicker']")
     KICKER_FALLBACK = _X(".//div[" + xpath_class("kicker") + "]")
@@ -112,12 +111,6 @@ class RelaunchParser(LayoutParser):
     RELATED_TOPICS = _X(
         "//section[@data-tracking-name='section-related-topics']//a[contains(@href, '/t-')]"
     )
-    COPYRIGHT = _X(".//small[" + xpath_class("copyright") + "]")
-    SLIDE_TITLE = _X(".//figcaption//*[" + xpath_class("slide-title") + "]")
-    SLIDE_DESCRIPTION = _X(".//figcaption//*[" + xpath_class("description") + "]")
-    FIGCAPTION = _X(".//figcaption")
-    IMG = _X(".//img")
-    SOURCE_JPG = _X(".//source[@type='image/jpeg']/@srcset")
 
     #: Containers inside the article that are never body content.
     SKIP_CLASSES = frozenset(
@@ -150,10 +143,15 @@ class RelaunchParser(LayoutParser):
         self.apollo: dict[str, Any] = self._load_apollo()
         self.content: dict[str, Any] = self._apollo_content()
         self.jsonld: dict[str, Any] = self._load_jsonld()
-        articles = self.ARTICLE(root)
-        self.article: HtmlElement | None = articles[0] if articles else None
-        headers = self.HEADER(self.article) if self.article is not None else []
-        self.header: HtmlElement | None = headers[0] if headers else None
+        # The first <article> of the page. (This was the XPath union
+        # "(//h1/ancestor::article)[1] | (//article)[1]", whose first node in document order
+        # is always the first <article>.)
+        self.article: HtmlElement | None = next(root.iter("article"), None)
+        self.header: HtmlElement | None = (
+            next(self.article.iterdescendants("header"), None) if self.article is not None else None
+        )
+        self._kicker: HtmlElement | None = None
+        self._kicker_found = False
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
@@ -191,7 +189,9 @@ class RelaunchParser(LayoutParser):
         return value
 
     def _load_jsonld(self) -> dict[str, Any]:
-        for script in self.SCRIPTS_JSONLD(self.root):
+        for script in self.root.iter("script"):
+            if script.get("type") != "application/ld+json":
+                continue
             data = load_json(script.text)
             candidates = data if isinstance(data, list) else [data]
             for item in list(candidates):
@@ -300,10 +300,11 @@ class RelaunchParser(LayoutParser):
         )
 
     def kicker_element(self) -> HtmlElement | None:
-        found = self.KICKER(self.root)
-        if found:
-            return found[0]
-        return self._header_find(self.KICKER_FALLBACK)
+        if not self._kicker_found:  # looked up once: kicker parts and topics both need it
+            found = self.KICKER(self.root)
+            self._kicker = found[0] if found else self._header_find(self.KICKER_FALLBACK)
+            self._kicker_found = True
+        return self._kicker
 
     def kicker_parts(self) -> list[str]:
         kicker = self.kicker_element()
@@ -358,15 +359,15 @@ class RelaunchParser(LayoutParser):
         return topics
 
     def teaser(self) -> str | None:
+        return first_nonempty(self._teaser_candidates())
+
+    def _teaser_candidates(self) -> Iterator[str | None]:
+        """In order of trust, produced lazily (the meta lookup only when needed)."""
         p = self._header_find(self.TEASER)
-        return first_nonempty(
-            [
-                text_of(p) if p is not None else None,
-                _str(self.content.get("teaser")),
-                self.meta("description"),
-                _str(self.jsonld.get("description")),
-            ]
-        )
+        yield text_of(p) if p is not None else None
+        yield _str(self.content.get("teaser"))
+        yield self.meta("description")
+        yield _str(self.jsonld.get("description"))
 
     def dates(self, language: str | None) -> tuple[DateValue | None, DateValue | None]:
         published: DateValue | None = parse_iso_datetime(
@@ -441,14 +442,18 @@ class RelaunchParser(LayoutParser):
         ]
 
     def short_url(self) -> str | None:
-        # Lazily: the share links are only decoded when the first two sources fail.
+        # Lazily: the share links are only searched when the first two sources fail.
         return short_url_from(
             itertools.chain(
                 (text_of(el) for el in self.SHORT_LINK(self.root)),
                 [_str(self.content.get("permaLinkUrl"))],
-                (unquote(str(h)) for h in self.SHARE_LINKS(self.root)),
+                self._share_links(),
             )
         )
+
+    def _share_links(self) -> Iterator[str]:
+        for href in self.SHARE_LINKS(self.root):
+            yield unquote(str(href))
 
     # -- body --------------------------------------------------------------------------------
 
@@ -473,8 +478,8 @@ class RelaunchParser(LayoutParser):
         return lead, blocks
 
     def _skip(self, el: HtmlElement) -> bool:
-        classes = set((el.get("class") or "").split())
-        if classes & self.SKIP_CLASSES:
+        classes = el.get("class")
+        if classes and not self.SKIP_CLASSES.isdisjoint(classes.split()):
             return True
         tracking = el.get("data-tracking-name")
         if (tracking and tracking not in self.CONTENT_TRACKING) or el.get("aria-hidden") == "true":
@@ -494,7 +499,9 @@ class RelaunchParser(LayoutParser):
 
     def _walk(self, node: HtmlElement, out: list[RawBlock], in_body: bool = False) -> None:
         start = len(out)
-        in_body = in_body or any(has_class(node, c) for c in self.BODY_CLASSES)
+        if not in_body:
+            classes = node.get("class")
+            in_body = bool(classes) and not _BODY_CLASSES.isdisjoint(classes.split())
         self._walk_children(node, out, in_body)
         if in_body:
             for block in out[start:]:
@@ -509,11 +516,11 @@ class RelaunchParser(LayoutParser):
                 text = text_with_breaks(el)
                 plain = clean_text(text)
                 if plain and not is_boilerplate_text(plain) and not is_read_more(plain):
-                    out.append(RawBlock("paragraph", text))
+                    out.append(RawBlock("paragraph", text, cleaned=plain))
             elif tag in ("h2", "h3", "h4", "h5", "h6"):
                 out.append(RawBlock("heading", text_of(el), level=int(tag[1])))
             elif tag == "figure":
-                slide_title = self.first(self.SLIDE_TITLE, el)
+                slide_title = _in_figcaption(el, "slide-title")
                 if slide_title is not None:  # gallery slide: its title is a heading
                     out.append(RawBlock("heading", text_of(slide_title), level=2))
                 image = self.figure_image(el)
@@ -538,18 +545,20 @@ class RelaunchParser(LayoutParser):
                 self._walk(el, out, in_body)
 
     def figure_image(self, figure: HtmlElement) -> RawImage | None:
-        imgs = self.IMG(figure)
-        img = imgs[0] if imgs else None
-        caption_el = self.FIGCAPTION(figure)
+        # A figure is a handful of elements: walking it beats evaluating one XPath each
+        # (IMG, FIGCAPTION, COPYRIGHT, SLIDE_DESCRIPTION give the same first matches).
+        img = next(figure.iter("img"), None)
+        cap = next(figure.iter("figcaption"), None)
         caption: str | None = None
         credit: str | None = None
-        if caption_el:
-            cap = caption_el[0]
-            copyright_els = self.COPYRIGHT(cap)
-            credit = text_of(copyright_els[0]) if copyright_els else None
-            description = self.SLIDE_DESCRIPTION(figure)
-            if description:
-                caption = text_of(description[0])
+        if cap is not None:
+            copyright_el = next(
+                (s for s in cap.iter("small") if has_xpath_class(s, "copyright")), None
+            )
+            credit = text_of(copyright_el) if copyright_el is not None else None
+            description = _in_figcaption(figure, "description")
+            if description is not None:
+                caption = text_of(description)
             else:
                 caption = _text_without(cap, CAPTION_EXCLUDED)
         url = self.image_url(figure, img)
@@ -572,8 +581,11 @@ class RelaunchParser(LayoutParser):
             data_id = img.get("data-id")
             if data_id and data_id.isdigit():
                 return f"https://static.dw.com/image/{data_id}_600.jpg"
-        for srcset in self.SOURCE_JPG(figure):
-            picked = _pick_srcset(str(srcset))
+        for source in figure.iter("source"):
+            srcset = source.get("srcset") if source.get("type") == "image/jpeg" else None
+            if srcset is None:
+                continue
+            picked = _pick_srcset(srcset)
             if picked:
                 return picked
         return None
@@ -662,6 +674,20 @@ class RelaunchParser(LayoutParser):
             hero.caption = _str(link.get("description"))
 
 
+_BODY_CLASSES = frozenset(RelaunchParser.BODY_CLASSES)
+
+
+def _in_figcaption(figure: HtmlElement, class_name: str) -> HtmlElement | None:
+    """The first element with ``class_name`` inside a figcaption of ``figure``, in document
+    order: XPath ``.//figcaption//*[class]``. The first figcaption (in document order) whose
+    subtree holds a match holds the first match of all."""
+    for caption in figure.iter("figcaption"):
+        for el in caption.iterdescendants():
+            if isinstance(el.tag, str) and has_xpath_class(el, class_name):
+                return el
+    return None
+
+
 def _text_without(el: HtmlElement, excluded_classes: frozenset[str]) -> str:
     """Text of ``el`` minus the subtrees carrying one of ``excluded_classes`` (the credit,
     a gallery counter or slide title inside a figcaption); comments excluded."""
@@ -678,6 +704,10 @@ def _text_without(el: HtmlElement, excluded_classes: frozenset[str]) -> str:
 CAPTION_EXCLUDED = frozenset({"copyright", "counter", "slide-title", "sr-only"})
 
 
+_WIDTH = re.compile(r"(\d+)w")
+_FORMAT_600 = re.compile(r"_600\.(?:jpg|webp)$")
+
+
 def _pick_srcset(srcset: str) -> str | None:
     """A jpg from a srcset: the ``_600`` format when offered, else the widest candidate."""
     candidates: list[tuple[int, str]] = []
@@ -686,11 +716,11 @@ def _pick_srcset(srcset: str) -> str | None:
         if not pieces:
             continue
         width = 0
-        if len(pieces) > 1 and (m := re.match(r"(\d+)w", pieces[1])):
+        if len(pieces) > 1 and (m := _WIDTH.match(pieces[1])):
             width = int(m[1])
         candidates.append((width, pieces[0]))
     for _, url in candidates:
-        if re.search(r"_600\.(?:jpg|webp)$", url):
+        if _FORMAT_600.search(url):
             return absolute_url(url)
     if not candidates:
         return None
