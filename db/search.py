@@ -107,6 +107,14 @@ def parse_query(query: str) -> list[Term]:
     return terms
 
 
+def needs_trigram(row: dict[str, Any]) -> bool:
+    """Whether an article row belongs in the trigram index: it has text in a no-space script
+    (the same test as the SQLite triggers' GLOB and PostgreSQL's partial-index predicate)."""
+    return any(
+        _NO_SPACE_SCRIPT.search(row[c] or "") is not None for c in ("title", "teaser", "text")
+    )
+
+
 def filter_clauses(flt: ArticleFilter) -> list[ColumnElement[bool]]:
     a = m.articles
     clauses: list[ColumnElement[bool]] = []
