@@ -44,6 +44,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.repository import Repository  # noqa: E402
+from db.search import RANK_CANDIDATES  # noqa: E402
 from scraper.article import Article, Block  # noqa: E402
 
 RARE = ["ostrogothic", "zeppelinfeld"]
@@ -237,7 +238,11 @@ def bench_search(backend: Backend, varier: Varier, n: int, repeat: int) -> dict[
                 (terms[0], {"lang": "en", "since": since, "until": until}),
                 (terms[-1], {"agency": "dpa"}),
             ]
-        out: dict[str, Any] = {"articles": n, "build_s": round(build_s, 1)}
+        out: dict[str, Any] = {
+            "articles": n,
+            "build_s": round(build_s, 1),
+            "rank_candidates": RANK_CANDIDATES,
+        }
         for cls, mix in queries.items():
             times: list[float] = []
             hits = 0
@@ -266,7 +271,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "mean_text_chars": round(statistics.mean(len(t.text) for t in templates)),
         "backends": {},
     }
-    kinds = ["sqlite"]
+    kinds = [] if args.postgres_only else ["sqlite"]
     postgres_url = args.postgres_url or os.environ.get("DWSCRAPE_TEST_POSTGRES_URL")
     if postgres_url and not args.sqlite_only:
         kinds.append("postgresql")
@@ -338,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20, help="runs of each search query")
     parser.add_argument("--postgres-url", help="PostgreSQL server (a scratch database is created)")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     import logging

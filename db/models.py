@@ -59,6 +59,7 @@ SEARCH_OBJECTS = frozenset(
         "ix_articles_title_trgm",
         "ix_articles_teaser_trgm",
         "ix_articles_text_trgm",
+        "ix_articles_search_filter",
     }
 )
 

@@ -60,9 +60,11 @@ def canonical_key(article: Article) -> str:
     return article.canonical_url or canonicalize(article.url)
 
 
-def article_row(article: Article) -> dict[str, Any]:
-    """The record's columns of the `articles` row."""
-    record = article.to_dict()
+def article_row(article: Article, record: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The record's columns of the `articles` row (`record`: ``article.to_dict()`` if the
+    caller has it already; it is the costly part)."""
+    if record is None:
+        record = article.to_dict()
     pub_at, pub_date, pub_prec = split_date(article.published_at)
     mod_at, mod_date, mod_prec = split_date(article.modified_at)
     return {
@@ -90,6 +92,11 @@ def article_row(article: Article) -> dict[str, Any]:
         "content_hash": article.content_hash or record_hash(record),
         "parser_version": article.parser_version,
     }
+
+
+def content_hash(article: Article) -> str:
+    """The hash a stored article is compared by: the record's own, else `record_hash`."""
+    return article.content_hash or record_hash(article.to_dict())
 
 
 def record_hash(record: dict[str, Any]) -> str:
