@@ -65,7 +65,9 @@ class FrontierMixin(RepositoryBase):
                         "priority": stmt.excluded.priority,
                         "updated_at": stmt.excluded.updated_at,
                     },
-                    where=t.c.state.in_(("done", "failed")),
+                    # Not `state.in_(…)`: an IN list is an "expanding" parameter, which
+                    # SQLAlchemy refuses in the executemany below (on either database).
+                    where=or_(t.c.state == "done", t.c.state == "failed"),
                 )
             else:
                 stmt = stmt.on_conflict_do_nothing()

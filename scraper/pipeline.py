@@ -538,7 +538,7 @@ def _schedule(repo: Repository, found: Sequence[Any], options: RunOptions) -> in
         by_source.setdefault(str(item.source), []).append(item.url)
     queued = 0
     for source, urls in sorted(by_source.items()):
-        queued += _requeue(repo, urls, priority=10, not_before=now, source=source)
+        queued += repo.enqueue(urls, requeue=True, priority=10, not_before=now, source=source)
     if options.refresh_older_than is not None:
         cutoff = now - options.refresh_older_than
         stale = [
@@ -546,26 +546,10 @@ def _schedule(repo: Repository, found: Sequence[Any], options: RunOptions) -> in
             for s in repo.iter_articles()
             if s.last_fetched_at < cutoff
         ]
-        queued += _requeue(repo, stale, priority=0, not_before=now, source="refresh")
+        queued += repo.enqueue(stale, requeue=True, priority=0, not_before=now, source="refresh")
         log.info("run.refresh", count=len(stale))
     log.info("run.scheduled", queued=queued)
     return queued
-
-
-def _requeue(repo: Repository, urls: list[str], **kw: Any) -> int:
-    """`enqueue(…, requeue=True)`: new URLs added, fetched ones put back to pending.
-
-    The repository's bulk requeue fails on SQLite with SQLAlchemy 2.0 (an expanding IN in an
-    executemany upsert); until that is fixed, fall back to one URL per statement."""
-    try:
-        return int(repo.enqueue(urls, requeue=True, **kw))
-    except DwscrapeError as exc:
-        if "executemany" not in str(exc):
-            raise
-    total = 0
-    for url in urls:
-        total += int(repo.enqueue([url], requeue=True, **kw))
-    return total
 
 
 async def _work(
