@@ -323,6 +323,10 @@ class Pipeline:
             return _Prepared(url, base, result=UrlResult(url, "error", error=error, **base))
         if article is None:  # 304 Not Modified
             log.info("crawl.not_modified", url=url)
+            try:  # fetched and found unchanged: `--refresh-older-than` counts from now
+                self.repo.mark_fetched(url, fetched.fetched_at)
+            except DwscrapeError as exc:
+                log.error("store.mark_fetched_failed", url=url, error=str(exc))
             result = UrlResult(
                 url,
                 "unchanged",

@@ -95,6 +95,11 @@ def test_run_stores_every_article_then_304s_then_one_revision(
     assert second["counts"]["not_modified"] >= len(expected)
     assert second["counts"]["unchanged"] >= len(expected)
     assert all(s.revision_count == 1 for s in stored(repo).values())
+    # ... but each 304 moved its article's last fetch (what --refresh-older-than counts from)
+    refetched = stored(repo)
+    for dw_id, before in articles.items():
+        assert refetched[dw_id].last_fetched_at > before.last_fetched_at, dw_id
+        assert refetched[dw_id].last_changed_at == before.last_changed_at, dw_id
 
     # An article edited at the source: exactly one new revision, cause "source".
     dw_id, path = sorted(expected.items())[0]
