@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,54 @@ class FetchLogMixin(RepositoryBase):
             )
 
         return self._write(tx, "record fetch")
+
+    def record_fetches(self, fetches: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Log many HTTP fetches in one transaction (keyword arguments of `record_fetch` per
+        item); their ids, in order. The crawler logs a whole batch at once this way."""
+        if not fetches:
+            return []
+        now = utcnow()
+        columns = (
+            "run_id", "url", "final_url", "status", "content_type", "etag", "last_modified",
+            "duration_s", "error",
+        )  # fmt: skip
+
+        def tx(conn: Connection, _: Pending) -> list[int]:
+            shas = self._store_raw_pages(conn, [f.get("body") for f in fetches], now)
+            rows = [
+                {c: f.get(c) for c in columns}
+                | {
+                    "outcome": str(f["outcome"]),
+                    "fetched_at": f.get("fetched_at") or now,
+                    "attempts": f.get("attempts", 1),
+                    "raw_page_sha256": sha,
+                }
+                for f, sha in zip(fetches, shas, strict=True)
+            ]
+            stmt = self._insert(m.fetches).returning(m.fetches.c.id, sort_by_parameter_order=True)
+            return [int(r.id) for r in conn.execute(stmt, rows)]
+
+        return self._write(tx, "record fetches")
+
+    def validators_many(self, urls: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+        """`validators` of many URLs in one query; URLs without any are left out."""
+        f = m.fetches
+        out: dict[str, tuple[str | None, str | None]] = {}
+        wanted = sorted(set(urls))
+        for start in range(0, len(wanted), 500):
+            query = (
+                select(f.c.url, f.c.etag, f.c.last_modified)
+                .where(
+                    f.c.url.in_(wanted[start : start + 500]),
+                    f.c.outcome.in_(("ok", "not_modified")),
+                    or_(f.c.etag.is_not(None), f.c.last_modified.is_not(None)),
+                )
+                .order_by(f.c.url, f.c.fetched_at.desc(), f.c.id.desc())
+            )
+            with self._read() as conn:
+                for row in conn.execute(query):
+                    out.setdefault(row.url, (row.etag, row.last_modified))
+        return out
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """(ETag, Last-Modified) of the latest successful fetch of `url` that had any, for a

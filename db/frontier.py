@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
 from db import models as m
 from db.base import Pending, RepositoryBase, utcnow
@@ -65,7 +65,9 @@ class FrontierMixin(RepositoryBase):
                         "priority": stmt.excluded.priority,
                         "updated_at": stmt.excluded.updated_at,
                     },
-                    where=t.c.state.in_(("done", "failed")),
+                    # Not `state.in_(…)`: an IN list is an "expanding" parameter, which
+                    # SQLAlchemy refuses in the executemany below (on either database).
+                    where=or_(t.c.state == "done", t.c.state == "failed"),
                 )
             else:
                 stmt = stmt.on_conflict_do_nothing()
@@ -139,6 +141,32 @@ class FrontierMixin(RepositoryBase):
         if owner is not None:
             stmt = stmt.where(t.c.lease_owner == owner, t.c.state == "leased")
         return bool(self._write(lambda conn, _: conn.execute(stmt).rowcount, "complete"))
+
+    def complete_many(
+        self,
+        done: Sequence[tuple[str, Literal["done", "failed"], str | None]],
+        *,
+        owner: str,
+    ) -> int:
+        """`complete` many of `owner`'s leased URLs, as (url, state, error), in one
+        transaction; returns how many rows were updated."""
+        if not done:
+            return 0
+        t = m.frontier
+        now = utcnow()
+        stmt = (
+            update(t)
+            .where(t.c.url == bindparam("b_url"), t.c.lease_owner == owner, t.c.state == "leased")
+            .values(
+                state=bindparam("b_state"),
+                last_error=bindparam("b_error"),
+                lease_owner=None,
+                lease_expires_at=None,
+                updated_at=now,
+            )
+        )
+        rows = [{"b_url": u, "b_state": s, "b_error": e} for u, s, e in done]
+        return int(self._write(lambda conn, _: conn.execute(stmt, rows).rowcount, "complete") or 0)
 
     def release_expired(self) -> int:
         """Put leases whose time ran out back to pending; returns how many."""

@@ -647,6 +647,23 @@ class Repository(FetchLogMixin, FrontierMixin, RepositoryBase):
                 return conn.execute(select(a.c.id).where(a.c.dw_id == dw_id)).scalar()
         return None
 
+    def mark_fetched(self, ref: str | int, fetched_at: dt.datetime | None = None) -> int | None:
+        """Record that the article `ref` (anything `find_article` takes) was fetched at
+        `fetched_at` without a change, e.g. answered 304 Not Modified: ``last_fetched_at`` moves
+        forward (never back), nothing else. Returns the article's id, None when unknown."""
+        article_id = self._resolve(ref)
+        if article_id is None:
+            return None
+        a = m.articles
+        when = fetched_at or utcnow()
+        stmt = (
+            update(a)
+            .where(a.c.id == article_id, a.c.last_fetched_at < when)
+            .values(last_fetched_at=when)
+        )
+        self._write(lambda conn, _: conn.execute(stmt), "mark fetched")
+        return article_id
+
     def iter_articles(
         self, filters: ArticleFilter | None = None, *, batch_size: int = 500, **kw: Any
     ) -> Iterator[StoredArticle]:

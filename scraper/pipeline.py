@@ -179,20 +179,30 @@ ResultCallback = Callable[[UrlResult], None]
 
 @dataclass(slots=True)
 class _Prepared:
-    """One URL after fetch and parse: either its final `result` (error, 304) or an article
-    waiting to be stored with the batch."""
+    """One URL after fetch and parse, before anything is written: its fetch, and either the
+    parsed article, an `error`, or (304) what is known of its stored article. `result` is
+    set once the URL's outcome is final."""
 
     url: str
     base: dict[str, Any]
-    result: UrlResult | None = None
+    fetched: FetchResult | None = None
     article: Article | None = None
-    raw_html: bytes | None = None
+    error: str | None = None
+    known: tuple[int | None, str | None, int | None] | None = None
+    result: UrlResult | None = None
     fetch_id: int | None = None
-    fetched_at: dt.datetime | None = None
+
+
+Validators = dict[str, tuple[str | None, str | None]]
 
 
 class Pipeline:
-    """fetch → parse → store for single URLs, over one fetcher and one repository."""
+    """fetch → parse → store for batches of URLs, over one fetcher and one repository.
+
+    A batch is fetched concurrently on the event loop; each page is parsed on the pipeline's
+    one worker thread as soon as it arrives (so parsing overlaps fetching); then the whole
+    batch is written at once (`store_batch`): one transaction for its fetch log, one for its
+    articles. Per-URL database round trips are what made small runs slow."""
 
     def __init__(
         self,
@@ -221,29 +231,48 @@ class Pipeline:
         One result per URL, in order; never raises. Storing a batch at once lets the
         repository write every table with one statement per batch; should the batch fail, each
         article is stored on its own so that one bad record costs only itself."""
+        prepared = await self.fetch_batch(urls, self.validators(urls), concurrency=concurrency)
+        results = await self._blocking(self.store_batch, prepared)
+        self.report(results)
+        return results
+
+    def validators(self, urls: Sequence[str]) -> Validators:
+        """The conditional-GET validators of the last fetch of each URL (one query)."""
+        try:
+            return self.repo.validators_many(urls)
+        except DwscrapeError as exc:  # no validators: an unconditional GET is still correct
+            log.warning("store.validators_failed", count=len(urls), error=str(exc))
+            return {}
+
+    async def fetch_batch(
+        self, urls: Sequence[str], validators: Validators, *, concurrency: int = 4
+    ) -> list[_Prepared]:
+        """Fetch (conditional GET) and parse `urls`, `concurrency` at a time; nothing is
+        written. One `_Prepared` per URL, in order; never raises."""
         sem = asyncio.Semaphore(max(1, concurrency))
 
         async def prepare(url: str) -> _Prepared:
             async with sem:
                 try:
-                    return await self._prepare(url)
+                    return await self._prepare(url, validators.get(url, (None, None)))
                 except Exception as exc:  # a bug or an unforeseen failure: logged, counted
                     log.exception("crawl.unexpected_error", url=url)
                     error = f"unexpected {exc.__class__.__name__}: {exc}"
                     return _Prepared(url, {}, result=UrlResult(url, "error", error=error))
 
-        prepared = await asyncio.gather(*(prepare(u) for u in urls))
-        results = await self._blocking(self._store, prepared)
+        return list(await asyncio.gather(*(prepare(u) for u in urls)))
+
+    def report(self, results: Sequence[UrlResult]) -> None:
+        """Fill rates and the caller's callback, on the event loop's thread."""
         for result in results:
             if result.article is not None and result.ok:
                 self.fill.add(result.article)
             if self.on_result is not None:
                 self.on_result(result)
-        return results
 
-    async def _prepare(self, url: str) -> _Prepared:
-        """Fetch (conditional GET), parse and log the fetch of one URL."""
-        etag, last_modified = await self._blocking(self._validators, url)
+    async def _prepare(self, url: str, validators: tuple[str | None, str | None]) -> _Prepared:
+        """Fetch (conditional GET) and parse one URL."""
+        etag, last_modified = validators
         address = self.site.map(url) if self.site else url
         fetched: FetchResult = await self.fetcher.fetch(
             address, etag=etag, last_modified=last_modified
@@ -256,11 +285,15 @@ class Pipeline:
                 # its store failed): the validators must not hide the page, fetch it whole.
                 log.info("crawl.refetch_unstored", url=url)
                 fetched = await self.fetcher.fetch(address)
-        return await self._blocking(self._after_fetch, url, address, fetched, known)
+        if fetched.outcome == "ok" and fetched.body is not None:
+            return await self._blocking(self._parse, url, address, fetched)
+        return self._unparsed(url, fetched, known)
 
     async def _blocking(self, fn: Callable[..., _T], *args: Any) -> _T:
         """Run parsing and database work on the pipeline's one worker thread, so the event
-        loop keeps fetching meanwhile (and the database still sees one caller at a time)."""
+        loop keeps fetching meanwhile (and the database sees one writer at a time). A second
+        thread for parsing was measured: no faster (the GIL), and the event loop's fetches
+        waited longer for it."""
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="dwscrape-store")
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
@@ -270,75 +303,110 @@ class Pipeline:
             self._executor.shutdown(wait=True)
             self._executor = None
 
-    def _after_fetch(
-        self,
-        url: str,
-        address: str,
-        fetched: FetchResult,
-        known: tuple[int | None, str | None, int | None] | None,
-    ) -> _Prepared:
-        outcome = str(getattr(fetched.outcome, "value", fetched.outcome))
-        base: dict[str, Any] = {
-            "outcome": outcome,
+    @staticmethod
+    def _base(fetched: FetchResult) -> dict[str, Any]:
+        return {
+            "outcome": str(getattr(fetched.outcome, "value", fetched.outcome)),
             "http_status": fetched.status,
             "final_url": fetched.final_url,
         }
-        article: Article | None = None
-        error: str | None = None
-        if outcome == "ok" and fetched.body is not None:
-            try:
-                source_url = fetched.final_url or address
-                if self.site is not None:  # a mirror's address stands for the DW URL it maps
-                    source_url = self.site.unmap(source_url)
-                article = parse_page(fetched.body, url=source_url, fetched_at=fetched.fetched_at)
-            except ParseError as exc:
-                log.warning("crawl.parse_failed", url=url, error=str(exc))
-                error = f"parse: {exc.message}"
-        elif outcome != "not_modified":
-            error = f"{outcome}: {fetched.error}" if fetched.error else outcome
-            log.warning("crawl.fetch_failed", url=url, outcome=outcome, status=fetched.status)
+
+    def _parse(self, url: str, address: str, fetched: FetchResult) -> _Prepared:
+        prepared = _Prepared(url, self._base(fetched), fetched=fetched)
+        assert fetched.body is not None
         try:
-            fetch_id = self.repo.record_fetch(
-                url=url,
-                outcome=outcome,
-                final_url=fetched.final_url,
-                status=fetched.status,
-                content_type=fetched.content_type,
-                etag=fetched.etag,
-                last_modified=fetched.last_modified,
-                fetched_at=fetched.fetched_at,
-                duration_s=fetched.duration_s,
-                attempts=fetched.attempts,
-                error=error or fetched.error,
-                # A parsed page's bytes are kept with its article (below); an unparsable
-                # one's with the fetch, so it can be looked at and re-parsed later.
-                body=fetched.body if article is None else None,
-                run_id=self.run_id,
+            source_url = fetched.final_url or address
+            if self.site is not None:  # a mirror's address stands for the DW URL it maps
+                source_url = self.site.unmap(source_url)
+            prepared.article = parse_page(
+                fetched.body, url=source_url, fetched_at=fetched.fetched_at
             )
+        except ParseError as exc:
+            log.warning("crawl.parse_failed", url=url, error=str(exc))
+            prepared.error = f"parse: {exc.message}"
+        return prepared
+
+    def _unparsed(
+        self,
+        url: str,
+        fetched: FetchResult,
+        known: tuple[int | None, str | None, int | None] | None,
+    ) -> _Prepared:
+        prepared = _Prepared(url, self._base(fetched), fetched=fetched, known=known)
+        outcome = prepared.base["outcome"]
+        if outcome != "not_modified":
+            prepared.error = f"{outcome}: {fetched.error}" if fetched.error else outcome
+            log.warning("crawl.fetch_failed", url=url, outcome=outcome, status=fetched.status)
+        return prepared
+
+    def store_batch(self, prepared: Sequence[_Prepared]) -> list[UrlResult]:
+        """Write a fetched batch: its fetch log (one transaction), the last-fetch time of the
+        304s, the parsed articles (one transaction); results in the order of `prepared`."""
+        self._record_fetches(prepared)
+        for p in prepared:
+            if p.result is not None:
+                continue
+            if p.error is not None:
+                p.result = UrlResult(p.url, "error", error=p.error, **p.base)
+            elif p.article is None:  # 304 Not Modified
+                self._not_modified(p)
+        return self._store(prepared)
+
+    def _record_fetches(self, prepared: Sequence[_Prepared]) -> None:
+        todo = [p for p in prepared if p.result is None and p.fetched is not None]
+        rows = [self._fetch_row(p) for p in todo]
+        try:
+            ids: list[int | None] = list(self.repo.record_fetches(rows))
+        except DwscrapeError as exc:  # the batch failed: log each on its own
+            log.warning("store.fetch_batch_failed", size=len(rows), error=str(exc))
+            ids = []
+            for p, row in zip(todo, rows, strict=True):
+                try:
+                    ids.append(self.repo.record_fetch(**row))
+                except DwscrapeError as one_exc:
+                    log.error("store.fetch_failed", url=p.url, error=str(one_exc))
+                    error = f"storing the fetch failed: {one_exc}"
+                    p.result = UrlResult(p.url, "error", error=error, **p.base)
+                    ids.append(None)
+        for p, fetch_id in zip(todo, ids, strict=True):
+            p.fetch_id = fetch_id
+
+    def _fetch_row(self, p: _Prepared) -> dict[str, Any]:
+        fetched = p.fetched
+        assert fetched is not None
+        return {
+            "url": p.url,
+            "outcome": p.base["outcome"],
+            "final_url": fetched.final_url,
+            "status": fetched.status,
+            "content_type": fetched.content_type,
+            "etag": fetched.etag,
+            "last_modified": fetched.last_modified,
+            "fetched_at": fetched.fetched_at,
+            "duration_s": fetched.duration_s,
+            "attempts": fetched.attempts,
+            "error": p.error or fetched.error,
+            # A parsed page's bytes are kept with its article; an unparsable one's with
+            # the fetch, so it can be looked at and re-parsed later.
+            "body": fetched.body if p.article is None else None,
+            "run_id": self.run_id,
+        }
+
+    def _not_modified(self, p: _Prepared) -> None:
+        log.info("crawl.not_modified", url=p.url)
+        assert p.fetched is not None
+        try:  # fetched and found unchanged: `--refresh-older-than` counts from now
+            self.repo.mark_fetched(p.url, p.fetched.fetched_at)
         except DwscrapeError as exc:
-            log.error("store.fetch_failed", url=url, error=str(exc))
-            error = f"storing the fetch failed: {exc}"
-            return _Prepared(url, base, result=UrlResult(url, "error", error=error, **base))
-        if error is not None:
-            return _Prepared(url, base, result=UrlResult(url, "error", error=error, **base))
-        if article is None:  # 304 Not Modified
-            log.info("crawl.not_modified", url=url)
-            result = UrlResult(
-                url,
-                "unchanged",
-                dw_id=known[0] if known else None,
-                title=known[1] if known else None,
-                article_id=known[2] if known else None,
-                **base,
-            )
-            return _Prepared(url, base, result=result)
-        return _Prepared(
-            url,
-            base,
-            article=article,
-            raw_html=fetched.body,
-            fetch_id=fetch_id,
-            fetched_at=fetched.fetched_at,
+            log.error("store.mark_fetched_failed", url=p.url, error=str(exc))
+        known = p.known
+        p.result = UrlResult(
+            p.url,
+            "unchanged",
+            dw_id=known[0] if known else None,
+            title=known[1] if known else None,
+            article_id=known[2] if known else None,
+            **p.base,
         )
 
     def _store(self, prepared: Sequence[_Prepared]) -> list[UrlResult]:
@@ -349,9 +417,9 @@ class Pipeline:
         stored: dict[int, Any] = {}
         if todo:
             requests = [
-                StoreRequest(p.article, p.raw_html, p.fetch_id, p.fetched_at)
+                StoreRequest(p.article, p.fetched.body, p.fetch_id, p.fetched.fetched_at)
                 for p in todo
-                if p.article is not None
+                if p.article is not None and p.fetched is not None
             ]
             try:
                 for p, res in zip(
@@ -390,14 +458,6 @@ class Pipeline:
                 )
             )
         return results
-
-    def _validators(self, url: str) -> tuple[str | None, str | None]:
-        try:
-            etag, last_modified = self.repo.validators(url)
-        except DwscrapeError as exc:  # no validators: an unconditional GET is still correct
-            log.warning("store.validators_failed", url=url, error=str(exc))
-            return None, None
-        return etag, last_modified
 
     def _find(self, url: str) -> tuple[int | None, str | None, int | None] | None:
         try:
@@ -544,7 +604,7 @@ def _schedule(repo: Repository, found: Sequence[Any], options: RunOptions) -> in
         by_source.setdefault(str(item.source), []).append(item.url)
     queued = 0
     for source, urls in sorted(by_source.items()):
-        queued += _requeue(repo, urls, priority=10, not_before=now, source=source)
+        queued += repo.enqueue(urls, requeue=True, priority=10, not_before=now, source=source)
     if options.refresh_older_than is not None:
         cutoff = now - options.refresh_older_than
         stale = [
@@ -552,26 +612,10 @@ def _schedule(repo: Repository, found: Sequence[Any], options: RunOptions) -> in
             for s in repo.iter_articles()
             if s.last_fetched_at < cutoff
         ]
-        queued += _requeue(repo, stale, priority=0, not_before=now, source="refresh")
+        queued += repo.enqueue(stale, requeue=True, priority=0, not_before=now, source="refresh")
         log.info("run.refresh", count=len(stale))
     log.info("run.scheduled", queued=queued)
     return queued
-
-
-def _requeue(repo: Repository, urls: list[str], **kw: Any) -> int:
-    """`enqueue(…, requeue=True)`: new URLs added, fetched ones put back to pending.
-
-    The repository's bulk requeue fails on SQLite with SQLAlchemy 2.0 (an expanding IN in an
-    executemany upsert); until that is fixed, fall back to one URL per statement."""
-    try:
-        return int(repo.enqueue(urls, requeue=True, **kw))
-    except DwscrapeError as exc:
-        if "executemany" not in str(exc):
-            raise
-    total = 0
-    for url in urls:
-        total += int(repo.enqueue([url], requeue=True, **kw))
-    return total
 
 
 async def _work(
@@ -582,29 +626,62 @@ async def _work(
     owner: str,
     deadline: float | None,
 ) -> None:
-    """Lease batches from the frontier and crawl each batch concurrently until done or a limit."""
+    """Lease batches from the frontier and crawl them until done or a limit.
+
+    Two batches overlap: while one batch is written (articles, fetch log, frontier) on the
+    worker thread, the next one is already leased and being fetched, so the network, the
+    parser and the database are never idle waiting for each other. Leasing (a short write)
+    and reading the validators happen on the event loop between two writes of the worker."""
     batch_size = max(8, options.concurrency * 4)
-    while True:
+    taken = 0
+
+    def lease() -> list[str]:
+        nonlocal taken
         if deadline is not None and time.monotonic() >= deadline:
             report.stopped_by = "max_duration"
-            break
+            return []
         room = batch_size
         if options.max_articles is not None:
-            room = min(room, options.max_articles - report.counts["fetched"])
+            room = min(room, options.max_articles - taken)
             if room <= 0:
                 report.stopped_by = "max_articles"
-                break
-        leased = [item.url for item in repo.lease(owner, room, options.lease_s)]
-        if not leased:
-            break
-        results = await pipeline.crawl_batch(leased, concurrency=options.concurrency)
-        for url, result in zip(leased, results, strict=True):
+                return []
+        urls = [item.url for item in repo.lease(owner, room, options.lease_s)]
+        taken += len(urls)
+        return urls
+
+    def store_and_complete(prepared: list[_Prepared]) -> list[UrlResult]:
+        results = pipeline.store_batch(prepared)
+        done: list[tuple[str, Literal["done", "failed"], str | None]] = [
+            (r.url, "done" if r.ok else "failed", r.error) for r in results
+        ]
+        try:
+            repo.complete_many(done, owner=owner)
+        except DwscrapeError as exc:
+            log.error("store.complete_failed", count=len(done), error=str(exc))
+        return results
+
+    def account(results: list[UrlResult]) -> None:
+        pipeline.report(results)
+        for result in results:
             _count(report, result)
-            state: Literal["done", "failed"] = "done" if result.ok else "failed"
-            try:
-                repo.complete(url, state, result.error, owner=owner)
-            except DwscrapeError as exc:
-                log.error("store.complete_failed", url=url, error=str(exc))
+
+    storing: asyncio.Future[list[UrlResult]] | None = None
+    leased = lease()
+    try:
+        while leased:
+            validators = pipeline.validators(leased)
+            prepared = await pipeline.fetch_batch(
+                leased, validators, concurrency=options.concurrency
+            )
+            if storing is not None:
+                account(await storing)
+                storing = None
+            leased = lease()  # the worker is idle: no write contends with this one
+            storing = asyncio.ensure_future(pipeline._blocking(store_and_complete, prepared))
+    finally:
+        if storing is not None:
+            account(await storing)
 
 
 def run(

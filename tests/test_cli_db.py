@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from click.testing import CliRunner
+from db_fixtures import PostgresDatabases
 
 from db.migrate import downgrade, head
 from scraper.cli import cli
@@ -58,10 +61,18 @@ def test_unreachable_database_exits_4() -> None:
     assert result.exit_code == ExitCode.DATABASE
 
 
-def test_postgres_db_commands(empty_db_url: str) -> None:
-    if empty_db_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL only")
-    pg_url = empty_db_url
+@pytest.fixture
+def empty_postgres_url(postgres_databases: PostgresDatabases) -> Iterator[str]:
+    """An empty, never-migrated PostgreSQL database (the test is PostgreSQL only: it is not
+    parametrised over the backends, and skips like every storage test when no server is set)."""
+    name = postgres_databases.create()
+    yield postgres_databases.url(name)
+    postgres_databases.drop(name)
+
+
+@pytest.mark.postgres
+def test_postgres_db_commands(empty_postgres_url: str) -> None:
+    pg_url = empty_postgres_url
     runner = CliRunner()
     result = runner.invoke(cli, ["db", "current", "--db", pg_url])
     assert result.exit_code == 0 and "revision: none" in result.output

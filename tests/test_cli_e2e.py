@@ -55,11 +55,10 @@ def invoke(*args: str) -> Any:
 
 
 def run_args(db_url: str, base: str, *extra: str) -> list[str]:
-    # The fake site's feeds may list pages it does not serve (404s): counted, not fatal here
-    # unless a test gives its own --max-failure-rate (click keeps the last value).
+    # The fake site serves every page its feeds and sitemaps list: a run has no failures
+    # unless a test makes some (and then gives its own --max-failure-rate).
     return [
-        "run", "--db", db_url, "--site", base, "--lang", LANGS, "--delay", "0",
-        "--max-failure-rate", "1", *extra,
+        "run", "--db", db_url, "--site", base, "--lang", LANGS, "--delay", "0", *extra,
     ]  # fmt: skip
 
 
@@ -84,7 +83,8 @@ def test_run_stores_every_article_then_304s_then_one_revision(
     assert set(articles) == set(expected)
     assert first["counts"]["new"] == len(expected)
     assert first["counts"]["fetched"] == first["counts"]["discovered"]
-    assert first["counts"]["failed"] == first["counts"]["fetched"] - len(expected)
+    assert first["counts"]["failed"] == 0
+    assert first["counts"]["fetched"] == len(expected)
     assert all(s.revision_count == 1 for s in articles.values())
     rates = first["fill_rates"]
     assert rates["title"] == 1.0 and rates["dw_id"] == 1.0
@@ -95,6 +95,11 @@ def test_run_stores_every_article_then_304s_then_one_revision(
     assert second["counts"]["not_modified"] >= len(expected)
     assert second["counts"]["unchanged"] >= len(expected)
     assert all(s.revision_count == 1 for s in stored(repo).values())
+    # ... but each 304 moved its article's last fetch (what --refresh-older-than counts from)
+    refetched = stored(repo)
+    for dw_id, before in articles.items():
+        assert refetched[dw_id].last_fetched_at > before.last_fetched_at, dw_id
+        assert refetched[dw_id].last_changed_at == before.last_changed_at, dw_id
 
     # An article edited at the source: exactly one new revision, cause "source".
     dw_id, path = sorted(expected.items())[0]
@@ -120,11 +125,11 @@ def test_bad_pages_are_counted_and_the_run_goes_on(
     db_url: str, site: Any, repo: Repository
 ) -> None:
     expected = expected_articles(site)
-    baseline = run_json(db_url, site.base_url)["counts"]["failed"]
+    assert run_json(db_url, site.base_url)["counts"]["failed"] == 0
     site.set_page("/en/not-a-dw-page/a-99000001", b"<html><body>Hello</body></html>")
     site.set_page("/en/broken-bytes/a-99000002", b"\xff\xfe\x00<html<<<<div")
-    summary = run_json(db_url, site.base_url)
-    assert summary["counts"]["failed"] == baseline + 2
+    summary = run_json(db_url, site.base_url, "--max-failure-rate", "1")
+    assert summary["counts"]["failed"] == 2
     assert set(stored(repo)) == set(expected)
     # The same run with a strict threshold is a partial failure (exit 1), harming nothing.
     result = invoke(*run_args(db_url, site.base_url, "--json", "--max-failure-rate", "0"))
@@ -132,6 +137,23 @@ def test_bad_pages_are_counted_and_the_run_goes_on(
     assert json.loads(result.stdout.strip().splitlines()[-1])["status"] == "failed"
     assert set(stored(repo)) == set(expected)
     assert all(s.revision_count == 1 for s in stored(repo).values())
+
+
+def test_a_listed_page_that_is_not_served_is_one_failure(
+    db_url: str, site: Any, repo: Repository
+) -> None:
+    """The fault feed lists one page the site does not serve: a 404, counted and logged, and
+    every other article still found (through the sitemaps) and stored."""
+    expected = expected_articles(site)
+    broken = (site.root / "xml" / "rss-en-broken").read_bytes()
+    site.set_page("/xml/rss-en-all", broken, "application/rss+xml; charset=utf-8")
+    summary = run_json(db_url, site.base_url, "--max-failure-rate", "1")
+    assert summary["counts"]["failed"] == 1
+    assert summary["counts"]["new"] == len(expected)
+    assert set(stored(repo)) == set(expected)
+    assert site.hits("/en/a-live-blog-for-tests/live-9000006") == 1
+    # the default threshold (20 %) lets one failure among many pass
+    assert invoke(*run_args(db_url, site.base_url, "--quiet")).exit_code == 0
 
 
 def test_second_run_while_locked_exits_3_and_harms_nothing(
@@ -334,6 +356,7 @@ def test_demo(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "fake DW site at http://127.0.0.1:" in proc.stdout
     assert "new " in proc.stdout and "66797777" in proc.stdout
+    assert "failed 0" in proc.stdout  # the fake site serves every page it lists
     assert db.exists()
 
 

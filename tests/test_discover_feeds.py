@@ -35,6 +35,9 @@ T = TypeVar("T")
 EN1 = "https://www.dw.com/en/germany-tests-the-fake-site/a-9000001"
 EN2 = "https://www.dw.com/en/a-classic-page-for-tests/a-9000002"
 DE3 = "https://www.dw.com/de/ein-test-f%C3%BCr-die-fake-seite/a-9000003"
+GALLERY = "https://www.dw.com/en/a-gallery-for-tests/g-9000005"
+VIDEO = "https://www.dw.com/en/a-video-for-tests/av-9000004"
+OLD = "https://www.dw.com/en/an-old-story-from-2019/a-9000010"
 UTC = dt.UTC
 
 
@@ -63,11 +66,14 @@ def test_rss_feed_content_urls_stripped_deduplicated_newest_first(own_site: Fake
     found = run(own_site, lambda f, s: discover(f, langs=["en"], sources=["rss"], site=s))
     assert urls(found) == [
         EN1,
+        VIDEO,  # listed by the site from its page's datePublished
+        GALLERY,
         EN2,
-        "https://www.dw.com/en/a-live-blog-for-tests/live-9000006",  # undated: kept, last
+        OLD,  # "not a date": kept, last
     ]
     assert found[0].lastmod == dt.datetime(2024, 1, 30, 8, 15, tzinfo=UTC)
-    assert found[1].lastmod == dt.datetime(2020, 1, 19, 13, 0, tzinfo=UTC)  # +0100 -> UTC
+    assert found[3].lastmod == dt.datetime(2020, 1, 19, 13, 0, tzinfo=UTC)  # +0100 -> UTC
+    assert found[4].lastmod is None
     assert found[0].source == "rss"
     assert all("maca" not in u and "utm_" not in u for u in urls(found))
 
@@ -82,7 +88,7 @@ def test_since_filters_old_entries(own_site: FakeDWSite) -> None:
 
 def test_rdf_and_atom_feeds(own_site: FakeDWSite) -> None:
     found = run(own_site, lambda f, s: discover(f, langs=["en"], sources=["rdf"], site=s))
-    assert urls(found) == [EN1, "https://www.dw.com/en/a-gallery-for-tests/g-9000005"]
+    assert urls(found) == [EN1, GALLERY]
     assert {d.source for d in found} == {"rdf"}
     atom = run(own_site, lambda f, s: fetch_feed(f, own_site.base_url + "/atom/en-all", site=s))
     assert urls(atom) == [EN1, EN2]
@@ -94,15 +100,15 @@ def test_sitemaps_via_robots_index_and_per_language(own_site: FakeDWSite) -> Non
     assert set(urls(found)) == {
         EN1,
         EN2,
-        "https://www.dw.com/en/a-gallery-for-tests/g-9000005",
-        "https://www.dw.com/en/a-video-for-tests/video-9000004",
-        "https://www.dw.com/en/an-old-story-from-2019/a-9000010",
+        GALLERY,
+        VIDEO,
+        OLD,
     }
     by_url = {d.url: d for d in found}
     assert by_url[EN2].lastmod == dt.datetime(2020, 1, 19, tzinfo=UTC)  # date-only lastmod
-    gallery = by_url["https://www.dw.com/en/a-gallery-for-tests/g-9000005"]
+    gallery = by_url[GALLERY]
     assert gallery.lastmod == dt.datetime(2023, 6, 1, 10, 0, tzinfo=UTC)
-    assert by_url["https://www.dw.com/en/a-video-for-tests/video-9000004"].lastmod == (
+    assert by_url[VIDEO].lastmod == (
         dt.datetime(2024, 1, 29, 18, 0, tzinfo=UTC)  # news:publication_date
     )
     assert own_site.hits("/sitemap-index.xml") == 1
@@ -117,7 +123,7 @@ def test_since_skips_old_child_sitemaps(own_site: FakeDWSite) -> None:
         own_site,
         lambda f, s: discover(f, langs=["en", "de"], sources=["sitemap"], since=since, site=s),
     )
-    assert set(urls(found)) == {EN1, "https://www.dw.com/en/a-video-for-tests/video-9000004"}
+    assert set(urls(found)) == {EN1, VIDEO}
     assert own_site.hits("/en/archive-2019-sitemap.xml") == 0
 
 
@@ -133,7 +139,7 @@ def test_gzipped_sitemap(own_site: FakeDWSite) -> None:
     found = run(
         own_site, lambda f, s: fetch_sitemaps(f, [own_site.base_url + "/en/old.xml.gz"], site=s)
     )
-    assert urls(found) == ["https://www.dw.com/en/an-old-story-from-2019/a-9000010"]
+    assert urls(found) == [OLD]
 
 
 def test_feed_served_by_fixture_pages_lists_them(shared_site: FakeDWSite) -> None:
