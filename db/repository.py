@@ -654,15 +654,42 @@ class Repository(FetchLogMixin, FrontierMixin, RepositoryBase):
         article_id = self._resolve(ref)
         if article_id is None:
             return None
+        self.mark_fetched_many([(article_id, fetched_at or utcnow())])
+        return article_id
+
+    def known_urls(self, urls: Sequence[str]) -> dict[str, tuple[int, int | None, str | None]]:
+        """For each of `urls` recorded as leading to a stored article (an exact URL alias):
+        (article id, DW id, title), in one query. The crawler's 304 path reads a batch's
+        this way; a URL missing here may still resolve through `find_article`."""
         a = m.articles
-        when = fetched_at or utcnow()
+        al = m.url_aliases
+        out: dict[str, tuple[int, int | None, str | None]] = {}
+        wanted = sorted(set(urls))
+        for start in range(0, len(wanted), 500):
+            query = (
+                select(al.c.url, a.c.id, a.c.dw_id, a.c.title)
+                .join(a, a.c.id == al.c.article_id)
+                .where(al.c.url.in_(wanted[start : start + 500]))
+            )
+            with self._read() as conn:
+                for row in conn.execute(query):
+                    out[row.url] = (row.id, row.dw_id, row.title)
+        return out
+
+    def mark_fetched_many(self, fetched: Sequence[tuple[int, dt.datetime]]) -> None:
+        """`mark_fetched` by article id for many articles, as (article_id, fetched_at), in one
+        transaction (a crawl batch's 304s)."""
+        if not fetched:
+            return
+        a = m.articles
+        when = bindparam("b_when", type_=m.UTCDateTime())
         stmt = (
             update(a)
-            .where(a.c.id == article_id, a.c.last_fetched_at < when)
+            .where(a.c.id == bindparam("b_id"), a.c.last_fetched_at < when)
             .values(last_fetched_at=when)
         )
-        self._write(lambda conn, _: conn.execute(stmt), "mark fetched")
-        return article_id
+        rows = [{"b_id": article_id, "b_when": at} for article_id, at in fetched]
+        self._write(lambda conn, _: conn.execute(stmt, rows), "mark fetched")
 
     def iter_articles(
         self, filters: ArticleFilter | None = None, *, batch_size: int = 500, **kw: Any

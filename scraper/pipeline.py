@@ -220,6 +220,8 @@ class Pipeline:
         self.site = site
         self.fill = FillRates()
         self._executor: ThreadPoolExecutor | None = None
+        # URL -> (DW id, title, article id) of the current batch's URLs with a stored article
+        self._known: dict[str, tuple[int | None, str | None, int | None]] = {}
 
     async def crawl_url(self, url: str) -> UrlResult:
         """Fetch, parse and store one URL; never raises (an error is a result)."""
@@ -237,12 +239,19 @@ class Pipeline:
         return results
 
     def validators(self, urls: Sequence[str]) -> Validators:
-        """The conditional-GET validators of the last fetch of each URL (one query)."""
+        """The conditional-GET validators of the last fetch of each URL, and (for the 304s to
+        come) which URLs lead to a stored article: two queries per batch, not per URL."""
         try:
-            return self.repo.validators_many(urls)
+            validators = self.repo.validators_many(urls)
         except DwscrapeError as exc:  # no validators: an unconditional GET is still correct
             log.warning("store.validators_failed", count=len(urls), error=str(exc))
             return {}
+        try:
+            known = self.repo.known_urls([u for u in urls if u in validators])
+        except DwscrapeError:
+            known = {}  # each 304 then looks its article up on its own
+        self._known.update({u: (dw_id, title, i) for u, (i, dw_id, title) in known.items()})
+        return validators
 
     async def fetch_batch(
         self, urls: Sequence[str], validators: Validators, *, concurrency: int = 4
@@ -260,7 +269,11 @@ class Pipeline:
                     error = f"unexpected {exc.__class__.__name__}: {exc}"
                     return _Prepared(url, {}, result=UrlResult(url, "error", error=error))
 
-        return list(await asyncio.gather(*(prepare(u) for u in urls)))
+        try:
+            return list(await asyncio.gather(*(prepare(u) for u in urls)))
+        finally:
+            for url in urls:  # what was not a 304 is not needed any more
+                self._known.pop(url, None)
 
     def report(self, results: Sequence[UrlResult]) -> None:
         """Fill rates and the caller's callback, on the event loop's thread."""
@@ -279,7 +292,7 @@ class Pipeline:
         )
         known = None
         if fetched.outcome == "not_modified":
-            known = await self._blocking(self._find, url)
+            known = self._known.pop(url, None) or await self._blocking(self._find, url)
             if known is None:
                 # Not modified since a fetch whose article was never stored (its parse or
                 # its store failed): the validators must not hide the page, fetch it whole.
@@ -343,13 +356,15 @@ class Pipeline:
         """Write a fetched batch: its fetch log (one transaction), the last-fetch time of the
         304s, the parsed articles (one transaction); results in the order of `prepared`."""
         self._record_fetches(prepared)
+        not_modified = []
         for p in prepared:
             if p.result is not None:
                 continue
             if p.error is not None:
                 p.result = UrlResult(p.url, "error", error=p.error, **p.base)
             elif p.article is None:  # 304 Not Modified
-                self._not_modified(p)
+                not_modified.append(p)
+        self._not_modified(not_modified)
         return self._store(prepared)
 
     def _record_fetches(self, prepared: Sequence[_Prepared]) -> None:
@@ -392,22 +407,27 @@ class Pipeline:
             "run_id": self.run_id,
         }
 
-    def _not_modified(self, p: _Prepared) -> None:
-        log.info("crawl.not_modified", url=p.url)
-        assert p.fetched is not None
-        try:  # fetched and found unchanged: `--refresh-older-than` counts from now
-            self.repo.mark_fetched(p.url, p.fetched.fetched_at)
+    def _not_modified(self, prepared: Sequence[_Prepared]) -> None:
+        """304s: fetched and found unchanged, so `--refresh-older-than` counts from now."""
+        marks = []
+        for p in prepared:
+            log.info("crawl.not_modified", url=p.url)
+            assert p.fetched is not None
+            known = p.known
+            if known is not None and known[2] is not None:
+                marks.append((known[2], p.fetched.fetched_at))
+            p.result = UrlResult(
+                p.url,
+                "unchanged",
+                dw_id=known[0] if known else None,
+                title=known[1] if known else None,
+                article_id=known[2] if known else None,
+                **p.base,
+            )
+        try:
+            self.repo.mark_fetched_many(marks)
         except DwscrapeError as exc:
-            log.error("store.mark_fetched_failed", url=p.url, error=str(exc))
-        known = p.known
-        p.result = UrlResult(
-            p.url,
-            "unchanged",
-            dw_id=known[0] if known else None,
-            title=known[1] if known else None,
-            article_id=known[2] if known else None,
-            **p.base,
-        )
+            log.error("store.mark_fetched_failed", count=len(marks), error=str(exc))
 
     def _store(self, prepared: Sequence[_Prepared]) -> list[UrlResult]:
         """Store every parsed article of a batch; results in the order of `prepared`."""

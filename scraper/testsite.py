@@ -223,7 +223,7 @@ class FakeDWSite:
         self.shortlinks: dict[str, str] = {}
         self._load(dw_pages)
         self._template = self._synthetic_template()
-        self._server = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._server = _Server((host, port), _make_handler(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -438,6 +438,13 @@ class FakeDWSite:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+class _Server(ThreadingHTTPServer):
+    """socketserver's default listen backlog is 5: a burst of new connections (a crawler
+    opening its pool) then loses SYNs, and each lost one costs a 1 s retransmission."""
+
+    request_queue_size = 128
 
 
 class SiteURL(str):

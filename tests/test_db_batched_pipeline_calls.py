@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from article_factory import make_article
 from sqlalchemy import select
 
 from db import models as m
@@ -73,3 +74,11 @@ def test_complete_many_finishes_only_the_owners_leases(repo: Repository) -> None
     assert repo.complete_many([], owner="me") == 0
     # finished ones can be requeued; the other worker's lease was left alone
     assert repo.enqueue([mine[0], mine[1], other[0]], requeue=True) == 2
+
+
+def test_known_urls_through_aliases(repo: Repository) -> None:
+    art = make_article(7201)
+    res = repo.store_article(art)
+    found = repo.known_urls([art.url, "https://www.dw.com/en/unknown/a-1"])
+    assert found == {art.url: (res.article_id, 7201, art.title)}
+    assert repo.known_urls([]) == {}

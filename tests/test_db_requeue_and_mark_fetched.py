@@ -75,3 +75,18 @@ def test_mark_fetched_of_an_unknown_url_changes_nothing(repo: Repository) -> Non
 
 def _request(art: Any, url: str, fetched_at: dt.datetime) -> StoreRequest:
     return StoreRequest(art.with_changes(url=url), b"<html>page</html>", None, fetched_at)
+
+
+def test_mark_fetched_many_by_article_id(repo: Repository) -> None:
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    ids = [
+        r.article_id
+        for r in repo.store_articles(
+            [_request(make_article(n), make_article(n).url, t0) for n in (7101, 7102, 7103)]
+        )
+    ]
+    t1 = t0 + dt.timedelta(days=1)
+    repo.mark_fetched_many([(ids[0], t1), (ids[1], t0 - dt.timedelta(days=1))])
+    repo.mark_fetched_many([])
+    got = {i: repo.get_article(i) for i in ids}
+    assert [got[i].last_fetched_at for i in ids] == [t1, t0, t0]  # type: ignore[union-attr]
