@@ -108,6 +108,18 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def sqlite_repo(tmp_path: Path, sqlite_template: Path) -> Iterator[Repository]:
+    """A migrated SQLite repository, for the tests of SQLite-only machinery (FTS5)."""
+    path = tmp_path / "dwscrape.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        yield Repository(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
 def repo(db_url: str) -> Iterator[Repository]:
     engine = make_engine(db_url)
     try:

@@ -62,9 +62,8 @@ def _integrity(repo: Repository) -> None:
             conn.exec_driver_sql(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
 
 
-def test_sqlite_fts_indexes_stay_consistent(repo: Repository) -> None:
-    if repo.dialect != "sqlite":
-        pytest.skip("FTS5 is SQLite's")
+def test_sqlite_fts_indexes_stay_consistent(sqlite_repo: Repository) -> None:
+    repo = sqlite_repo
     zh = make_article(601, lang="zh")
     en = make_article(602, lang="en", text="Sandbags along the Elbe near Dresden.")
     assert [r.status for r in repo.store_articles([zh, en])] == ["new", "new"]
