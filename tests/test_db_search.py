@@ -120,6 +120,11 @@ def test_filters(corpus: Repository) -> None:
     assert ids(corpus.search("Saxony", agency="ap")) == [2]  # case-insensitive
     assert ids(corpus.search("Saxony", author="Anna Schmidt")) == [1]
     assert ids(corpus.search("Saxony", topic="Climate")) == [1]
+    # names are looked up first: an unknown one matches nothing, filters combine (AND)
+    assert ids(corpus.search("Saxony", agency="no such agency")) == []
+    assert ids(corpus.search("", topic="no such topic")) == []
+    assert ids(corpus.search("Saxony", author="Anna Schmidt", topic="Climate")) == [1]
+    assert ids(corpus.search("Saxony", author="Anna Schmidt", agency="AP")) == []
     assert ids(corpus.search("Saxony", content_type="video")) == []
     assert ids(corpus.search("budget", since=dt.datetime(2020, 3, 1, 12, 0, tzinfo=dt.UTC))) == [2]
     assert ids(corpus.search("budget", since=dt.datetime(2020, 3, 1, 12, 1, tzinfo=dt.UTC))) == []
