@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import threading
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -289,6 +290,24 @@ class LayoutParser:
         """The first match of an ElementPath, stopping there (XPath would scan the whole
         document before answering)."""
         return next(root.iterfind(path), None)
+
+    @staticmethod
+    def with_id(root: HtmlElement, tag: str, id_: str) -> Iterator[HtmlElement]:
+        """XPath ``//tag[@id=id_]`` (document order), lazily: lxml's tag-filtered `iter`
+        walks the tree in C, only the few ``tag`` elements reach Python (an XPath ``//``
+        step or an ElementPath predicate costs two to three times as much)."""
+        for el in root.iter(tag):
+            if el.get("id") == id_:
+                yield el
+
+    @staticmethod
+    def canonical_hrefs(root: HtmlElement) -> list[str]:
+        """XPath ``//link[@rel='canonical']/@href``, without the XPath ``//`` step's cost."""
+        return [
+            href
+            for link in root.iter("link")
+            if link.get("rel") == "canonical" and (href := link.get("href")) is not None
+        ]
 
     @staticmethod
     def script_containing(root: HtmlElement, *needles: str) -> HtmlElement | None:

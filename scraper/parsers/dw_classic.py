@@ -57,10 +57,8 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\||/|\bund\b|\band\b|\bet\b|\by\b|\be\b|&
 class ClassicParser(LayoutParser):
     LAYOUT = "classic"
 
-    BODY_CONTENT = ".//div[@id='bodyContent']"
+    BODY_CONTENT_ID = "bodyContent"
     TRACKING_MARKS = ("dwInitialTrackingInfo", "dwXT")
-    BODY_CONTENTS = _X("//div[@id='bodyContent']")
-    CANONICAL = _X("//link[@rel='canonical']/@href")
     HTML_LANG = _X("/html/@lang")
     TITLE = _X(".//h1")
     KICKER = _X(".//h4[" + xpath_class("artikel") + "]")
@@ -105,13 +103,13 @@ class ClassicParser(LayoutParser):
     ) -> None:
         super().__init__(root, url, fetched_at)
         self.tracking = self._load_tracking()
-        body_contents = self.BODY_CONTENTS(root)
+        body_contents = list(self.with_id(root, "div", self.BODY_CONTENT_ID))
         self.col3: HtmlElement | None = _first_col3(body_contents)
         self.facts = self._load_facts(body_contents)
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
-        body = cls.first_lazy(root, cls.BODY_CONTENT)
+        body = next(cls.with_id(root, "div", cls.BODY_CONTENT_ID), None)
         if body is None:
             return False
         # div.col3 or p.intro anywhere inside: stop at the first (an XPath union would
@@ -198,7 +196,7 @@ class ClassicParser(LayoutParser):
         return raw
 
     def canonical_url(self) -> str | None:
-        for href in self.CANONICAL(self.root):
+        for href in self.canonical_hrefs(self.root):
             value = clean_text(str(href))
             if value:
                 return value

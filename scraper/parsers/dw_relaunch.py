@@ -88,11 +88,10 @@ class RelaunchParser(LayoutParser):
     # Recognition: div#root plus a DW-relaunch-only hook: the Apollo state or the
     # data-tracking-name section hooks. JSON-LD, h1 or div.rich-text alone prove nothing
     # (other publishers have them too).
-    ROOT = ".//div[@id='root']"
+    ROOT_ID = "root"
     TRACKING_HOOK = ".//*[@data-tracking-name]"
     APOLLO_MARK = "__APOLLO_STATE__"
 
-    CANONICAL = _X("//link[@rel='canonical']/@href")
     HTML_LANG = _X("/html/@lang")
 
     CONTENT_AREA = _X(".//div[" + xpath_class("content-area") + "]")
@@ -155,11 +154,13 @@ class RelaunchParser(LayoutParser):
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
-        if cls.first_lazy(root, cls.ROOT) is None:
+        if next(cls.with_id(root, "div", cls.ROOT_ID), None) is None:
             return False
+        # The Apollo script first: a handful of <script> elements against a walk of the
+        # whole tree in Python for the hook (both tests are pure, so the order is free).
         return (
-            cls.first_lazy(root, cls.TRACKING_HOOK) is not None
-            or cls.script_containing(root, cls.APOLLO_MARK) is not None
+            cls.script_containing(root, cls.APOLLO_MARK) is not None
+            or cls.first_lazy(root, cls.TRACKING_HOOK) is not None
         )
 
     # -- embedded JSON, parsed once ---------------------------------------------------------
@@ -242,7 +243,7 @@ class RelaunchParser(LayoutParser):
         return raw
 
     def canonical_url(self) -> str | None:
-        for href in self.CANONICAL(self.root):
+        for href in self.canonical_hrefs(self.root):
             value = clean_text(str(href))
             if value:
                 return value
