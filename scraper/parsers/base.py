@@ -292,13 +292,45 @@ class LayoutParser:
         return next(root.iterfind(path), None)
 
     @staticmethod
-    def with_id(root: HtmlElement, tag: str, id_: str) -> Iterator[HtmlElement]:
-        """XPath ``//tag[@id=id_]`` (document order), lazily: lxml's tag-filtered `iter`
+    def with_attr(root: HtmlElement, tag: str, attr: str, value: str) -> Iterator[HtmlElement]:
+        """XPath ``//tag[@attr=value]`` (document order), lazily: lxml's tag-filtered `iter`
         walks the tree in C, only the few ``tag`` elements reach Python (an XPath ``//``
         step or an ElementPath predicate costs two to three times as much)."""
         for el in root.iter(tag):
-            if el.get("id") == id_:
+            if el.get(attr) == value:
                 yield el
+
+    @classmethod
+    def with_id(cls, root: HtmlElement, tag: str, id_: str) -> Iterator[HtmlElement]:
+        """XPath ``//tag[@id=id_]``, lazily (see `with_attr`)."""
+        return cls.with_attr(root, tag, "id", id_)
+
+    @staticmethod
+    def first_descendant(scope: HtmlElement, tag: str, class_: str | None = None) -> Any:
+        """The first match of XPath ``.//tag`` (with ``[xpath_class(class_)]``) under
+        ``scope``, stopping there instead of collecting every match."""
+        for el in scope.iterdescendants(tag):
+            if class_ is None or has_xpath_class(el, class_):
+                return el
+        return None
+
+    @staticmethod
+    def under_marked(
+        root: HtmlElement,
+        tag: str,
+        attr: str,
+        value: str,
+        inner: etree.XPath,
+        whole: etree.XPath,
+    ) -> list[Any]:
+        """``whole`` is ``//tag[@attr=value]`` followed by ``inner`` (a relative ``.//…``
+        path): find the marked container by C tag iteration and evaluate ``inner`` in it
+        alone. With several containers (nested ones could interleave their matches) the
+        whole-document XPath is the answer, so the result is always exactly ``whole``'s."""
+        found = [el for el in root.iter(tag) if el.get(attr) == value]
+        if not found:
+            return []
+        return list(inner(found[0]) if len(found) == 1 else whole(root))
 
     @staticmethod
     def canonical_hrefs(root: HtmlElement) -> list[str]:

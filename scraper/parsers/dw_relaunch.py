@@ -96,7 +96,7 @@ class RelaunchParser(LayoutParser):
 
     CONTENT_AREA = _X(".//div[" + xpath_class("content-area") + "]")
     TITLE = _X(".//h1")
-    KICKER = _X("//div[@data-tracking-name='content-detail-kicker']")
+    # The kicker: //div[@data-tracking-name='content-detail-kicker'] (see `with_attr`).
     KICKER_FALLBACK = _X(".//div[" + xpath_class("kicker") + "]")
     AUTHOR_DETAILS = _X(".//*[" + xpath_class("author-details") + "]")
     AUTHOR_SPANS = _X(".//span[" + xpath_class("author") + "]")
@@ -107,6 +107,9 @@ class RelaunchParser(LayoutParser):
         "//*[" + xpath_class("copy-button-wrapper") + "]/span"
     )
     SHARE_LINKS = _X("//section[@data-tracking-name='sharing-icons-inline']//a/@href")
+    SHARE_LINKS_INNER = _X(".//a/@href")
+    SHORT_LINK_INNER = _X(".//*[" + xpath_class("copy-button-wrapper") + "]/span")
+    RELATED_TOPICS_INNER = _X(".//a[contains(@href, '/t-')]")
     RELATED_TOPICS = _X(
         "//section[@data-tracking-name='section-related-topics']//a[contains(@href, '/t-')]"
     )
@@ -302,7 +305,7 @@ class RelaunchParser(LayoutParser):
 
     def kicker_element(self) -> HtmlElement | None:
         if not self._kicker_found:  # looked up once: kicker parts and topics both need it
-            found = self.KICKER(self.root)
+            found = list(self.with_attr(self.root, "div", "data-tracking-name", KICKER_HOOK))
             self._kicker = found[0] if found else self._header_find(self.KICKER_FALLBACK)
             self._kicker_found = True
         return self._kicker
@@ -341,7 +344,15 @@ class RelaunchParser(LayoutParser):
         kicker = self.kicker_element()
         if kicker is not None:
             topics.extend(text_of(a) for a in kicker.iter("a") if "/t-" in (a.get("href") or ""))
-        topics.extend(text_of(a) for a in self.RELATED_TOPICS(self.root))
+        related = self.under_marked(
+            self.root,
+            "section",
+            "data-tracking-name",
+            "section-related-topics",
+            self.RELATED_TOPICS_INNER,
+            self.RELATED_TOPICS,
+        )
+        topics.extend(text_of(a) for a in related)
         if topics:
             return topics
         # No DOM topics: Apollo's region topic and related auto topics.
@@ -446,15 +457,20 @@ class RelaunchParser(LayoutParser):
         # Lazily: the share links are only searched when the first two sources fail.
         return short_url_from(
             itertools.chain(
-                (text_of(el) for el in self.SHORT_LINK(self.root)),
+                (text_of(el) for el in self._sharing(self.SHORT_LINK_INNER, self.SHORT_LINK)),
                 [_str(self.content.get("permaLinkUrl"))],
                 self._share_links(),
             )
         )
 
     def _share_links(self) -> Iterator[str]:
-        for href in self.SHARE_LINKS(self.root):
+        for href in self._sharing(self.SHARE_LINKS_INNER, self.SHARE_LINKS):
             yield unquote(str(href))
+
+    def _sharing(self, inner: etree.XPath, whole: etree.XPath) -> list[Any]:
+        return self.under_marked(
+            self.root, "section", "data-tracking-name", "sharing-icons-inline", inner, whole
+        )
 
     # -- body --------------------------------------------------------------------------------
 
@@ -675,6 +691,7 @@ class RelaunchParser(LayoutParser):
             hero.caption = _str(link.get("description"))
 
 
+KICKER_HOOK = "content-detail-kicker"
 _BODY_CLASSES = frozenset(RelaunchParser.BODY_CLASSES)
 
 
