@@ -182,7 +182,7 @@ def text_with_breaks(el: HtmlElement) -> str:
     if (
         isinstance(el.tag, str)
         and el.tag not in _NOT_TEXT
-        and next(el.iterdescendants(*_NOT_TEXT), None) is None
+        and (not len(el) or next(el.iterdescendants(*_NOT_TEXT), None) is None)
     ):
         # Nothing to treat specially inside: libxml2's text content is the same string.
         return text_of(el)

@@ -480,8 +480,8 @@ class RelaunchParser(LayoutParser):
         first body element, are the lead (hero) media; any after it are body blocks."""
         if self.article is None:
             return [], []
-        areas = self.CONTENT_AREA(self.article)
-        scope = areas[0] if areas else self.article
+        area = self.first_descendant(self.article, "div", "content-area")  # CONTENT_AREA
+        scope = area if area is not None else self.article
         walked: list[RawBlock] = []
         self._walk(scope, walked)
         lead: list[RawImage] = []
