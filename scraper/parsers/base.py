@@ -7,6 +7,7 @@ The tree is built once per page with lxml (the fast path: a bare parse of a real
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import json
 import re
@@ -255,6 +256,45 @@ def raw_decode_after(text: str, marker: str) -> Any:
     return value
 
 
+#: The divs the layouts look up document-wide, as (attribute, value): the relaunch root, the
+#: classic body, the relaunch kicker. Layout detection and parsing would otherwise walk
+#: every div of a page two or three times to find them.
+MARKED_DIVS: tuple[tuple[str, str], ...] = (
+    ("id", "root"),
+    ("id", "bodyContent"),
+    ("data-tracking-name", "content-detail-kicker"),
+)
+_MARKED = frozenset(MARKED_DIVS)
+_scan = threading.local()
+
+
+@contextlib.contextmanager
+def shared_div_scan(root: HtmlElement) -> Iterator[None]:
+    """Within this block, `LayoutParser.with_attr` answers `MARKED_DIVS` lookups on ``root``
+    from one walk over its divs (made on the first lookup). Scoped to one parse: the tree
+    must not change inside the block, and outside it every lookup walks afresh."""
+    previous = getattr(_scan, "state", None)
+    _scan.state = [root, None]
+    try:
+        yield
+    finally:
+        _scan.state = previous
+
+
+def _scan_marked_divs(root: HtmlElement) -> dict[tuple[str, str], list[HtmlElement]]:
+    found: dict[tuple[str, str], list[HtmlElement]] = {key: [] for key in MARKED_DIVS}
+    by_attr: dict[str, dict[str, list[HtmlElement]]] = {}
+    for (attr, value), bucket in found.items():
+        by_attr.setdefault(attr, {})[value] = bucket
+    lookups = tuple(by_attr.items())
+    for el in root.iter("div"):
+        for attr, buckets in lookups:
+            value = el.get(attr)
+            if value is not None and value in buckets:
+                buckets[value].append(el)
+    return found
+
+
 class LayoutParser:
     """One DW layout era. Subclasses set `LAYOUT`, implement `matches` (markup only, never the
     date or host) and `parse` (fill a `RawArticle`; `scraper.normalize.build_article` turns it
@@ -295,10 +335,14 @@ class LayoutParser:
     def with_attr(root: HtmlElement, tag: str, attr: str, value: str) -> Iterator[HtmlElement]:
         """XPath ``//tag[@attr=value]`` (document order), lazily: lxml's tag-filtered `iter`
         walks the tree in C, only the few ``tag`` elements reach Python (an XPath ``//``
-        step or an ElementPath predicate costs two to three times as much)."""
-        for el in root.iter(tag):
-            if el.get(attr) == value:
-                yield el
+        step or an ElementPath predicate costs two to three times as much). Inside
+        `shared_div_scan`, the `MARKED_DIVS` come from one walk shared by all lookups."""
+        state = getattr(_scan, "state", None)
+        if state is not None and state[0] is root and tag == "div" and (attr, value) in _MARKED:
+            if state[1] is None:
+                state[1] = _scan_marked_divs(root)
+            return iter(state[1][attr, value])
+        return (el for el in root.iter(tag) if el.get(attr) == value)
 
     @classmethod
     def with_id(cls, root: HtmlElement, tag: str, id_: str) -> Iterator[HtmlElement]:
