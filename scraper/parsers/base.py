@@ -256,7 +256,8 @@ def raw_decode_after(text: str, marker: str) -> Any:
     return value
 
 
-#: The divs the layouts look up document-wide, as (attribute, value): the relaunch root, the
+#: The divs the layouts look up document-wide, as (attribute, value) with the attribute
+#: ``id`` or ``data-tracking-name`` (`_scan_marked_divs` reads those two): the relaunch root, the
 #: classic body, the relaunch kicker. Layout detection and parsing would otherwise walk
 #: every div of a page two or three times to find them.
 MARKED_DIVS: tuple[tuple[str, str], ...] = (
@@ -283,15 +284,19 @@ def shared_div_scan(root: HtmlElement) -> Iterator[None]:
 
 def _scan_marked_divs(root: HtmlElement) -> dict[tuple[str, str], list[HtmlElement]]:
     found: dict[tuple[str, str], list[HtmlElement]] = {key: [] for key in MARKED_DIVS}
-    by_attr: dict[str, dict[str, list[HtmlElement]]] = {}
-    for (attr, value), bucket in found.items():
-        by_attr.setdefault(attr, {})[value] = bucket
-    lookups = tuple(by_attr.items())
+    # MARKED_DIVS holds only these two attributes (the loop reads exactly them).
+    by_id = {value: found[attr, value] for attr, value in MARKED_DIVS if attr == "id"}
+    by_hook = {
+        value: found[attr, value] for attr, value in MARKED_DIVS if attr == "data-tracking-name"
+    }
     for el in root.iter("div"):
-        for attr, buckets in lookups:
-            value = el.get(attr)
-            if value is not None and value in buckets:
-                buckets[value].append(el)
+        # Two attribute reads per div, unrolled: this loop runs over every div of the page.
+        value = el.get("id")
+        if value is not None and value in by_id:
+            by_id[value].append(el)
+        value = el.get("data-tracking-name")
+        if value is not None and value in by_hook:
+            by_hook[value].append(el)
     return found
 
 
