@@ -33,6 +33,9 @@ CONTENT_PREFIXES: dict[str, str] = {
 #: DW pages that are not article-like (topic, section, author, programme pages).
 NON_CONTENT_PREFIXES = frozenset({"t", "s", "person", "program", "p", "show"})
 
+#: Characters a canonical path keeps unencoded (DW's ``link[rel=canonical]`` form).
+PATH_SAFE = "/-._~!$&'()*+,;=:@"
+
 _TYPE_ID = re.compile(r"^(?P<type>[a-z]+)-(?P<id>\d+)$")
 _SHORT_PATH = re.compile(r"^/p/(?P<code>[A-Za-z0-9]+)/?$")
 _LANG = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,4})?$")
@@ -61,7 +64,7 @@ def canonicalize(url: str) -> str:
     """The canonical form of a URL: tracking stripped, lower-case scheme and host, path
     percent-encoded as DW's ``link[rel=canonical]`` has it (``%C3%A4`` for ``ä``)."""
     parts = urlsplit(strip_tracking(url))
-    path = quote(unquote(parts.path), safe="/-._~!$&'()*+,;=:@")
+    path = quote(unquote(parts.path), safe=PATH_SAFE)
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 

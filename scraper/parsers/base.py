@@ -7,10 +7,12 @@ The tree is built once per page with lxml (the fast path: a bare parse of a real
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import json
 import re
 import threading
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -181,7 +183,7 @@ def text_with_breaks(el: HtmlElement) -> str:
     if (
         isinstance(el.tag, str)
         and el.tag not in _NOT_TEXT
-        and next(el.iterdescendants(*_NOT_TEXT), None) is None
+        and (not len(el) or next(el.iterdescendants(*_NOT_TEXT), None) is None)
     ):
         # Nothing to treat specially inside: libxml2's text content is the same string.
         return text_of(el)
@@ -254,6 +256,50 @@ def raw_decode_after(text: str, marker: str) -> Any:
     return value
 
 
+#: The divs the layouts look up document-wide, as (attribute, value) with the attribute
+#: ``id`` or ``data-tracking-name`` (`_scan_marked_divs` reads those two): the relaunch root, the
+#: classic body, the relaunch kicker. Layout detection and parsing would otherwise walk
+#: every div of a page two or three times to find them.
+MARKED_DIVS: tuple[tuple[str, str], ...] = (
+    ("id", "root"),
+    ("id", "bodyContent"),
+    ("data-tracking-name", "content-detail-kicker"),
+)
+_MARKED = frozenset(MARKED_DIVS)
+_scan = threading.local()
+
+
+@contextlib.contextmanager
+def shared_div_scan(root: HtmlElement) -> Iterator[None]:
+    """Within this block, `LayoutParser.with_attr` answers `MARKED_DIVS` lookups on ``root``
+    from one walk over its divs (made on the first lookup). Scoped to one parse: the tree
+    must not change inside the block, and outside it every lookup walks afresh."""
+    previous = getattr(_scan, "state", None)
+    _scan.state = [root, None]
+    try:
+        yield
+    finally:
+        _scan.state = previous
+
+
+def _scan_marked_divs(root: HtmlElement) -> dict[tuple[str, str], list[HtmlElement]]:
+    found: dict[tuple[str, str], list[HtmlElement]] = {key: [] for key in MARKED_DIVS}
+    # MARKED_DIVS holds only these two attributes (the loop reads exactly them).
+    by_id = {value: found[attr, value] for attr, value in MARKED_DIVS if attr == "id"}
+    by_hook = {
+        value: found[attr, value] for attr, value in MARKED_DIVS if attr == "data-tracking-name"
+    }
+    for el in root.iter("div"):
+        # Two attribute reads per div, unrolled: this loop runs over every div of the page.
+        value = el.get("id")
+        if value is not None and value in by_id:
+            by_id[value].append(el)
+        value = el.get("data-tracking-name")
+        if value is not None and value in by_hook:
+            by_hook[value].append(el)
+    return found
+
+
 class LayoutParser:
     """One DW layout era. Subclasses set `LAYOUT`, implement `matches` (markup only, never the
     date or host) and `parse` (fill a `RawArticle`; `scraper.normalize.build_article` turns it
@@ -289,6 +335,60 @@ class LayoutParser:
         """The first match of an ElementPath, stopping there (XPath would scan the whole
         document before answering)."""
         return next(root.iterfind(path), None)
+
+    @staticmethod
+    def with_attr(root: HtmlElement, tag: str, attr: str, value: str) -> Iterator[HtmlElement]:
+        """XPath ``//tag[@attr=value]`` (document order), lazily: lxml's tag-filtered `iter`
+        walks the tree in C, only the few ``tag`` elements reach Python (an XPath ``//``
+        step or an ElementPath predicate costs two to three times as much). Inside
+        `shared_div_scan`, the `MARKED_DIVS` come from one walk shared by all lookups."""
+        state = getattr(_scan, "state", None)
+        if state is not None and state[0] is root and tag == "div" and (attr, value) in _MARKED:
+            if state[1] is None:
+                state[1] = _scan_marked_divs(root)
+            return iter(state[1][attr, value])
+        return (el for el in root.iter(tag) if el.get(attr) == value)
+
+    @classmethod
+    def with_id(cls, root: HtmlElement, tag: str, id_: str) -> Iterator[HtmlElement]:
+        """XPath ``//tag[@id=id_]``, lazily (see `with_attr`)."""
+        return cls.with_attr(root, tag, "id", id_)
+
+    @staticmethod
+    def first_descendant(scope: HtmlElement, tag: str, class_: str | None = None) -> Any:
+        """The first match of XPath ``.//tag`` (with ``[xpath_class(class_)]``) under
+        ``scope``, stopping there instead of collecting every match."""
+        for el in scope.iterdescendants(tag):
+            if class_ is None or has_xpath_class(el, class_):
+                return el
+        return None
+
+    @staticmethod
+    def under_marked(
+        root: HtmlElement,
+        tag: str,
+        attr: str,
+        value: str,
+        inner: etree.XPath,
+        whole: etree.XPath,
+    ) -> list[Any]:
+        """``whole`` is ``//tag[@attr=value]`` followed by ``inner`` (a relative ``.//…``
+        path): find the marked container by C tag iteration and evaluate ``inner`` in it
+        alone. With several containers (nested ones could interleave their matches) the
+        whole-document XPath is the answer, so the result is always exactly ``whole``'s."""
+        found = [el for el in root.iter(tag) if el.get(attr) == value]
+        if not found:
+            return []
+        return list(inner(found[0]) if len(found) == 1 else whole(root))
+
+    @staticmethod
+    def canonical_hrefs(root: HtmlElement) -> list[str]:
+        """XPath ``//link[@rel='canonical']/@href``, without the XPath ``//`` step's cost."""
+        return [
+            href
+            for link in root.iter("link")
+            if link.get("rel") == "canonical" and (href := link.get("href")) is not None
+        ]
 
     @staticmethod
     def script_containing(root: HtmlElement, *needles: str) -> HtmlElement | None:

@@ -12,7 +12,7 @@ import datetime as dt
 from scraper.article import Article
 from scraper.errors import NotDWPageError
 from scraper.normalize import build_article
-from scraper.parsers.base import HtmlElement, LayoutParser
+from scraper.parsers.base import HtmlElement, LayoutParser, shared_div_scan
 from scraper.parsers.dw_classic import ClassicParser
 from scraper.parsers.dw_relaunch import RelaunchParser
 
@@ -31,6 +31,11 @@ def detect_layout(root: HtmlElement) -> type[LayoutParser] | None:
 def parse_dw(
     root: HtmlElement, url: str | None = None, fetched_at: dt.datetime | None = None
 ) -> Article:
+    with shared_div_scan(root):
+        return _parse_dw(root, url, fetched_at)
+
+
+def _parse_dw(root: HtmlElement, url: str | None, fetched_at: dt.datetime | None) -> Article:
     layout = detect_layout(root)
     if layout is None:
         raise NotDWPageError(

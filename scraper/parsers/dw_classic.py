@@ -57,16 +57,16 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\||/|\bund\b|\band\b|\bet\b|\by\b|\be\b|&
 class ClassicParser(LayoutParser):
     LAYOUT = "classic"
 
-    BODY_CONTENT = ".//div[@id='bodyContent']"
+    BODY_CONTENT_ID = "bodyContent"
     TRACKING_MARKS = ("dwInitialTrackingInfo", "dwXT")
-    BODY_CONTENTS = _X("//div[@id='bodyContent']")
-    CANONICAL = _X("//link[@rel='canonical']/@href")
     HTML_LANG = _X("/html/@lang")
     TITLE = _X(".//h1")
     KICKER = _X(".//h4[" + xpath_class("artikel") + "]")
     NAV_PATH = _X("//div[@id='navPath']//a")
+    NAV_PATH_INNER = _X(".//a")
     TEASER = _X(".//p[" + xpath_class("intro") + "]")
     SHARE_LINKS = _X("//div[@id='sharing-bar']//a/@href")
+    SHARE_LINKS_INNER = _X(".//a/@href")
     LONG_TEXT = _X(
         ".//div["
         + xpath_class("longText")
@@ -105,13 +105,13 @@ class ClassicParser(LayoutParser):
     ) -> None:
         super().__init__(root, url, fetched_at)
         self.tracking = self._load_tracking()
-        body_contents = self.BODY_CONTENTS(root)
+        body_contents = list(self.with_id(root, "div", self.BODY_CONTENT_ID))
         self.col3: HtmlElement | None = _first_col3(body_contents)
         self.facts = self._load_facts(body_contents)
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
-        body = cls.first_lazy(root, cls.BODY_CONTENT)
+        body = next(cls.with_id(root, "div", cls.BODY_CONTENT_ID), None)
         if body is None:
             return False
         # div.col3 or p.intro anywhere inside: stop at the first (an XPath union would
@@ -198,7 +198,7 @@ class ClassicParser(LayoutParser):
         return raw
 
     def canonical_url(self) -> str | None:
-        for href in self.CANONICAL(self.root):
+        for href in self.canonical_hrefs(self.root):
             value = clean_text(str(href))
             if value:
                 return value
@@ -223,7 +223,7 @@ class ClassicParser(LayoutParser):
                 break
         if found in (None, "video") and self.col3 is not None:
             for item in self.MEDIA_ITEMS(self.col3):
-                if item.xpath("ancestor::div[" + xpath_class("longText") + "]"):
+                if _in_long_text(item):
                     continue
                 player = _hidden_inputs(item).get("player_type")
                 if player == "audio":
@@ -240,7 +240,7 @@ class ClassicParser(LayoutParser):
 
     def title(self) -> str | None:
         assert self.col3 is not None
-        h1 = self.first(self.TITLE, self.col3)
+        h1 = self.first_descendant(self.col3, "h1")  # TITLE
         found = first_nonempty([text_of(h1) if h1 is not None else None])
         if found:
             return found
@@ -249,10 +249,13 @@ class ClassicParser(LayoutParser):
 
     def kicker_parts(self) -> list[str]:
         assert self.col3 is not None
-        kicker = self.first(self.KICKER, self.col3)
+        kicker = self.first_descendant(self.col3, "h4", "artikel")  # KICKER
         if kicker is not None and clean_text(text_of(kicker)):
             return [text_of(kicker)]
-        crumbs = [text_of(a) for a in self.NAV_PATH(self.root)]
+        nav = self.under_marked(
+            self.root, "div", "id", "navPath", self.NAV_PATH_INNER, self.NAV_PATH
+        )
+        crumbs = [text_of(a) for a in nav]
         return [crumbs[-1]] if crumbs and clean_text(crumbs[-1]) else []
 
     def topics(self) -> list[str]:
@@ -260,7 +263,7 @@ class ClassicParser(LayoutParser):
 
     def teaser(self) -> str | None:
         assert self.col3 is not None
-        intro = self.first(self.TEASER, self.col3)
+        intro = self.first_descendant(self.col3, "p", "intro")  # TEASER
         found = first_nonempty([text_of(intro) if intro is not None else None])
         return found or first_nonempty([self.meta("description")])
 
@@ -295,7 +298,9 @@ class ClassicParser(LayoutParser):
         return short_url_from(itertools.chain([self.fact_text("permalink")], self._share_links()))
 
     def _share_links(self) -> Iterator[str]:
-        for href in self.SHARE_LINKS(self.root):
+        for href in self.under_marked(
+            self.root, "div", "id", "sharing-bar", self.SHARE_LINKS_INNER, self.SHARE_LINKS
+        ):
             yield unquote(str(href))
 
     # -- body --------------------------------------------------------------------------------
@@ -305,7 +310,7 @@ class ClassicParser(LayoutParser):
         assert self.col3 is not None
         images = []
         for pic in self.HERO(self.col3):
-            if not pic.xpath("ancestor::div[" + xpath_class("longText") + "]"):
+            if not _in_long_text(pic):
                 image = self.picbox_image(pic)
                 if image is not None:
                     images.append(image)
@@ -393,7 +398,7 @@ class ClassicParser(LayoutParser):
         out.append(RawBlock("paragraph", text, cleaned=plain))
 
     def picbox_image(self, box: HtmlElement) -> RawImage | None:
-        img = self.first(self.IMG, box)
+        img = self.first_descendant(box, "img")  # IMG
         captions = [c for c in box if c.tag == "p"]
         caption = text_of(captions[0]) if captions else None
         if img is None:
@@ -416,7 +421,7 @@ class ClassicParser(LayoutParser):
         )
 
     def _gallery_slide(self, slide: HtmlElement, out: list[RawBlock]) -> None:
-        img = self.first(self.IMG, slide)
+        img = self.first_descendant(slide, "img")  # IMG
         heading = next(slide.iter("h2"), None)
         paragraph = next(slide.iter("p"), None)
         if heading is not None:
@@ -455,6 +460,11 @@ def _first_col3(body_contents: list[HtmlElement]) -> HtmlElement | None:
     """XPath ``//div[@id='bodyContent']//div[col3][not(relatedContent)][.//h1][1]``, first
     result: the first such div of all is also the first of its siblings."""
     return _first_descendant(body_contents, "div", _is_article_col3)
+
+
+def _in_long_text(el: HtmlElement) -> bool:
+    """XPath ``ancestor::div[xpath_class('longText')]`` is not empty."""
+    return any(has_xpath_class(a, "longText") for a in el.iterancestors("div"))
 
 
 def _hidden_inputs(item: HtmlElement) -> dict[str, str]:

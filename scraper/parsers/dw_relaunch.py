@@ -88,16 +88,15 @@ class RelaunchParser(LayoutParser):
     # Recognition: div#root plus a DW-relaunch-only hook: the Apollo state or the
     # data-tracking-name section hooks. JSON-LD, h1 or div.rich-text alone prove nothing
     # (other publishers have them too).
-    ROOT = ".//div[@id='root']"
+    ROOT_ID = "root"
     TRACKING_HOOK = ".//*[@data-tracking-name]"
     APOLLO_MARK = "__APOLLO_STATE__"
 
-    CANONICAL = _X("//link[@rel='canonical']/@href")
     HTML_LANG = _X("/html/@lang")
 
     CONTENT_AREA = _X(".//div[" + xpath_class("content-area") + "]")
     TITLE = _X(".//h1")
-    KICKER = _X("//div[@data-tracking-name='content-detail-kicker']")
+    # The kicker: //div[@data-tracking-name='content-detail-kicker'] (see `with_attr`).
     KICKER_FALLBACK = _X(".//div[" + xpath_class("kicker") + "]")
     AUTHOR_DETAILS = _X(".//*[" + xpath_class("author-details") + "]")
     AUTHOR_SPANS = _X(".//span[" + xpath_class("author") + "]")
@@ -108,6 +107,9 @@ class RelaunchParser(LayoutParser):
         "//*[" + xpath_class("copy-button-wrapper") + "]/span"
     )
     SHARE_LINKS = _X("//section[@data-tracking-name='sharing-icons-inline']//a/@href")
+    SHARE_LINKS_INNER = _X(".//a/@href")
+    SHORT_LINK_INNER = _X(".//*[" + xpath_class("copy-button-wrapper") + "]/span")
+    RELATED_TOPICS_INNER = _X(".//a[contains(@href, '/t-')]")
     RELATED_TOPICS = _X(
         "//section[@data-tracking-name='section-related-topics']//a[contains(@href, '/t-')]"
     )
@@ -155,11 +157,13 @@ class RelaunchParser(LayoutParser):
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
-        if cls.first_lazy(root, cls.ROOT) is None:
+        if next(cls.with_id(root, "div", cls.ROOT_ID), None) is None:
             return False
+        # The Apollo script first: a handful of <script> elements against a walk of the
+        # whole tree in Python for the hook (both tests are pure, so the order is free).
         return (
-            cls.first_lazy(root, cls.TRACKING_HOOK) is not None
-            or cls.script_containing(root, cls.APOLLO_MARK) is not None
+            cls.script_containing(root, cls.APOLLO_MARK) is not None
+            or cls.first_lazy(root, cls.TRACKING_HOOK) is not None
         )
 
     # -- embedded JSON, parsed once ---------------------------------------------------------
@@ -242,7 +246,7 @@ class RelaunchParser(LayoutParser):
         return raw
 
     def canonical_url(self) -> str | None:
-        for href in self.CANONICAL(self.root):
+        for href in self.canonical_hrefs(self.root):
             value = clean_text(str(href))
             if value:
                 return value
@@ -301,7 +305,7 @@ class RelaunchParser(LayoutParser):
 
     def kicker_element(self) -> HtmlElement | None:
         if not self._kicker_found:  # looked up once: kicker parts and topics both need it
-            found = self.KICKER(self.root)
+            found = list(self.with_attr(self.root, "div", "data-tracking-name", KICKER_HOOK))
             self._kicker = found[0] if found else self._header_find(self.KICKER_FALLBACK)
             self._kicker_found = True
         return self._kicker
@@ -340,7 +344,15 @@ class RelaunchParser(LayoutParser):
         kicker = self.kicker_element()
         if kicker is not None:
             topics.extend(text_of(a) for a in kicker.iter("a") if "/t-" in (a.get("href") or ""))
-        topics.extend(text_of(a) for a in self.RELATED_TOPICS(self.root))
+        related = self.under_marked(
+            self.root,
+            "section",
+            "data-tracking-name",
+            "section-related-topics",
+            self.RELATED_TOPICS_INNER,
+            self.RELATED_TOPICS,
+        )
+        topics.extend(text_of(a) for a in related)
         if topics:
             return topics
         # No DOM topics: Apollo's region topic and related auto topics.
@@ -445,15 +457,20 @@ class RelaunchParser(LayoutParser):
         # Lazily: the share links are only searched when the first two sources fail.
         return short_url_from(
             itertools.chain(
-                (text_of(el) for el in self.SHORT_LINK(self.root)),
+                (text_of(el) for el in self._sharing(self.SHORT_LINK_INNER, self.SHORT_LINK)),
                 [_str(self.content.get("permaLinkUrl"))],
                 self._share_links(),
             )
         )
 
     def _share_links(self) -> Iterator[str]:
-        for href in self.SHARE_LINKS(self.root):
+        for href in self._sharing(self.SHARE_LINKS_INNER, self.SHARE_LINKS):
             yield unquote(str(href))
+
+    def _sharing(self, inner: etree.XPath, whole: etree.XPath) -> list[Any]:
+        return self.under_marked(
+            self.root, "section", "data-tracking-name", "sharing-icons-inline", inner, whole
+        )
 
     # -- body --------------------------------------------------------------------------------
 
@@ -463,8 +480,8 @@ class RelaunchParser(LayoutParser):
         first body element, are the lead (hero) media; any after it are body blocks."""
         if self.article is None:
             return [], []
-        areas = self.CONTENT_AREA(self.article)
-        scope = areas[0] if areas else self.article
+        area = self.first_descendant(self.article, "div", "content-area")  # CONTENT_AREA
+        scope = area if area is not None else self.article
         walked: list[RawBlock] = []
         self._walk(scope, walked)
         lead: list[RawImage] = []
@@ -674,6 +691,7 @@ class RelaunchParser(LayoutParser):
             hero.caption = _str(link.get("description"))
 
 
+KICKER_HOOK = "content-detail-kicker"
 _BODY_CLASSES = frozenset(RelaunchParser.BODY_CLASSES)
 
 
