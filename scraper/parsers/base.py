@@ -66,18 +66,12 @@ def _decode(html: bytes) -> tuple[str, bool]:
     ):
         if html.startswith(bom):
             return html[len(bom) :].decode(encoding, errors="replace"), False
-    declared = _META_CHARSET.search(html[:4096])
-    if declared:
-        name = declared.group(1).decode("ascii", "ignore").lower()
+    name = _declared_charset(html)
+    if name and name != "utf-8":
         try:
-            name = codecs.lookup(name).name
-        except LookupError:
-            name = ""
-        if name and name != "utf-8":
-            try:
-                return html.decode(name), False
-            except (UnicodeDecodeError, LookupError):
-                pass
+            return html.decode(name), False
+        except (UnicodeDecodeError, LookupError):
+            pass
     try:
         return html.decode("utf-8"), True
     except UnicodeDecodeError:
@@ -88,6 +82,17 @@ def _decode(html: bytes) -> tuple[str, bool]:
     if guessed is None:
         guessed = html.decode("utf-8", errors="replace")
     return guessed, False
+
+
+def _declared_charset(html: bytes) -> str:
+    """The codec name of a ``<meta charset>`` in the first 4 KiB ('' when absent or unknown)."""
+    declared = _META_CHARSET.search(html[:4096])
+    if not declared:
+        return ""
+    try:
+        return codecs.lookup(declared.group(1).decode("ascii", "ignore").lower()).name
+    except LookupError:
+        return ""
 
 
 def load_tree(html: bytes | str, url: str | None = None) -> HtmlElement:
@@ -114,15 +119,9 @@ def _parse_plain_utf8(html: bytes, url: str | None) -> HtmlElement | None:
     the general path" (`_decode`), which then decides exactly as it always did."""
     if not _LIBXML_FLAGS_BAD_UTF8 or html.startswith(_BOMS) or b"\x00" in html:
         return None
-    declared = _META_CHARSET.search(html[:4096])
-    if declared:
-        name = declared.group(1).decode("ascii", "ignore").lower()
-        try:
-            name = codecs.lookup(name).name
-        except LookupError:
-            name = ""
-        if name and name != "utf-8":
-            return None
+    name = _declared_charset(html)
+    if name and name != "utf-8":
+        return None
     start = _ASCII_SPACE.match(html).end()  # type: ignore[union-attr]
     if start == len(html) or html[start] >= 0x80 or html[start : start + 5].lower() == b"<?xml":
         return None  # blank, non-ASCII leading character (maybe a space) or XML: general path
