@@ -16,6 +16,8 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
+from scraper import dates
+
 SCHEMA_VERSION = 1
 
 ContentType = Literal["article", "video", "audio", "gallery", "liveblog"]
@@ -251,10 +253,7 @@ def parse_date(value: str | None) -> DateValue | None:
         return None
     if len(value) == 10:
         return dt.date.fromisoformat(value)
-    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+    return dates.parse_iso(value)
 
 
 RECORD_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Article) if f.name != "warnings") + (

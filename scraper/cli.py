@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 import structlog
 
-from scraper import __version__
+from scraper import __version__, dates
 from scraper.errors import (
     ConfigError,
     DwscrapeError,
@@ -278,10 +278,9 @@ def parse_when(value: str | None, *, now: dt.datetime | None = None) -> dt.datet
     if _DURATION.match(value) and not re.match(r"^\d{4}", value.strip()):
         return now - parse_duration(value)
     try:
-        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return dates.parse_iso(value)
     except ValueError as exc:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD), datetime or age") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def split_csv(value: str | None) -> tuple[str, ...]:

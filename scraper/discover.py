@@ -21,7 +21,6 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 from xml.etree.ElementTree import Element, ParseError
@@ -30,6 +29,7 @@ import defusedxml.ElementTree as SafeET
 import structlog
 from defusedxml import DefusedXmlException
 
+from scraper import dates
 from scraper.urls import (
     DW_HOST,
     canonicalize,
@@ -157,20 +157,7 @@ def parse_xml(
 def parse_date(value: str | None) -> dt.datetime | None:
     """A feed or sitemap date as an aware UTC datetime: RFC 822 (RSS ``pubDate``) or ISO 8601
     (``dc:date``, Atom, sitemaps, also date-only). None when absent or unparseable."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    when: dt.datetime | None = None
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(dt.UTC)
+    return dates.parse_any(value)
 
 
 def _text(el: Element, name: str) -> str | None:

@@ -30,7 +30,6 @@ import time
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
@@ -40,7 +39,7 @@ import httpx
 import structlog
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 
-from scraper import __version__
+from scraper import __version__, dates
 from scraper.errors import ConfigError
 from scraper.politeness import Politeness, RobotsCache
 from scraper.urls import is_dw_host
@@ -317,12 +316,9 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
     value = value.strip()
     if value.isdigit():
         return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    when = dates.parse_http_date(value)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
     now = now or dt.datetime.now(dt.UTC)
     return max(0.0, (when - now).total_seconds())
 

@@ -64,6 +64,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import brotli
 
+from scraper import dates
 from scraper.urls import language_from_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -346,7 +347,7 @@ class FakeDWSite:
                 pub = ""
                 if date:
                     with contextlib.suppress(ValueError):
-                        when = _parse_iso(date)
+                        when = dates.parse_iso(date)
                         pub = f"<pubDate>{email.utils.format_datetime(when)}</pubDate>"
                 items.append(
                     f"<item><title>{html.escape(path)}</title>"
@@ -467,13 +468,6 @@ def serve_site(
         base = SiteURL(site.base_url)
         base.site = site
         yield base
-
-
-def _parse_iso(value: str) -> Any:
-    import datetime as dt
-
-    when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 # --------------------------------------------------------------------------- HTTP handler
