@@ -105,6 +105,11 @@ class FetchSettings:
     obey_robots: bool = True
     #: robots.txt Crawl-delay is honoured up to this many seconds.
     max_crawl_delay: float = 60.0
+    #: A fetched robots.txt is used for this long, then fetched again (RFC 9309: at most 24 h).
+    robots_max_age: float = 24 * 3600.0
+    #: After robots.txt could not be fetched (5xx, unreachable) the host counts as disallowed
+    #: for this long, then robots.txt is tried again, so a long run recovers from an outage.
+    robots_failure_max_age: float = 600.0
     retry_statuses: frozenset[int] = DEFAULT_RETRY_STATUSES
     #: Tries per request, the first included.
     max_attempts: int = 4
@@ -131,6 +136,8 @@ class FetchSettings:
             "global_concurrency": self.global_concurrency,
             "max_attempts": self.max_attempts,
             "host_backoff_after": self.host_backoff_after,
+            "robots_max_age": self.robots_max_age,
+            "robots_failure_max_age": self.robots_failure_max_age,
         }
         for name, value in positive.items():
             if value <= 0:
@@ -412,7 +419,8 @@ class _Exchange:
 class Fetcher:
     """Async HTTP fetcher: ``async with Fetcher(settings) as f: result = await f.fetch(url)``.
 
-    One Fetcher is one run: robots.txt is fetched once per host, politeness state (delays,
+    One Fetcher is one run: robots.txt is fetched once per host (again after
+    ``robots_max_age``, or ``robots_failure_max_age`` after a failure), politeness state (delays,
     backed-off hosts) lives as long as the Fetcher. ``transport`` (e.g. ``httpx.MockTransport``),
     ``sleep``, ``clock`` and ``rng`` are injectable for tests.
     """
@@ -433,7 +441,13 @@ class Fetcher:
         self._rng = rng or random.Random()
         self._client: httpx.AsyncClient | None = None
         self.politeness = Politeness(self.settings, clock=self._clock, sleep=self._sleep)
-        self.robots = RobotsCache(self._fetch_robots, agent=self.settings.robots_agent)
+        self.robots = RobotsCache(
+            self._fetch_robots,
+            agent=self.settings.robots_agent,
+            clock=self._clock,
+            max_age=self.settings.robots_max_age,
+            failure_max_age=self.settings.robots_failure_max_age,
+        )
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings

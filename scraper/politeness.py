@@ -2,9 +2,11 @@
 
 Kept apart from `scraper.fetch` so the rules are readable in one place:
 
-* robots.txt is fetched once per host per run (RFC 9309: a 4xx means "no rules", a 5xx or an
-  unreachable server means "assume everything is disallowed" for this run) and parsed with
-  protego, scrapy's robots parser, which understands wildcards, ``Allow`` and ``Crawl-delay``.
+* robots.txt is fetched once per host and kept for ``max_age`` (RFC 9309: at most 24 hours;
+  a 4xx means "no rules", a 5xx or an unreachable server means "assume everything is
+  disallowed", a verdict kept only ``failure_max_age`` so that a long run recovers from an
+  outage) and parsed with protego, scrapy's robots parser, which understands wildcards,
+  ``Allow`` and ``Crawl-delay``.
 * one request at a time per host (configurable), with a minimum pause between the end of one
   request and the start of the next: ``max(per_host_delay, Crawl-delay)``;
 * a global limit on requests in flight;
@@ -17,6 +19,7 @@ The clock and sleep are injected (tests advance a fake clock instead of waiting)
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -122,16 +125,28 @@ class _Robots:
     #: how fetching robots.txt failed (timeout, connection_error): the host is unreachable
     failure: str | None = None
     sitemaps: list[str] = field(default_factory=list)
+    #: clock reading after which robots.txt is fetched again
+    expires_at: float = float("inf")
 
 
 class RobotsCache:
-    """robots.txt per scheme+host, fetched once per run through the fetcher itself."""
+    """robots.txt per scheme+host, fetched through the fetcher itself and kept ``max_age``
+    seconds (``failure_max_age`` when it could not be fetched) by ``clock``."""
 
     def __init__(
-        self, fetch: Callable[[str], Awaitable[FetchResult]], *, agent: str = "dwscrape"
+        self,
+        fetch: Callable[[str], Awaitable[FetchResult]],
+        *,
+        agent: str = "dwscrape",
+        clock: Callable[[], float] | None = None,
+        max_age: float = 24 * 3600.0,
+        failure_max_age: float = 600.0,
     ) -> None:
         self._fetch = fetch
         self.agent = agent
+        self._clock = clock or time.monotonic
+        self.max_age = max_age
+        self.failure_max_age = failure_max_age
         self._cache: dict[str, _Robots] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -140,15 +155,26 @@ class RobotsCache:
         parts = urlsplit(url)
         return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
+    def _fresh(self, key: str) -> _Robots | None:
+        robots = self._cache.get(key)
+        if robots is not None and self._clock() < robots.expires_at:
+            return robots
+        return None
+
     async def _get(self, url: str) -> _Robots:
         key = self._key(url)
-        if key in self._cache:
-            return self._cache[key]
+        robots = self._fresh(key)
+        if robots is not None:
+            return robots
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            if key not in self._cache:
-                self._cache[key] = await self._load(key + "/robots.txt")
-        return self._cache[key]
+            robots = self._fresh(key)
+            if robots is None:
+                robots = await self._load(key + "/robots.txt")
+                age = self.failure_max_age if robots.disallow_all else self.max_age
+                robots.expires_at = self._clock() + age
+                self._cache[key] = robots
+        return robots
 
     async def _load(self, robots_url: str) -> _Robots:
         from scraper.fetch import FetchOutcome  # runtime import: fetch imports this module

@@ -157,3 +157,66 @@ def test_missing_robots_txt_allows_everything() -> None:
             return await f.fetch("http://mock.test/en/x/a-1")
 
     assert asyncio.run(run()).outcome is FetchOutcome.OK
+
+
+def _robots_then_pages(robots_statuses: list[int]) -> tuple[list[str], httpx.MockTransport]:
+    """A transport whose robots.txt answers the given statuses in turn (the last one from
+    then on); every page is a tiny DW-like page. Returns the request log and the transport."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path == "/robots.txt":
+            status = robots_statuses.pop(0) if len(robots_statuses) > 1 else robots_statuses[0]
+            return httpx.Response(status, text="User-agent: *\nAllow: /\n")
+        return httpx.Response(200, text="<html></html>", headers={"content-type": "text/html"})
+
+    return seen, httpx.MockTransport(handler)
+
+
+def test_failed_robots_txt_is_tried_again_after_its_max_age() -> None:
+    """A robots.txt outage disallows the host only for `robots_failure_max_age`, so a long
+    run recovers; before that the verdict is cached (no robots.txt request per page)."""
+    settings = dataclasses.replace(FAST, max_attempts=1, robots_failure_max_age=600.0)
+    seen, transport = _robots_then_pages([503, 200])
+    clock = FakeClock()
+
+    async def run() -> list[FetchOutcome]:
+        async with Fetcher(settings, transport=transport, clock=clock, sleep=clock.sleep) as f:
+            outcomes = [(await f.fetch("http://mock.test/en/x/a-1")).outcome]
+            clock.now += 599.0
+            outcomes.append((await f.fetch("http://mock.test/en/x/a-2")).outcome)
+            clock.now += 2.0
+            outcomes.append((await f.fetch("http://mock.test/en/x/a-3")).outcome)
+            return outcomes
+
+    outcomes = asyncio.run(run())
+    assert outcomes == [
+        FetchOutcome.ROBOTS_DISALLOWED,
+        FetchOutcome.ROBOTS_DISALLOWED,
+        FetchOutcome.OK,
+    ]
+    assert seen == ["/robots.txt", "/robots.txt", "/en/x/a-3"]
+
+
+def test_fetched_robots_txt_is_refreshed_after_its_max_age() -> None:
+    settings = dataclasses.replace(FAST, robots_max_age=3600.0)
+    seen, transport = _robots_then_pages([200])
+    clock = FakeClock()
+
+    async def run() -> None:
+        async with Fetcher(settings, transport=transport, clock=clock, sleep=clock.sleep) as f:
+            await f.fetch("http://mock.test/en/x/a-1")
+            clock.now += 3000.0
+            await f.fetch("http://mock.test/en/x/a-2")
+            clock.now += 700.0
+            await f.fetch("http://mock.test/en/x/a-3")
+
+    asyncio.run(run())
+    assert seen == [
+        "/robots.txt",
+        "/en/x/a-1",
+        "/en/x/a-2",
+        "/robots.txt",
+        "/en/x/a-3",
+    ]
