@@ -194,7 +194,7 @@ class FetchOutcome(StrEnum):
 class FetchResult:
     """One fetch, as data. ``body`` is only set for ``ok`` (and for blocked pages, to keep
     evidence); ``final_url`` is where redirects led (for ``redirect_offsite``: the refused
-    target); ``attempts`` counts tries of the last request in the redirect chain."""
+    target); ``attempts`` counts every request sent, retries and redirect hops included."""
 
     outcome: FetchOutcome
     requested_url: str
@@ -557,6 +557,7 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
+        sent = 0  # requests sent on earlier hops of the redirect chain
         for _hop in range(self.settings.max_redirects + 1):
             host = urlsplit(current).hostname or ""
             if self.politeness.is_backed_off(host):
@@ -575,6 +576,8 @@ class Fetcher:
                 if delay:
                     self.politeness.set_crawl_delay(host, delay)
             ex = last = await self._get_with_retries(current, conditional)
+            ex.attempt += sent
+            sent = ex.attempt
             if ex.outcome is not None:
                 return done(ex.outcome, ex)
             assert ex.status is not None

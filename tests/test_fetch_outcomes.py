@@ -68,6 +68,7 @@ def test_short_link_redirects_to_the_article(shared_site: FakeDWSite) -> None:
     assert result.outcome is FetchOutcome.OK
     assert result.requested_url == shared_site.base_url + "/p/4FAKE1"
     assert result.final_url == shared_site.base_url + ARTICLE
+    assert result.attempts == 2  # the short link's redirect, then the article
 
 
 @pytest.mark.parametrize(
@@ -113,6 +114,8 @@ def test_redirect_details(shared_site: FakeDWSite) -> None:
     assert "loop" in (loop.error or "")
     chain = fetch_one(shared_site.base_url + "/_fault/redirect-chain?n=9")
     assert "more than 5 redirects" in (chain.error or "")
+    assert chain.attempts == 6  # every hop sent counts
+    assert fetch_one(shared_site.base_url + "/_fault/redirect-chain?n=3").attempts == 4
     offsite = fetch_one(shared_site.base_url + "/_fault/offsite-redirect")
     assert offsite.final_url == "https://evil.example.com/phish"
     assert offsite.body is None
