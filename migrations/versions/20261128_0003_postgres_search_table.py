@@ -7,12 +7,13 @@ Create Date: 2026-11-28 20:00:00.000000
 
 Measured at 100k articles (docs/storage.md): ranking 500 candidates with ``ts_rank_cd`` took
 ~9 ms when it read each vector from the generated `articles.search_vector` column, against ~3 ms
-from a narrow table. The vectors of 4,000-character texts are ~4.6 kB and do not compress with
-pglz, so in the wide article row they were moved out of line into TOAST: every candidate cost a
-TOAST index probe and three chunk reads. In `article_search` the column's storage is MAIN:
-a vector stays in its row (one row per page) unless it cannot fit a page at all (over ~8 kB,
-the longest articles), and the row the GIN bitmap scan fetches already holds the vector that
-ranks it.
+from a narrow table that keeps the vectors in its rows. The vectors of 4,000-character texts are
+~4.6 kB and do not compress with pglz, so in the wide article row they were moved out of line
+into TOAST: every candidate cost a TOAST index probe and three chunk reads. A narrow table alone
+does not avoid that (with the default storage its vectors went to TOAST too: ~9 ms); so in
+`article_search` the column's storage is MAIN: a vector stays in its row (one row per page)
+unless it cannot fit a page at all (over ~8 kB, the longest articles), and the row the GIN
+bitmap scan fetches already holds the vector that ranks it.
 
 The table is filled by the database itself, so the repository's write path is unchanged: one
 PL/pgSQL function computes the weighted vector (title A, teaser B, text C, the ``simple``
