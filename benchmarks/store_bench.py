@@ -16,6 +16,14 @@ Each class is run without filters and with filters (language + date range, and a
     PYTHONPATH=. python benchmarks/store_bench.py --articles 200 --search-articles 1000 --repeat 3
     PostgreSQL: --postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test (or
     DWSCRAPE_TEST_POSTGRES_URL); a scratch database is created and dropped.
+
+Building the 100k search database takes minutes (PostgreSQL ~6-8). While iterating on search:
+
+    ... --postgres-only --articles 0 --keep     # build once, keep it, print its URL
+    ... --reuse URL                             # search only, on that database (migrated to
+                                                # head first; never dropped: drop it yourself)
+
+By default every run is clean and isolated: whatever it creates is dropped at the end.
 """
 
 from __future__ import annotations
@@ -147,9 +155,12 @@ class Backend:
         self.workdir = workdir
         self.created: list[str] = []
 
-    def new(self) -> str:
+    def new(self, *, keep: bool = False) -> str:
+        """A new, migrated database. With `keep`, it outlives the run (a SQLite file outside
+        the temporary directory; a PostgreSQL database `close` does not drop)."""
         if self.kind == "sqlite":
-            path = self.workdir / f"bench-{uuid.uuid4().hex[:8]}.sqlite3"
+            where = Path(tempfile.mkdtemp(prefix="dwscrape-bench-keep-")) if keep else self.workdir
+            path = where / f"bench-{uuid.uuid4().hex[:8]}.sqlite3"
             url = f"sqlite:///{path}"
         else:
             assert self.postgres_url
@@ -158,7 +169,8 @@ class Backend:
             with admin.connect() as conn:
                 conn.execute(text(f"CREATE DATABASE {name}"))
             admin.dispose()
-            self.created.append(name)
+            if not keep:
+                self.created.append(name)
             url = make_url(self.postgres_url).set(database=name).render_as_string(False)
         upgrade(url)
         return url
@@ -214,17 +226,28 @@ def bench_upserts(backend: Backend, varier: Varier, n: int, single: int) -> dict
         engine.dispose()
 
 
-def bench_search(backend: Backend, varier: Varier, n: int, repeat: int) -> dict[str, Any]:
-    url = backend.new()
+def build_search_db(backend: Backend, varier: Varier, n: int, *, keep: bool) -> tuple[str, float]:
+    """A new database holding n varied records: its URL and the build time in seconds."""
+    url = backend.new(keep=keep)
     engine = make_engine(url)
     repo = Repository(engine)
     try:
         t0 = time.perf_counter()
         for batch in varier.batches(0, n):
             repo.store_articles(batch)
-        build_s = time.perf_counter() - t0
-        if backend.kind == "postgresql":
-            with engine.begin() as conn:
+        return url, time.perf_counter() - t0
+    finally:
+        engine.dispose()
+
+
+def bench_search(url: str, repeat: int) -> dict[str, Any]:
+    """p50 / p95 of each query class on the database at `url` (built by `build_search_db`)."""
+    engine = make_engine(url)
+    repo = Repository(engine)
+    try:
+        with engine.begin() as conn:
+            n = conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
+            if engine.dialect.name == "postgresql":
                 conn.execute(text("ANALYZE"))
         since, until = dt.date(2016, 1, 1), dt.date(2021, 12, 31)
         queries: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -238,11 +261,7 @@ def bench_search(backend: Backend, varier: Varier, n: int, repeat: int) -> dict[
                 (terms[0], {"lang": "en", "since": since, "until": until}),
                 (terms[-1], {"agency": "dpa"}),
             ]
-        out: dict[str, Any] = {
-            "articles": n,
-            "build_s": round(build_s, 1),
-            "rank_candidates": RANK_CANDIDATES,
-        }
+        out: dict[str, Any] = {"articles": n, "rank_candidates": RANK_CANDIDATES}
         for cls, mix in queries.items():
             times: list[float] = []
             hits = 0
@@ -271,6 +290,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "mean_text_chars": round(statistics.mean(len(t.text) for t in templates)),
         "backends": {},
     }
+    if args.reuse:
+        kind = make_url(args.reuse).get_backend_name()
+        upgrade(args.reuse)  # a database kept by an older checkout: bring it to this code's schema
+        search = {"database": args.reuse, **bench_search(args.reuse, args.repeat)}
+        result["backends"][kind] = {"search": search}
+        return result
     kinds = [] if args.postgres_only else ["sqlite"]
     postgres_url = args.postgres_url or os.environ.get("DWSCRAPE_TEST_POSTGRES_URL")
     if postgres_url and not args.sqlite_only:
@@ -280,16 +305,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             backend = Backend(kind, postgres_url, Path(tmp))
             try:
                 entry: dict[str, Any] = {}
-                entry["upsert"] = bench_upserts(
-                    backend, Varier(templates, args.articles), args.articles, args.single
-                )
+                if args.articles:
+                    entry["upsert"] = bench_upserts(
+                        backend, Varier(templates, args.articles), args.articles, args.single
+                    )
                 size = args.search_articles
                 if kind == "postgresql" and args.postgres_search_articles is not None:
                     size = args.postgres_search_articles
                 if size:
-                    entry["search"] = bench_search(
-                        backend, Varier(templates, size), size, args.repeat
+                    url, build_s = build_search_db(
+                        backend, Varier(templates, size), size, keep=args.keep
                     )
+                    entry["search"] = {
+                        "build_s": round(build_s, 1),
+                        **bench_search(url, args.repeat),
+                    }
+                    if args.keep:
+                        entry["search"]["database"] = url
                 result["backends"][kind] = entry
             finally:
                 backend.close()
@@ -304,7 +336,9 @@ def render(result: dict[str, Any]) -> str:
         f"{'backend':<11}{'articles':>9}{'new/s':>10}{'unchanged/s':>13}{'changed/s':>11}{'one-by-one/s':>14}",
     ]
     for kind, entry in result["backends"].items():
-        u = entry["upsert"]
+        u = entry.get("upsert")
+        if not u:
+            continue
         lines.append(
             f"{kind:<11}{u['articles']:>9}{u['new_per_s']:>10}{u['unchanged_per_s']:>13}"
             f"{u['changed_per_s']:>11}{u['single_new_per_s']:>14}"
@@ -315,9 +349,10 @@ def render(result: dict[str, Any]) -> str:
         s = entry.get("search")
         if not s:
             continue
-        lines.append(
-            f"{kind:<11}{'(build ' + str(s['articles']) + ' in ' + str(s['build_s']) + ' s)'}"
-        )
+        built = f" in {s['build_s']} s" if "build_s" in s else ", reused"
+        lines.append(f"{kind:<11}({s['articles']} articles{built})")
+        if "database" in s:
+            lines.append(f"{'':<11}kept: {s['database']}")
         for cls, v in s.items():
             if isinstance(v, dict):
                 lines.append(f"{'':<11}{cls:<16}{v['p50_ms']:>9}{v['p95_ms']:>9}{v['max_hits']:>6}")
@@ -328,7 +363,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--articles", type=int, default=10_000, help="records for the upsert runs")
+    parser.add_argument(
+        "--articles", type=int, default=10_000, help="records for the upsert runs (0: skip)"
+    )
     parser.add_argument(
         "--search-articles", type=int, default=100_000, help="database size for search (0: skip)"
     )
@@ -345,6 +382,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--postgres-only", action="store_true")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the search database(s) this run builds and print their URL, for --reuse "
+        "(they are not dropped: drop them yourself)",
+    )
+    parser.add_argument(
+        "--reuse",
+        metavar="URL",
+        help="run only the search benchmark, on this database kept by an earlier --keep run "
+        "(migrated to head first, not rebuilt, never dropped)",
+    )
     args = parser.parse_args(argv)
     import logging
 

@@ -40,8 +40,9 @@ def _script_location() -> Path:
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    """Hide the dialect-specific search objects (FTS5 tables, tsvector, GIN/pg_trgm indexes)
-    from autogenerate: they are created by hand in the migration, not by the models."""
+    """Hide the dialect-specific search objects (FTS5 tables, the PostgreSQL `article_search`
+    table, GIN/pg_trgm indexes) from autogenerate: they are created by hand in the migrations,
+    not by the models."""
     if name is None:
         return True
     if name in SEARCH_OBJECTS:

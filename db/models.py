@@ -11,9 +11,10 @@ Conventions a researcher can rely on when reading the database with plain SQL:
   `published_precision = 'day'` and `published_at` NULL: it is never faked as midnight;
 - the full record of every version of an article is kept as JSON in `article_revisions.record`.
 
-Full-text search structures (SQLite FTS5 tables and triggers, the PostgreSQL `search_vector`
-column and GIN / pg_trgm indexes) are dialect-specific DDL that lives only in the migration;
-`SEARCH_OBJECTS` names them so that the models-vs-migrations check ignores them.
+Full-text search structures (SQLite FTS5 tables and triggers, the PostgreSQL `article_search`
+table of search vectors with its trigger, and GIN / pg_trgm indexes) are dialect-specific DDL
+that lives only in the migrations; `SEARCH_OBJECTS` names them so that the models-vs-migrations
+check ignores them.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ SEARCH_OBJECTS = frozenset(
     {
         "articles_fts",
         "articles_fts_tri",
-        "search_vector",
-        "ix_articles_search_vector",
+        "article_search",
+        "ix_article_search_vector",
         "ix_articles_title_trgm",
         "ix_articles_teaser_trgm",
         "ix_articles_text_trgm",

@@ -4,7 +4,8 @@ Query language: words, all of which must occur (``putin election``), and ``"quot
 Each term is routed to the index that can find it:
 - words of scripts that separate words with spaces (Latin, Cyrillic, Arabic, Greek, …) go to
   the word index (FTS5 ``unicode61 remove_diacritics 2``; PostgreSQL ``tsvector`` with the
-  ``simple`` configuration), ranked by BM25 / ``ts_rank_cd`` with title > teaser > body;
+  ``simple`` configuration, in the narrow table `article_search`), ranked by BM25 /
+  ``ts_rank_cd`` with title > teaser > body;
 - terms in scripts written without spaces (Chinese, Japanese, Thai, and Korean, whose words
   carry attached particles) are matched as substrings through the trigram index (FTS5
   ``trigram``; ``pg_trgm`` GIN + ``ILIKE``). Substrings shorter than three characters have no
@@ -26,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Integer,
     and_,
     bindparam,
     case,
@@ -38,6 +40,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.sql.elements import ColumnElement
 
 from db import models as m
@@ -57,6 +60,12 @@ POSTGRES_NO_SPACE_REGEX = (
     r"\uac00-\ud7af\uf900-\ufaff]"
 )
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
+
+#: PostgreSQL: each article's weighted search vector, in a narrow table of its own kept by
+#: triggers on `articles` (migration 0003). Not a model: it exists on PostgreSQL only.
+SEARCH_VECTORS = table(
+    "article_search", column("article_id", Integer), column("search_vector", TSVECTOR)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +159,11 @@ def filter_clauses(
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses over `articles` for the filter. With `entity_ids` (see
     `resolve_entities`), the agency/author/topic filters test those ids per article."""
+    return [*column_clauses(flt), *entity_clauses(flt, entity_ids)]
+
+
+def column_clauses(flt: ArticleFilter) -> list[ColumnElement[bool]]:
+    """The filters on columns of `articles`: language, content type, dates."""
     a = m.articles
     clauses: list[ColumnElement[bool]] = []
     if flt.lang:
@@ -176,6 +190,17 @@ def filter_clauses(
             )
         else:
             clauses.append(a.c.published_date <= flt.until)
+    return clauses
+
+
+def entity_clauses(
+    flt: ArticleFilter, entity_ids: dict[str, list[int]] | None = None, article_id: Any = None
+) -> list[ColumnElement[bool]]:
+    """The agency, author and topic filters: an EXISTS over the link table, correlated with
+    `article_id` (default `articles.id`; PostgreSQL's search correlates with
+    `article_search.article_id` so that these filters need no article row)."""
+    article_id = m.articles.c.id if article_id is None else article_id
+    clauses: list[ColumnElement[bool]] = []
     for field, link, column_name, entity in _ENTITY_FILTERS:
         name = getattr(flt, field)
         if not name:
@@ -187,7 +212,7 @@ def filter_clauses(
             # reach. SQLite runs correlated EXISTS that way anyway.
             probe: Any = (
                 select(literal_column("1"))
-                .where(link.c.article_id == a.c.id, link.c[column_name].in_(entity_ids[field]))
+                .where(link.c.article_id == article_id, link.c[column_name].in_(entity_ids[field]))
                 .offset(0)
             )
             clauses.append(exists(probe))
@@ -196,7 +221,9 @@ def filter_clauses(
                 exists(
                     select(link.c.article_id)
                     .join(entity, entity.c.id == link.c[column_name])
-                    .where(link.c.article_id == a.c.id, func.lower(entity.c.name) == name.lower())
+                    .where(
+                        link.c.article_id == article_id, func.lower(entity.c.name) == name.lower()
+                    )
                 )
             )
     return clauses
@@ -225,18 +252,21 @@ def _fts5_phrase(term: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """How to rank one query: the row source, the id and score expressions over it, and the
-    conditions."""
+    """How to rank one query: the row source, its id column, the score expression over it,
+    and the conditions (match and filters)."""
 
     source: Any
     id_col: Any
     score: Any
     conditions: list[Any]
     fts: str | None = None  # the SQLite FTS5 table ranking the query (conditions[0] matches)
+    #: Score the candidates in the statement that finds them (PostgreSQL's word index).
+    score_in_place: bool = False
 
 
-def _build_sqlite(terms: list[Term], clauses: list[Any]) -> _Plan:
+def _build_sqlite(terms: list[Term], flt: ArticleFilter, entity_ids: dict[str, list[int]]) -> _Plan:
     a = m.articles
+    clauses = filter_clauses(flt, entity_ids)
     words = [t for t in terms if not t.trigram]
     long_tri = [t for t in terms if t.trigram and not t.short]
     short_tri = [t for t in terms if t.trigram and t.short]
@@ -256,8 +286,8 @@ def _build_sqlite(terms: list[Term], clauses: list[Any]) -> _Plan:
         needs_rows = bool(extra or clauses)
         source = fts.join(a, a.c.id == fts.c.rowid) if needs_rows else fts
         score: Any = -literal_column(f"bm25({name}, 10.0, 4.0, 1.0)")
-        return _Plan(source, fts.c.rowid, score, [match, *extra], fts=name)
-    return _Plan(a, a.c.id, _title_bonus(short_tri, "sqlite"), extra)
+        return _Plan(source, fts.c.rowid, score, [match, *extra, *clauses], fts=name)
+    return _Plan(a, a.c.id, _title_bonus(short_tri, "sqlite"), [*extra, *clauses])
 
 
 def _title_bonus(terms: list[Term], dialect: str) -> Any:
@@ -272,7 +302,9 @@ def _title_bonus(terms: list[Term], dialect: str) -> Any:
     return score
 
 
-def _build_postgres(terms: list[Term], clauses: list[Any]) -> _Plan:
+def _build_postgres(
+    terms: list[Term], flt: ArticleFilter, entity_ids: dict[str, list[int]]
+) -> _Plan:
     a = m.articles
     words = [t for t in terms if not t.trigram]
     tri = [t for t in terms if t.trigram]
@@ -284,10 +316,22 @@ def _build_postgres(terms: list[Term], clauses: list[Any]) -> _Plan:
                 literal_column("'simple'::regconfig"), bindparam(f"w{i}", t.text)
             )
             tsq = part if tsq is None else tsq.op("&&")(part)
-        vector: Any = literal_column("articles.search_vector")
-        match = vector.op("@@")(tsq)
-        return _Plan(a, a.c.id, func.ts_rank_cd(vector, tsq), [match, *extra])
-    return _Plan(a, a.c.id, _title_bonus(tri, "postgresql"), extra)
+        s = SEARCH_VECTORS
+        columns = column_clauses(flt)
+        # The article rows join in only when a filter or a substring term needs their columns;
+        # entity filters probe their link tables by `article_search.article_id`.
+        source = s.join(a, a.c.id == s.c.article_id) if columns or extra else s
+        conditions = [
+            s.c.search_vector.op("@@")(tsq),
+            *extra,
+            *columns,
+            *entity_clauses(flt, entity_ids, s.c.article_id),
+        ]
+        score = func.ts_rank_cd(s.c.search_vector, tsq)
+        return _Plan(source, s.c.article_id, score, conditions, score_in_place=True)
+    return _Plan(
+        a, a.c.id, _title_bonus(tri, "postgresql"), [*extra, *filter_clauses(flt, entity_ids)]
+    )
 
 
 #: At most this many matches (the newest, by article id) are ranked for one query. Rare and
@@ -304,21 +348,37 @@ RANK_CANDIDATES = 2000
 SQLITE_FILTER_INDEX = "ix_articles_search_filter"
 
 
-def _ranked_ids(conn: Connection, plan: _Plan, clauses: list[Any], limit: int) -> list[Any]:
+def _ranked_ids(conn: Connection, plan: _Plan, limit: int) -> list[Any]:
     """(id, score) of the best `limit` matches, best first.
 
     First the candidate ids, newest first and at most `RANK_CANDIDATES` (index work only: no
     ranking function, no wide rows), then the ranking function over the candidates alone,
-    then nothing else: the article rows are read only for the hits that are returned."""
+    then nothing else: the article rows are read only for the hits that are returned.
+
+    On PostgreSQL's word index both steps are one statement: ``ts_rank_cd`` scores each
+    candidate from the `article_search` row the scan fetched anyway (its vector is stored in
+    the row), and an outer query orders the capped candidates by score. The vectors never
+    enter a sort: sorting 1,500 of them by id spilled to disk with the default 4 MB work_mem.
+    The subquery's LIMIT keeps PostgreSQL from flattening it; when the scan is the backward
+    walk of the primary key (frequent terms), only the rows that reach the cap are scored, and
+    when it is the GIN bitmap (up to a few thousand matches), every match is."""
     a = m.articles
     joined = plan.fts is not None and plan.source is not plan.id_col.table
     candidates = (
         select(plan.id_col.label("id"))
         .select_from(plan.source)
-        .where(*plan.conditions, *clauses)
+        .where(*plan.conditions)
         .order_by(plan.id_col.desc())
         .limit(RANK_CANDIDATES)
     )
+    if plan.score_in_place:
+        scored = candidates.add_columns(plan.score.label("score")).subquery("candidates")
+        best = (
+            select(scored.c.id, scored.c.score)
+            .order_by(scored.c.score.desc(), scored.c.id.desc())
+            .limit(limit)
+        )
+        return list(conn.execute(best).all())
     if joined:
         candidates = candidates.with_hint(a, f"INDEXED BY {SQLITE_FILTER_INDEX}", "sqlite")
     ids = conn.execute(candidates).scalars().all()
@@ -354,19 +414,18 @@ def run_search(conn: Connection, query: str, flt: ArticleFilter) -> list[SearchH
     entity_ids = resolve_entities(conn, flt)
     if entity_ids is None:
         return []  # the agency, author or topic named does not exist
-    clauses = filter_clauses(flt, entity_ids)
     dialect = conn.dialect.name
     limit = flt.limit if flt.limit is not None else 20
     if query.strip() and not terms:
         return []  # only punctuation: nothing can match (an empty query lists the newest)
     if terms:
         builder = _build_postgres if dialect == "postgresql" else _build_sqlite
-        ranked = _ranked_ids(conn, builder(terms, clauses), clauses, limit)
+        ranked = _ranked_ids(conn, builder(terms, flt, entity_ids), limit)
     else:
         # No terms: the newest articles matching the filters.
         newest = (
             select(a.c.id, literal_column("0.0").label("score"))
-            .where(*clauses)
+            .where(*filter_clauses(flt, entity_ids))
             .order_by(a.c.published_date.desc().nulls_last(), a.c.id.desc())
             .limit(limit)
         )

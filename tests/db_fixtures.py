@@ -120,6 +120,19 @@ def sqlite_repo(tmp_path: Path, sqlite_template: Path) -> Iterator[Repository]:
 
 
 @pytest.fixture
+def postgres_repo(postgres_databases: PostgresDatabases) -> Iterator[Repository]:
+    """A migrated PostgreSQL repository, for the tests of PostgreSQL-only machinery (the
+    `article_search` table and its triggers)."""
+    url = postgres_databases.migrated_copy()
+    engine = make_engine(url)
+    try:
+        yield Repository(engine)
+    finally:
+        engine.dispose()
+        postgres_databases.drop(make_url(url).database or "")
+
+
+@pytest.fixture
 def repo(db_url: str) -> Iterator[Repository]:
     engine = make_engine(db_url)
     try:

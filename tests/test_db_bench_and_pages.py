@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,36 @@ def test_store_bench_smoke() -> None:
         for cls in ("rare", "medium", "common", "rare+filters", "medium+filters", "common+filters"):
             assert entry["search"][cls]["p95_ms"] >= entry["search"][cls]["p50_ms"] > 0
         assert entry["search"]["common"]["max_hits"] == 20  # every record has the common word
+
+
+def test_store_bench_keeps_and_reuses_the_search_database() -> None:
+    """--keep leaves the built search database in place and names it; --reuse measures it
+    again without building (here on SQLite: the file outside the run's temporary directory)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    bench = [sys.executable, str(ROOT / "benchmarks" / "store_bench.py"), "--json"]
+    small = ["--sqlite-only", "--articles", "0", "--search-articles", "40", "--repeat", "1"]
+    done = subprocess.run(
+        [*bench, *small, "--keep"], capture_output=True, text=True, env=env, timeout=240, check=True
+    )
+    kept = json.loads(done.stdout)["backends"]["sqlite"]
+    url = kept["search"]["database"]
+    path = Path(url.removeprefix("sqlite:///"))
+    try:
+        assert "upsert" not in kept and path.is_file()
+        done = subprocess.run(
+            [*bench, "--reuse", url, "--repeat", "1"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=240,
+            check=True,
+        )
+        again = json.loads(done.stdout)["backends"]["sqlite"]["search"]
+        assert again["articles"] == 40 and "build_s" not in again
+        assert again["medium"]["max_hits"] == kept["search"]["medium"]["max_hits"] >= 1
+        assert path.is_file()  # never dropped by --reuse
+    finally:
+        shutil.rmtree(path.parent)
 
 
 def test_partial_trigram_predicate_matches_the_migration() -> None:

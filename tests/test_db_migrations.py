@@ -4,10 +4,14 @@ migrations; `ensure_schema` auto-migrates only a brand-new SQLite file."""
 from __future__ import annotations
 
 import pytest
+from article_factory import make_article
+from db_fixtures import PostgresDatabases
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
 
 from db import migrate
 from db.engine import make_engine
+from db.repository import Repository
 from scraper.errors import SchemaOutOfDateError
 
 TABLES = {
@@ -80,13 +84,69 @@ def test_search_structures_exist(db_url: str) -> None:
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
         else:
-            indexes = set(
-                conn.execute(
-                    text("SELECT indexname FROM pg_indexes WHERE tablename = 'articles'")
-                ).scalars()
-            )
-            assert {"ix_articles_search_vector", "ix_articles_text_trgm"} <= indexes
+            indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
+            assert {"ix_article_search_vector", "ix_articles_text_trgm"} <= indexes
+            assert "ix_articles_search_vector" not in indexes  # went with the column (0003)
+            triggers = set(conn.execute(text("SELECT tgname FROM pg_trigger")).scalars())
+            assert {"article_search_ai", "article_search_au"} <= triggers
+            storage = conn.execute(
+                text(
+                    "SELECT attstorage FROM pg_attribute WHERE attname = 'search_vector'"
+                    " AND attrelid = 'article_search'::regclass"
+                )
+            ).scalar_one()
+            assert storage == "m"  # vectors stay in their row (see migration 0003)
     engine.dispose()
+
+
+def _article_columns(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {c["name"] for c in inspect(conn).get_columns("articles")}
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_search_table_migration_keeps_the_vectors(postgres_databases: PostgresDatabases) -> None:
+    """0002 -> 0003 copies the generated column's vectors into `article_search`, 0003 -> 0002
+    restores the column from the texts, and up again: the same vectors and hits each time."""
+    url = postgres_databases.url(postgres_databases.create())
+    migrate.upgrade(url, "0002")
+    engine = make_engine(url)
+    repo = Repository(engine)
+    repo.store_articles(
+        [make_article(i, lang="en", title=f"Bilby {i}" if i % 2 else None) for i in range(1, 7)]
+    )
+    vectors_sql = "SELECT {id}, search_vector::text FROM {table} ORDER BY 1"
+    try:
+        with engine.connect() as conn:
+            old = conn.execute(text(vectors_sql.format(id="id", table="articles"))).all()
+        engine.dispose()
+        for _ in range(2):
+            migrate.upgrade(url)
+            assert "search_vector" not in _article_columns(url)
+            with engine.connect() as conn:
+                new = conn.execute(
+                    text(vectors_sql.format(id="article_id", table="article_search"))
+                ).all()
+            assert new == old and len(new) == 6
+            assert [h.dw_id for h in repo.search("bilby")] == [5, 3, 1]
+            engine.dispose()
+            migrate.downgrade(url, "0002")
+            with engine.connect() as conn:
+                assert (
+                    conn.execute(text(vectors_sql.format(id="id", table="articles"))).all() == old
+                )
+                gone = conn.execute(
+                    text("SELECT to_regclass('article_search'), to_regproc('article_search_sync')")
+                ).one()
+                assert gone == (None, None)
+            engine.dispose()
+    finally:
+        engine.dispose()
+        postgres_databases.drop(make_url(url).database or "")
 
 
 def test_ensure_schema_migrates_new_sqlite_and_refuses_outdated(empty_db_url: str) -> None:
