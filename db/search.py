@@ -4,7 +4,8 @@ Query language: words, all of which must occur (``putin election``), and ``"quot
 Each term is routed to the index that can find it:
 - words of scripts that separate words with spaces (Latin, Cyrillic, Arabic, Greek, …) go to
   the word index (FTS5 ``unicode61 remove_diacritics 2``; PostgreSQL ``tsvector`` with the
-  ``simple`` configuration, in the narrow table `article_search`), ranked by BM25 /
+  ``dwscrape_simple`` configuration — ``simple`` behind ``unaccent`` —, in the narrow table
+  `article_search`), ranked by BM25 /
   ``ts_rank_cd`` with title > teaser > body;
 - terms in scripts written without spaces (Chinese, Japanese, Thai, and Korean, whose words
   carry attached particles) are matched as substrings through the trigram index (FTS5
@@ -313,7 +314,7 @@ def _build_postgres(
         tsq: Any = None
         for i, t in enumerate(words):
             part = func.phraseto_tsquery(
-                literal_column("'simple'::regconfig"), bindparam(f"w{i}", t.text)
+                literal_column(f"'{TS_CONFIG}'::regconfig"), bindparam(f"w{i}", t.text)
             )
             tsq = part if tsq is None else tsq.op("&&")(part)
         s = SEARCH_VECTORS
@@ -340,6 +341,11 @@ def _build_postgres(
 #: 100k articles). Trade-off: the best-ranked hits of such a query come from its newest
 #: `RANK_CANDIDATES` matches (after filters), not from the whole archive.
 RANK_CANDIDATES = 2000
+
+#: PostgreSQL text-search configuration of the stored vectors and of every query (migration
+#: 0004): ``simple`` (no stemming, every language alike) behind ``unaccent``, so accents fold
+#: as in SQLite's FTS5 (`uber` finds `über`).
+TS_CONFIG = "dwscrape_simple"
 
 
 #: SQLite: a covering index of the filter columns (migration 0002). Joined to the FTS5 matches

@@ -184,3 +184,44 @@ def test_migrations_run_from_any_working_directory(
     url = f"sqlite:///{tmp_path}/cwd.sqlite3"
     migrate.upgrade(url)
     assert migrate.current(url) == migrate.head()
+
+
+@pytest.mark.postgres
+def test_accent_folding_migration_recomputes_the_vectors(
+    postgres_databases: PostgresDatabases,
+) -> None:
+    """0003 -> 0004 recomputes the stored vectors with the accent-folding configuration, so an
+    article stored before the upgrade is found without its accents; 0004 -> 0003 undoes it."""
+    url = postgres_databases.url(postgres_databases.create())
+    migrate.upgrade(url, "0003")
+    engine = make_engine(url)
+    repo = Repository(engine)
+    repo.store_articles([make_article(41, lang="en", text="Heavy rain in São Paulo today.")])
+    lexemes = "SELECT search_vector::text FROM article_search"
+    try:
+        with engine.connect() as conn:
+            before = conn.execute(text(lexemes)).scalar_one()
+        assert "'são'" in before
+        engine.dispose()
+        migrate.upgrade(url, "0004")
+        with engine.connect() as conn:
+            assert "'sao'" in conn.execute(text(lexemes)).scalar_one()
+        assert [h.dw_id for h in repo.search("sao paulo")] == [41]
+        assert [h.dw_id for h in repo.search("São Paulo")] == [41]
+        # written after the upgrade: the trigger folds too
+        repo.store_articles([make_article(42, lang="de", text="Die Brücke über die Spree.")])
+        assert [h.dw_id for h in repo.search("brucke uber")] == [42]
+        engine.dispose()
+        migrate.downgrade(url, "0003")
+        with engine.connect() as conn:
+            assert conn.execute(text(f"{lexemes} ORDER BY article_id")).scalars().first() == before
+            assert (
+                conn.execute(
+                    text("SELECT count(*) FROM pg_ts_config WHERE cfgname = 'dwscrape_simple'")
+                ).scalar_one()
+                == 0
+            )
+        engine.dispose()
+    finally:
+        engine.dispose()
+        postgres_databases.drop(make_url(url).database or "")

@@ -14,10 +14,11 @@ from db.repository import Repository
 
 pytestmark = pytest.mark.postgres
 
-#: The vector as the old generated column computed it (migration 0001): the trigger must agree.
-EXPECTED = """setweight(to_tsvector('simple', coalesce(a.title, '')), 'A')
-    || setweight(to_tsvector('simple', coalesce(a.teaser, '')), 'B')
-    || setweight(to_tsvector('simple', coalesce(a.text, '')), 'C')"""
+#: The weighted vector (migration 0001's expression, with migration 0004's accent-folding
+#: configuration): the trigger must agree.
+EXPECTED = """setweight(to_tsvector('dwscrape_simple', coalesce(a.title, '')), 'A')
+    || setweight(to_tsvector('dwscrape_simple', coalesce(a.teaser, '')), 'B')
+    || setweight(to_tsvector('dwscrape_simple', coalesce(a.text, '')), 'C')"""
 
 
 def vectors(repo: Repository) -> dict[int, tuple[bool, Any]]:
