@@ -15,8 +15,9 @@ from sqlalchemy.exc import StatementError
 
 import db.search
 from db import models as m
-from db.repository import Repository
+from db.repository import Repository, _latin1
 from db.rows import JSONText, article_row, encode_record
+from db.search import needs_trigram
 
 
 def _row(dw_id: int) -> dict[str, Any]:
@@ -128,6 +129,15 @@ def test_stored_json_is_the_record(repo: Repository) -> None:
         assert raw_record == record and raw_blocks == record["blocks"]
     got = repo.get_article(stored.article_id)
     assert got is not None and got.article == art
+
+
+def test_latin1_rows_need_no_trigram_index() -> None:
+    """The repository skips the trigram test for Latin-1 rows (`_latin1`): true only while no
+    Latin-1 character counts as a no-space script."""
+    every = "".join(map(chr, range(256)))
+    assert _latin1(every, None, "Grüße") and not _latin1("x", "德国之声")
+    assert not needs_trigram({"title": every, "teaser": every, "text": every})
+    assert needs_trigram({"title": None, "teaser": None, "text": every + "德"})
 
 
 def _fts_rows(repo: Repository, table: str) -> int:
