@@ -77,7 +77,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # Statement journals in memory: the FTS insert trigger on `articles` makes every row of
         # the bulk insert a statement that needs one, and SQLite moves a statement journal that
         # outgrew 64 KiB to a temporary file for the rest of the transaction, rewritten for
-        # every row (nearly as many bytes as the WAL itself). In memory it is emptied after each row.
+        # every row (nearly as many bytes as the WAL itself). In memory it is emptied after
+        # each row.
         cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.close()
 

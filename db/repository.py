@@ -5,9 +5,9 @@ the articles up (locking their rows on PostgreSQL), leaves unchanged ones alone 
 ``last_fetched_at``, updates changed ones and adds one revision each, and inserts new ones with
 ``INSERT … ON CONFLICT DO NOTHING``. If another process inserted the same article in between
 (the conflict shows as fewer rows inserted than given, a unique violation, a serialization
-failure or a deadlock), the whole transaction is rolled back and replayed, and the replay finds the row:
-two processes storing the same article end with one article and one revision. On SQLite the
-transaction starts with ``BEGIN IMMEDIATE``, so writers are serialised up front.
+failure or a deadlock), the whole transaction is rolled back and replayed, and the replay finds
+the row: two processes storing the same article end with one article and one revision. On
+SQLite the transaction starts with ``BEGIN IMMEDIATE``, so writers are serialised up front.
 
 Bulk paths are used throughout (one statement per table per batch, `executemany`), so storing
 one article and storing ten thousand are the same code.
