@@ -5,7 +5,7 @@ Nothing here runs at import time: callers build an engine from a URL when they n
 SQLite is tuned for a crawler that writes while someone reads: WAL journal (readers never block
 the writer), a busy timeout (a second writer waits instead of failing), foreign keys on,
 ``synchronous=NORMAL`` (safe with WAL: a power cut may lose the last commits, never corrupts),
-a page cache large enough for a write batch, and statement journals kept in memory.
+and statement journals kept in memory.
 pysqlite's own transaction handling is switched off so that SQLAlchemy's ``begin`` really emits
 ``BEGIN``: write transactions ask for ``BEGIN IMMEDIATE`` (see `write_options`), which takes the
 write lock up front, so a read-then-write transaction can never deadlock on lock upgrade.
@@ -22,12 +22,6 @@ from sqlalchemy.engine import make_url
 
 #: Milliseconds a SQLite writer waits for the lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-
-#: SQLite page cache per connection, in KiB (a negative ``cache_size``): room for every page a
-#: batch of a few hundred articles writes (~21 KB each with its indexes), so that a transaction
-#: never spills pages to the WAL before its commit and reads them back. SQLite's default, 2 MiB,
-#: spilled from ~100 articles on; the memory is only taken as pages are used.
-SQLITE_CACHE_KIB = 32 * 1024
 
 #: Execution option a write transaction sets to get ``BEGIN IMMEDIATE`` on SQLite.
 BEGIN_IMMEDIATE = "dwscrape_begin_immediate"
@@ -73,7 +67,6 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         # Statement journals in memory: the FTS insert trigger on `articles` makes every row of
         # the bulk insert a statement that needs one, and SQLite moves a statement journal that
         # outgrew 64 KiB to a temporary file for the rest of the transaction, rewritten for

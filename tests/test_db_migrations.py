@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from db import migrate
-from db.engine import SQLITE_CACHE_KIB, make_engine
+from db.engine import make_engine
 from scraper.errors import SchemaOutOfDateError
 
 TABLES = {
@@ -79,10 +79,8 @@ def test_search_structures_exist(db_url: str) -> None:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
-            # the write path's settings (db/engine.py): NORMAL sync, no cache spills, statement
-            # journals in memory
+            # the write path's settings (db/engine.py): NORMAL sync, statement journals in memory
             assert conn.execute(text("PRAGMA synchronous")).scalar() == 1
-            assert conn.execute(text("PRAGMA cache_size")).scalar() == -SQLITE_CACHE_KIB
             assert conn.execute(text("PRAGMA temp_store")).scalar() == 2
         else:
             indexes = set(
