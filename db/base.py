@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import JSON, Connection, Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from db import models as m
 from db.engine import write_options
-from db.rows import compress_page
+from db.rows import JSONText, compress_page
 from scraper.errors import StorageError
 
 log = structlog.get_logger("db.repository")
@@ -52,13 +52,27 @@ class BulkInsert:
     """An INSERT compiled once for a table and column list, run as one driver-level
     ``executemany`` (or ``COPY`` on PostgreSQL). Values go through the columns' own SQLAlchemy
     bind processors, so what lands in the database is exactly what a Core insert writes; only
-    the per-row statement bookkeeping of Core is skipped (it was most of the write time)."""
+    the per-row statement bookkeeping of Core is skipped (it was most of the write time).
+
+    Two shortcuts, neither changing a stored byte: a JSON column also takes `JSONText` (already
+    serialised) and stores its text; a `UTCDateTime` column converts each distinct value once
+    per call (a batch's bookkeeping timestamps are mostly one and the same ``now``)."""
 
     sql: str
     copy_sql: str
     columns: tuple[str, ...]
     processors: tuple[Callable[[Any], Any] | None, ...]
+    memoised: tuple[bool, ...]  # convert distinct values once (immutable, hashable values)
     named: bool  # the driver takes dicts (psycopg "pyformat"), else tuples (sqlite "qmark")
+
+
+def _json_processor(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A JSON column's bind processor that passes `JSONText` through as its text."""
+
+    def bind(value: Any) -> Any:
+        return value.text if type(value) is JSONText else process(value)
+
+    return bind
 
 
 def chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
@@ -98,14 +112,21 @@ class RepositoryBase:
         order = tuple(compiled.positiontup or ()) if not named else columns
         if set(order) != set(columns) or len(order) != len(columns):
             raise StorageError(f"bulk insert into {table.name}: unexpected parameters {order}")
+        processors: list[Callable[[Any], Any] | None] = []
+        for name in order:
+            column_type = table.c[name].type
+            process = column_type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None and isinstance(column_type, JSON):
+                processors.append(_json_processor(process))
+            else:
+                processors.append(process)
         quote = dialect.identifier_preparer.quote
         bulk = BulkInsert(
             sql=compiled.string,
             copy_sql=f"COPY {quote(table.name)} ({', '.join(quote(c) for c in order)}) FROM STDIN",
             columns=order,
-            processors=tuple(
-                table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in order
-            ),
+            processors=tuple(processors),
+            memoised=tuple(isinstance(table.c[c].type, m.UTCDateTime) for c in order),
             named=named,
         )
         self._bulk[key] = bulk
@@ -128,8 +149,19 @@ class RepositoryBase:
         if not rows:
             return 0
         bulk = self._bulk_insert(table, tuple(rows[0]), ignore_conflicts)
-        pairs = tuple(zip(bulk.columns, bulk.processors, strict=True))
-        values = [[row[c] if p is None else p(row[c]) for c, p in pairs] for row in rows]
+        columns: list[list[Any]] = []
+        for name, process, memoised in zip(
+            bulk.columns, bulk.processors, bulk.memoised, strict=True
+        ):
+            column = [row[name] for row in rows]
+            if process is not None:
+                if memoised:
+                    done = {value: process(value) for value in set(column)}
+                    column = [done[value] for value in column]
+                else:
+                    column = [process(value) for value in column]
+            columns.append(column)
+        values = list(zip(*columns, strict=True))
         if self.dialect == "postgresql" and not ignore_conflicts:
             raw = conn.connection.driver_connection
             assert raw is not None
@@ -138,9 +170,7 @@ class RepositoryBase:
                     copy.write_row(value)
             return len(values)
         params: list[Any] = (
-            [dict(zip(bulk.columns, v, strict=True)) for v in values]
-            if bulk.named
-            else [tuple(v) for v in values]
+            [dict(zip(bulk.columns, v, strict=True)) for v in values] if bulk.named else values
         )
         return int(conn.exec_driver_sql(bulk.sql, params).rowcount)
 

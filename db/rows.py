@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import zlib
 from typing import Any
 
@@ -92,6 +93,31 @@ def article_row(article: Article, record: dict[str, Any] | None = None) -> dict[
         "content_hash": article.content_hash or record_hash(record),
         "parser_version": article.parser_version,
     }
+
+
+class JSONText:
+    """A JSON value already serialised (the text of ``json.dumps``), stored as it is by the
+    repository's bulk inserts. Deliberately no `str`: a path that would serialise it again (a
+    Core statement's JSON type) fails loudly instead of storing a JSON string of JSON."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def encode_record(record: dict[str, Any]) -> tuple[JSONText, JSONText]:
+    """(``record["blocks"]``, `record`) as JSON text, each exactly what ``json.dumps`` gives
+    (the serialiser of SQLAlchemy's JSON type and of psycopg), but with the blocks, which hold
+    most of a record's text, encoded once: the record is spliced from the encoded keys before
+    and after ``blocks`` and the blocks' text, not encoded a second time."""
+    blocks = json.dumps(record["blocks"])
+    keys = list(record)
+    at = keys.index("blocks")
+    head = json.dumps({k: record[k] for k in keys[:at]})[1:-1]
+    tail = json.dumps({k: record[k] for k in keys[at + 1 :]})[1:-1]
+    body = ", ".join(part for part in (head, f'"blocks": {blocks}', tail) if part)
+    return JSONText(blocks), JSONText("{" + body + "}")
 
 
 def content_hash(article: Article) -> str:

@@ -83,6 +83,9 @@ def test_search_structures_exist(db_url: str) -> None:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+            # the write path's settings (db/engine.py): NORMAL sync, statement journals in memory
+            assert conn.execute(text("PRAGMA synchronous")).scalar() == 1
+            assert conn.execute(text("PRAGMA temp_store")).scalar() == 2
         else:
             indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
             assert {"ix_article_search_vector", "ix_articles_text_trgm"} <= indexes

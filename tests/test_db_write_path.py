@@ -5,16 +5,19 @@ ranked candidates behaves as documented."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 from article_factory import finish, make_article
 from sqlalchemy import select, text
+from sqlalchemy.exc import StatementError
 
 import db.search
 from db import models as m
-from db.repository import Repository
-from db.rows import article_row
+from db.repository import Repository, _latin1
+from db.rows import JSONText, article_row, encode_record
+from db.search import needs_trigram
 
 
 def _row(dw_id: int) -> dict[str, Any]:
@@ -49,6 +52,92 @@ def test_bulk_insert_writes_what_core_writes(repo: Repository) -> None:
     with repo.engine.connect() as conn:
         back = conn.execute(select(a.c.published_date, a.c.first_seen_at).where(a.c.dw_id == 502))
         assert back.one() == (dt.date(2019, 5, 17), core["first_seen_at"])
+
+
+def test_bulk_insert_takes_encoded_json_and_memoised_times(repo: Repository) -> None:
+    """JSON already serialised (`JSONText`) and bookkeeping times converted once per distinct
+    value store what Core stores for the Python values; equal instants in other zones are one
+    value, naive datetimes are still refused."""
+    a = m.articles
+    core = _row(511)
+    later = core["first_seen_at"] + dt.timedelta(hours=1)
+    core["last_fetched_at"] = core["last_changed_at"] = later
+    bulk = {
+        **core,
+        "dw_id": 512,
+        "canonical_url": "https://www.dw.com/de/other/a-512",
+        "blocks": JSONText(json.dumps(core["blocks"])),
+        "last_fetched_at": later.astimezone(dt.timezone(dt.timedelta(hours=2))),
+    }
+    with repo.engine.begin() as conn:
+        conn.execute(a.insert(), core)
+        assert repo._insert_rows(conn, a, [bulk]) == 1
+    columns = [c.name for c in a.columns if c.name not in ("id", "dw_id", "canonical_url")]
+    quote = repo.engine.dialect.identifier_preparer.quote
+    sql = f"SELECT {', '.join(quote(c) for c in columns)} FROM articles WHERE dw_id = "
+    with repo.engine.connect() as conn:
+        assert tuple(conn.exec_driver_sql(sql + "511").one()) == tuple(
+            conn.exec_driver_sql(sql + "512").one()
+        )
+    naive = {**bulk, "dw_id": 513, "canonical_url": "https://www.dw.com/de/x/a-513"}
+    naive["first_seen_at"] = dt.datetime(2026, 1, 2, 3, 4, 5)
+    with pytest.raises(ValueError, match="naive"), repo.engine.begin() as conn:
+        repo._insert_rows(conn, a, [bulk | {"dw_id": 514, "canonical_url": "u514"}, naive])
+
+
+def test_encoded_json_is_refused_by_core(repo: Repository) -> None:
+    """`JSONText` is no str: a Core statement cannot silently store it as a JSON string (the
+    JSON serialiser refuses it: in SQLAlchemy's bind processing on SQLite, in psycopg's)."""
+    row = {**_row(521), "blocks": JSONText("[]")}
+    with pytest.raises((StatementError, TypeError)), repo.engine.begin() as conn:
+        conn.execute(m.articles.insert(), row)
+
+
+def test_encode_record_is_json_dumps() -> None:
+    """The spliced record is byte for byte ``json.dumps`` of it, whatever the keys around
+    ``blocks`` and whatever the text (escapes, non-ASCII, quotes)."""
+    for dw_id, lang in ((531, "de"), (532, "zh"), (533, "ru"), (534, "ar")):
+        record = make_article(dw_id, lang=lang).to_dict()
+        blocks, whole = encode_record(record)
+        assert blocks.text == json.dumps(record["blocks"])
+        assert whole.text == json.dumps(record)
+    for record in (
+        {"blocks": []},
+        {"blocks": [{"text": 'a "quoted"\n line\u2028'}], "text": "ü"},
+        {"title": "x", "blocks": None},
+    ):
+        assert encode_record(record)[1].text == json.dumps(record)
+
+
+def test_stored_json_is_the_record(repo: Repository) -> None:
+    """What `store_articles` writes for the record and the blocks: on SQLite exactly the text
+    ``json.dumps`` gives (as before the blocks were encoded once), on both the same values."""
+    art = finish(make_article(541, lang="de"))
+    stored = repo.store_article(art)
+    record = art.to_dict()
+    with repo.engine.connect() as conn:
+        raw_record = conn.exec_driver_sql(
+            f"SELECT record FROM article_revisions WHERE id = {stored.revision_id}"
+        ).scalar_one()
+        raw_blocks = conn.exec_driver_sql(
+            f"SELECT blocks FROM articles WHERE id = {stored.article_id}"
+        ).scalar_one()
+    if repo.dialect == "sqlite":
+        assert raw_record == json.dumps(record)
+        assert raw_blocks == json.dumps(record["blocks"])
+    else:
+        assert raw_record == record and raw_blocks == record["blocks"]
+    got = repo.get_article(stored.article_id)
+    assert got is not None and got.article == art
+
+
+def test_latin1_rows_need_no_trigram_index() -> None:
+    """The repository skips the trigram test for Latin-1 rows (`_latin1`): true only while no
+    Latin-1 character counts as a no-space script."""
+    every = "".join(map(chr, range(256)))
+    assert _latin1(every, None, "Grüße") and not _latin1("x", "德国之声")
+    assert not needs_trigram({"title": every, "teaser": every, "text": every})
+    assert needs_trigram({"title": None, "teaser": None, "text": every + "德"})
 
 
 def _fts_rows(repo: Repository, table: str) -> int:
