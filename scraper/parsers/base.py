@@ -256,47 +256,119 @@ def raw_decode_after(text: str, marker: str) -> Any:
 
 
 #: The divs the layouts look up document-wide, as (attribute, value) with the attribute
-#: ``id`` or ``data-tracking-name`` (`_scan_marked_divs` reads those two): the relaunch root, the
-#: classic body, the relaunch kicker. Layout detection and parsing would otherwise walk
-#: every div of a page two or three times to find them.
+#: ``id`` or ``data-tracking-name`` (`PageIndex` reads those two): the relaunch root, the
+#: classic body, the relaunch kicker, the classic breadcrumbs and share bar. Layout
+#: detection and parsing would otherwise walk the divs of a page several times to find them.
 MARKED_DIVS: tuple[tuple[str, str], ...] = (
     ("id", "root"),
     ("id", "bodyContent"),
     ("data-tracking-name", "content-detail-kicker"),
+    ("id", "navPath"),
+    ("id", "sharing-bar"),
 )
 _MARKED = frozenset(MARKED_DIVS)
+#: libxml2's ID table: the first element (document order) whose ``id`` (or ``<a name>``,
+#: ``xml:id``) is ``$v``.
+_BY_ID = etree.XPath("id($v)")
 _scan = threading.local()
 
 
+class PageIndex:
+    """Lookups that layout detection and the layout parser share within one parse (the
+    tree must not change meanwhile):
+
+    - The `MARKED_DIVS`: one walk over the divs, lazy — it goes only as far as the match
+      asked for (the relaunch root is the first div of a page, the kicker about the
+      thirtieth) and serves every key at once.
+    - With ``ids_indexed`` (the tree comes straight from `load_tree`, whose parser fills
+      libxml2's ID table with every ``id`` attribute, first one wins) an ``id`` lookup asks
+      the table first: no entry means no such element at all — on a classic page the walk
+      would otherwise have to cover every div to prove there is no relaunch root — and an
+      entry that is a div with that very ``id`` is the first such div. Anything else (an
+      ``<a name>``, a span first) falls back to the walk.
+    - The text of the first script containing given markers (the Apollo state is sought
+      by the layout check and read by the parser: decoded once)."""
+
+    def __init__(self, root: HtmlElement, ids_indexed: bool) -> None:
+        self.root = root
+        self.ids_indexed = ids_indexed
+        self._divs: Iterator[HtmlElement] | None = root.iter("div")
+        self._found: dict[tuple[str, str], list[HtmlElement]] = {key: [] for key in MARKED_DIVS}
+        self._by_id = {v: self._found[a, v] for a, v in MARKED_DIVS if a == "id"}
+        self._by_hook = {v: self._found[a, v] for a, v in MARKED_DIVS if a != "id"}
+        self._scripts: dict[tuple[str, ...], str | None] = {}
+
+    def marked_divs(self, attr: str, value: str) -> Iterator[HtmlElement]:
+        """``//div[@attr=value]`` in document order, for a `MARKED_DIVS` key."""
+        found = self._found[attr, value]
+        index = 0
+        if attr == "id" and self.ids_indexed:
+            hits = _BY_ID(self.root, v=value)
+            if not hits:
+                return
+            first = hits[0]
+            if first.tag == "div" and first.get("id") == value:
+                yield first  # also the walk's first match, once it gets there
+                index = 1
+        while True:
+            while index >= len(found) and self._divs is not None:
+                self._walk_to_next_match()
+            if index >= len(found):
+                return
+            yield found[index]
+            index += 1
+
+    def _walk_to_next_match(self) -> None:
+        assert self._divs is not None
+        for el in self._divs:
+            # One attribute-name list per div instead of two attribute reads: most divs
+            # carry neither attribute.
+            names = el.keys()
+            hit = False
+            if "id" in names:
+                found = self._by_id.get(el.get("id"))
+                if found is not None:
+                    found.append(el)
+                    hit = True
+            if "data-tracking-name" in names:
+                found = self._by_hook.get(el.get("data-tracking-name"))
+                if found is not None:
+                    found.append(el)
+                    hit = True
+            if hit:
+                return
+        self._divs = None
+
+    def script_text(self, needles: tuple[str, ...]) -> str | None:
+        if needles not in self._scripts:
+            self._scripts[needles] = _script_text(self.root, needles)
+        return self._scripts[needles]
+
+
+def _script_text(root: HtmlElement, needles: tuple[str, ...]) -> str | None:
+    for script in root.iter("script"):
+        text = script.text
+        if text and any(n in text for n in needles):
+            return text
+    return None
+
+
+def _page_index(root: HtmlElement) -> PageIndex | None:
+    index: PageIndex | None = getattr(_scan, "index", None)
+    return index if index is not None and index.root is root else None
+
+
 @contextlib.contextmanager
-def shared_div_scan(root: HtmlElement) -> Iterator[None]:
-    """Within this block, `LayoutParser.with_attr` answers `MARKED_DIVS` lookups on ``root``
-    from one walk over its divs (made on the first lookup). Scoped to one parse: the tree
-    must not change inside the block, and outside it every lookup walks afresh."""
-    previous = getattr(_scan, "state", None)
-    _scan.state = [root, None]
+def page_index(root: HtmlElement, *, ids_indexed: bool = False) -> Iterator[None]:
+    """Within this block, `LayoutParser.with_attr` and `LayoutParser.script_text` answer
+    lookups on ``root`` from one `PageIndex`. Scoped to one parse: the tree must not
+    change inside the block, and outside it every lookup walks afresh."""
+    previous = getattr(_scan, "index", None)
+    _scan.index = PageIndex(root, ids_indexed)
     try:
         yield
     finally:
-        _scan.state = previous
-
-
-def _scan_marked_divs(root: HtmlElement) -> dict[tuple[str, str], list[HtmlElement]]:
-    found: dict[tuple[str, str], list[HtmlElement]] = {key: [] for key in MARKED_DIVS}
-    # MARKED_DIVS holds only these two attributes (the loop reads exactly them).
-    by_id = {value: found[attr, value] for attr, value in MARKED_DIVS if attr == "id"}
-    by_hook = {
-        value: found[attr, value] for attr, value in MARKED_DIVS if attr == "data-tracking-name"
-    }
-    for el in root.iter("div"):
-        # Two attribute reads per div, unrolled: this loop runs over every div of the page.
-        value = el.get("id")
-        if value is not None and value in by_id:
-            by_id[value].append(el)
-        value = el.get("data-tracking-name")
-        if value is not None and value in by_hook:
-            by_hook[value].append(el)
-    return found
+        _scan.index = previous
 
 
 class LayoutParser:
@@ -312,7 +384,9 @@ class LayoutParser:
         self.root = root
         self.url = url
         self.fetched_at = fetched_at
-        self._meta: dict[str, str | None] = {}
+        self._meta: dict[str, str] = {}
+        head = root.find("head")
+        self._metas: Iterator[HtmlElement] | None = (root if head is None else head).iter("meta")
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
@@ -340,12 +414,11 @@ class LayoutParser:
         """XPath ``//tag[@attr=value]`` (document order), lazily: lxml's tag-filtered `iter`
         walks the tree in C, only the few ``tag`` elements reach Python (an XPath ``//``
         step or an ElementPath predicate costs two to three times as much). Inside
-        `shared_div_scan`, the `MARKED_DIVS` come from one walk shared by all lookups."""
-        state = getattr(_scan, "state", None)
-        if state is not None and state[0] is root and tag == "div" and (attr, value) in _MARKED:
-            if state[1] is None:
-                state[1] = _scan_marked_divs(root)
-            return iter(state[1][attr, value])
+        `page_index`, the `MARKED_DIVS` come from its shared lookups."""
+        if tag == "div" and (attr, value) in _MARKED:
+            index = _page_index(root)
+            if index is not None:
+                return index.marked_divs(attr, value)
         return (el for el in root.iter(tag) if el.get(attr) == value)
 
     @classmethod
@@ -375,7 +448,7 @@ class LayoutParser:
         path): find the marked container by C tag iteration and evaluate ``inner`` in it
         alone. With several containers (nested ones could interleave their matches) the
         whole-document XPath is the answer, so the result is always exactly ``whole``'s."""
-        found = [el for el in root.iter(tag) if el.get(attr) == value]
+        found = list(LayoutParser.with_attr(root, tag, attr, value))
         if not found:
             return []
         return list(inner(found[0]) if len(found) == 1 else whole(root))
@@ -390,16 +463,16 @@ class LayoutParser:
         ]
 
     @staticmethod
-    def script_containing(root: HtmlElement, *needles: str) -> HtmlElement | None:
-        """The first inline ``<script>`` whose text contains one of ``needles``."""
-        for script in root.iter("script"):
-            text = script.text
-            if text and any(n in text for n in needles):
-                return script
-        return None
+    def script_text(root: HtmlElement, *needles: str) -> str | None:
+        """The text of the first inline ``<script>`` that contains one of ``needles``."""
+        index = _page_index(root)
+        if index is not None:
+            return index.script_text(needles)
+        return _script_text(root, needles)
 
     #: The content of the first ``<meta>`` (document order) named ``$key`` by its ``name`` or
     #: ``property`` and having a ``content``: inside the first ``<head>``, else anywhere.
+    #: (What `meta` answers; `tests/test_parser_walks.py` holds them to it.)
     _HEAD_META = etree.XPath(
         "(head[1]/descendant::meta[(@name=$key or @property=$key) and @content])[1]/@content",
         smart_strings=False,
@@ -410,10 +483,23 @@ class LayoutParser:
     )
 
     def meta(self, key: str) -> str | None:
-        """``<meta name=key>`` or ``<meta property=key>`` content (first one wins). Looked up
-        per key (pages ask for one or two), not by indexing every meta of the head."""
-        if key not in self._meta:
-            head = self.root.find("head")
-            found = (self._HEAD_META if head is not None else self._ANY_META)(self.root, key=key)
-            self._meta[key] = str(found[0]) if found else None
-        return self._meta[key]
+        """``<meta name=key>`` or ``<meta property=key>`` content (first one wins; see
+        `_HEAD_META`). The metas are read in document order only as far as needed, each
+        once for all keys: a classic head holds a hundred (``fb:pages``…), over which each
+        XPath evaluation cost more than the rest of the head fields together."""
+        while key not in self._meta and self._metas is not None:
+            for el in self._metas:
+                content = el.get("content")
+                if content is None:
+                    continue
+                name = el.get("name")
+                prop = el.get("property")
+                if name is not None:
+                    self._meta.setdefault(name, content)
+                if prop is not None:
+                    self._meta.setdefault(prop, content)
+                if name == key or prop == key:
+                    break
+            else:
+                self._metas = None
+        return self._meta.get(key)

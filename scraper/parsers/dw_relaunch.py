@@ -162,17 +162,15 @@ class RelaunchParser(LayoutParser):
         # The Apollo script first: a handful of <script> elements against a walk of the
         # whole tree in Python for the hook (both tests are pure, so the order is free).
         return (
-            cls.script_containing(root, cls.APOLLO_MARK) is not None
+            cls.script_text(root, cls.APOLLO_MARK) is not None
             or cls.first_lazy(root, cls.TRACKING_HOOK) is not None
         )
 
     # -- embedded JSON, parsed once ---------------------------------------------------------
 
     def _load_apollo(self) -> dict[str, Any]:
-        script = self.script_containing(self.root, self.APOLLO_MARK)
-        state = (
-            raw_decode_after(script.text or "", self.APOLLO_MARK) if script is not None else None
-        )
+        text = self.script_text(self.root, self.APOLLO_MARK)
+        state = raw_decode_after(text, self.APOLLO_MARK) if text is not None else None
         return state if isinstance(state, dict) else {}
 
     def _apollo_content(self) -> dict[str, Any]:
