@@ -13,8 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from scraper.parsers.base import MARKED_DIVS, LayoutParser, load_tree, page_index
+from scraper.parsers.base import (
+    MARKED_DIVS,
+    LayoutParser,
+    has_xpath_class,
+    hrefs_under,
+    links_under,
+    load_tree,
+    page_index,
+    text_of,
+)
 from scraper.parsers.dw_classic import ClassicParser
+from scraper.parsers.dw_relaunch import RelaunchParser, _copy_button_spans, _topic_links
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "fixtures" / "dw").glob("*.html")) + sorted(
@@ -35,6 +45,38 @@ def check_classic_walks(root: Any) -> None:
         assert parser.media_items() == ClassicParser.MEDIA_ITEMS(col3)
         assert parser.hero_boxes() == ClassicParser.HERO(col3)
         assert parser.gallery_slides() == ClassicParser.GALLERY_SLIDES(col3)
+
+
+def check_relaunch_walks(root: Any) -> None:
+    """The relaunch header lookups and the container walks against their XPath constants,
+    for every element taken as the header (and as the article, without a header)."""
+    r = RelaunchParser
+    for scope in itertools.islice(root.iter(), 80):
+        if not isinstance(scope.tag, str):
+            continue
+        parser = RelaunchParser.__new__(RelaunchParser)
+        parser.header, parser.article = scope, None
+        for args, xpath in (
+            (("h1",), r.TITLE),
+            (("div", "kicker"), r.KICKER_FALLBACK),
+            (("*", "author-details"), r.AUTHOR_DETAILS),
+            (("time",), r.TIME_AREA),
+            (("p", "teaser-text"), r.TEASER),
+        ):
+            found = xpath(scope)
+            assert parser._header_first(*args) is (found[0] if found else None), xpath
+        assert _copy_button_spans(scope) == r.SHORT_LINK_INNER(scope)
+        assert _topic_links(scope) == r.RELATED_TOPICS_INNER(scope)
+        assert hrefs_under(scope) == r.SHARE_LINKS_INNER(scope)
+        assert links_under(scope) == ClassicParser.NAV_PATH_INNER(scope)
+        spans = [s for s in scope.iterdescendants("span") if has_xpath_class(s, "author")]
+        assert spans == r.AUTHOR_SPANS(scope)
+
+
+def check_text_of(root: Any) -> None:
+    for el in root.iter():
+        expected = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+        assert text_of(el) == expected
 
 
 def check_meta(root: Any) -> None:
@@ -72,13 +114,16 @@ def check_marked_divs(root: Any) -> None:
 def test_walks_on_pages(path: Path) -> None:
     root = load_tree(path.read_bytes())
     check_classic_walks(root)
+    check_relaunch_walks(root)
+    check_text_of(root)
     check_meta(root)
     check_marked_divs(root)
 
 
 CLASSES = st.sampled_from(
     ["", "longText", "longText x", "x longText", "longTextual", "mediaItem", "gallery",
-     "group", "picBox", "picBoxed", "xpicBox", "col3", "a\tlongText", "GALLERY"]
+     "group", "picBox", "picBoxed", "xpicBox", "col3", "a\tlongText", "GALLERY", "kicker",
+     "author-details", "author", "time-area", "teaser-text", "copy-button-wrapper"]
 )  # fmt: skip
 ATTRS = st.sampled_from(
     ['id="root"', 'id="bodyContent"', 'id="navPath"', 'id="sharing-bar"', 'id=" root"',
@@ -86,7 +131,9 @@ ATTRS = st.sampled_from(
      'data-tracking-name="content-detail-kicker"', "data-tracking-name=content-detail-kicker",
      'name="root"', 'id=""', ""]
 )  # fmt: skip
-TAGS = st.sampled_from(["div", "div", "div", "li", "span", "a", "ul", "p", "section"])
+TAGS = st.sampled_from(
+    ["div", "div", "div", "li", "span", "span", "a", "ul", "p", "section", "h1", "time"]
+)
 
 
 @st.composite
@@ -95,9 +142,11 @@ def markup(draw: Any, depth: int = 0) -> str:
     parts = []
     for _ in range(draw(st.integers(0, 4 if depth < 3 else 0))):
         tag = draw(TAGS)
-        attrs = f'class="{draw(CLASSES)}" {draw(ATTRS)}'
+        href = draw(st.sampled_from(["", ' href="/en/t-1"', ' href=""', ' href="/a"']))
+        attrs = f'class="{draw(CLASSES)}" {draw(ATTRS)}{href}'
         inner = draw(markup(depth + 1))
-        parts.append(f"<{tag} {attrs}>{inner}</{tag}>")
+        text = draw(st.sampled_from(["", "x", "a&amp;b", "<!-- c -->", "<br>", "y <b>z</b>"]))
+        parts.append(f"<{tag} {attrs}>{text}{inner}</{tag}>")
         if draw(st.booleans()):
             parts.append(f'<meta name="{draw(CLASSES)}" content="{draw(CLASSES)}">')
     return "".join(parts)
@@ -109,6 +158,8 @@ def test_walks_on_generated_markup(body: str, with_head: bool) -> None:
     head = '<head><meta property="og:url" content="u"><meta name="a"></head>' if with_head else ""
     root = load_tree(f"<html>{head}<body>{body}</body></html>".encode())
     check_classic_walks(root)
+    check_relaunch_walks(root)
+    check_text_of(root)
     check_meta(root)
     check_marked_divs(root)
 

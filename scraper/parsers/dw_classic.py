@@ -34,6 +34,8 @@ from scraper.parsers.base import (
     LayoutParser,
     has_class,
     has_xpath_class,
+    hrefs_under,
+    links_under,
     text_of,
     text_with_breaks,
     xpath_class,
@@ -257,7 +259,12 @@ class ClassicParser(LayoutParser):
         if kicker is not None and clean_text(text_of(kicker)):
             return [text_of(kicker)]
         nav = self.under_marked(
-            self.root, "div", "id", "navPath", self.NAV_PATH_INNER, self.NAV_PATH
+            self.root,
+            "div",
+            "id",
+            "navPath",
+            links_under,
+            self.NAV_PATH,  # NAV_PATH_INNER
         )
         crumbs = [text_of(a) for a in nav]
         return [crumbs[-1]] if crumbs and clean_text(crumbs[-1]) else []
@@ -303,7 +310,7 @@ class ClassicParser(LayoutParser):
 
     def _share_links(self) -> Iterator[str]:
         for href in self.under_marked(
-            self.root, "div", "id", "sharing-bar", self.SHARE_LINKS_INNER, self.SHARE_LINKS
+            self.root, "div", "id", "sharing-bar", hrefs_under, self.SHARE_LINKS
         ):
             yield unquote(str(href))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urljoin
 
@@ -36,6 +36,7 @@ from scraper.parsers.base import (
     LayoutParser,
     has_class,
     has_xpath_class,
+    hrefs_under,
     load_json,
     raw_decode_after,
     text_of,
@@ -208,12 +209,14 @@ class RelaunchParser(LayoutParser):
                     return item
         return {}
 
-    def _header_find(self, xpath: etree.XPath) -> HtmlElement | None:
+    def _header_first(self, tag: str, class_: str | None = None) -> HtmlElement | None:
+        """The first ``.//tag`` (with ``[xpath_class(class_)]``; ``*``: any element) of the
+        article header, else of the article: the first node of the XPath constant named
+        where it is called, by a walk that stops there (an XPath evaluates every node of
+        the header, and on an element other than the root lxml first builds a stand-in
+        document for it). `tests/test_parser_walks.py` holds each to its XPath."""
         scope = self.header if self.header is not None else self.article
-        if scope is None:
-            return None
-        found = xpath(scope)
-        return found[0] if found else None
+        return None if scope is None else self.first_descendant(scope, tag, class_)
 
     # -- fields ------------------------------------------------------------------------------
 
@@ -292,7 +295,7 @@ class RelaunchParser(LayoutParser):
         return language_code(canonical, self.url, str(langs[0]) if langs else None)
 
     def title(self) -> str | None:
-        h1 = self._header_find(self.TITLE)
+        h1 = self._header_first("h1")  # TITLE
         return first_nonempty(
             [
                 text_of(h1) if h1 is not None else None,
@@ -304,7 +307,7 @@ class RelaunchParser(LayoutParser):
     def kicker_element(self) -> HtmlElement | None:
         if not self._kicker_found:  # looked up once: kicker parts and topics both need it
             found = list(self.with_attr(self.root, "div", "data-tracking-name", KICKER_HOOK))
-            self._kicker = found[0] if found else self._header_find(self.KICKER_FALLBACK)
+            self._kicker = found[0] if found else self._header_first("div", "kicker")
             self._kicker_found = True
         return self._kicker
 
@@ -347,7 +350,7 @@ class RelaunchParser(LayoutParser):
             "section",
             "data-tracking-name",
             "section-related-topics",
-            self.RELATED_TOPICS_INNER,
+            _topic_links,  # RELATED_TOPICS_INNER
             self.RELATED_TOPICS,
         )
         topics.extend(text_of(a) for a in related)
@@ -373,7 +376,7 @@ class RelaunchParser(LayoutParser):
 
     def _teaser_candidates(self) -> Iterator[str | None]:
         """In order of trust, produced lazily (the meta lookup only when needed)."""
-        p = self._header_find(self.TEASER)
+        p = self._header_first("p", "teaser-text")  # TEASER
         yield text_of(p) if p is not None else None
         yield _str(self.content.get("teaser"))
         yield self.meta("description")
@@ -393,7 +396,7 @@ class RelaunchParser(LayoutParser):
     def visible_date(self, language: str | None) -> DateValue | None:
         """The DOM fallback: ``<time datetime>``, an absolute display date, or a relative one
         ("2 hours ago") against `fetched_at` — never when embedded JSON has a date."""
-        time_el = self._header_find(self.TIME_AREA)
+        time_el = self._header_first("time")  # TIME_AREA: its second half holds every time
         if time_el is None:
             return None
         attr = time_el.get("datetime")
@@ -427,9 +430,10 @@ class RelaunchParser(LayoutParser):
                 )
         by_name = {a.name.casefold(): a.url for a in apollo}
         dom: list[Author] = []
-        details = self._header_find(self.AUTHOR_DETAILS)
+        details = self._header_first("*", "author-details")  # AUTHOR_DETAILS
         if details is not None:
-            for span in self.AUTHOR_SPANS(details):
+            spans = [s for s in details.iterdescendants("span") if has_xpath_class(s, "author")]
+            for span in spans:  # AUTHOR_SPANS
                 name = clean_text(text_of(span))
                 if not name:
                     continue
@@ -455,17 +459,19 @@ class RelaunchParser(LayoutParser):
         # Lazily: the share links are only searched when the first two sources fail.
         return short_url_from(
             itertools.chain(
-                (text_of(el) for el in self._sharing(self.SHORT_LINK_INNER, self.SHORT_LINK)),
+                (text_of(el) for el in self._sharing(_copy_button_spans, self.SHORT_LINK)),
                 [_str(self.content.get("permaLinkUrl"))],
                 self._share_links(),
             )
         )
 
     def _share_links(self) -> Iterator[str]:
-        for href in self._sharing(self.SHARE_LINKS_INNER, self.SHARE_LINKS):
+        for href in self._sharing(hrefs_under, self.SHARE_LINKS):  # SHARE_LINKS_INNER
             yield unquote(str(href))
 
-    def _sharing(self, inner: etree.XPath, whole: etree.XPath) -> list[Any]:
+    def _sharing(
+        self, inner: Callable[[HtmlElement], Iterable[Any]], whole: etree.XPath
+    ) -> list[Any]:
         return self.under_marked(
             self.root, "section", "data-tracking-name", "sharing-icons-inline", inner, whole
         )
@@ -691,6 +697,23 @@ class RelaunchParser(LayoutParser):
 
 KICKER_HOOK = "content-detail-kicker"
 _BODY_CLASSES = frozenset(RelaunchParser.BODY_CLASSES)
+
+
+def _copy_button_spans(section: HtmlElement) -> list[HtmlElement]:
+    """`RelaunchParser.SHORT_LINK_INNER` by a walk: the spans (document order) whose parent,
+    inside ``section``, carries ``copy-button-wrapper``."""
+    return [
+        span
+        for span in section.iterdescendants("span")
+        if (parent := span.getparent()) is not section
+        and parent is not None
+        and has_xpath_class(parent, "copy-button-wrapper")
+    ]
+
+
+def _topic_links(section: HtmlElement) -> list[HtmlElement]:
+    """`RelaunchParser.RELATED_TOPICS_INNER` by a walk: links whose href holds ``/t-``."""
+    return [a for a in section.iterdescendants("a") if "/t-" in (a.get("href") or "")]
 
 
 def _in_figcaption(figure: HtmlElement, class_name: str) -> HtmlElement | None:
