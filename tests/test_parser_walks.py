@@ -16,11 +16,11 @@ from lxml import etree
 from scraper.parsers.base import (
     MARKED_DIVS,
     LayoutParser,
+    PageIndex,
     has_xpath_class,
     hrefs_under,
     links_under,
     load_tree,
-    page_index,
     text_of,
 )
 from scraper.parsers.dw_classic import ClassicParser
@@ -99,7 +99,7 @@ def check_marked_divs(root: Any) -> None:
         key: [el for el in root.iter("div") if el.get(key[0]) == key[1]] for key in MARKED_DIVS
     }
     for ids_indexed in (True, False):
-        with page_index(root, ids_indexed=ids_indexed):
+        with PageIndex(root, ids_indexed=ids_indexed):
             firsts = {
                 key: next(LayoutParser.with_attr(root, "div", *key), None) for key in MARKED_DIVS
             }
@@ -171,5 +171,5 @@ def test_id_table_is_asked_only_when_told() -> None:
     div = next(root.iter("div"))
     etree.strip_attributes(div, "id")
     div.attrib["id"] = "bodyContent"
-    with page_index(root):
+    with PageIndex(root):
         assert list(LayoutParser.with_attr(root, "div", "id", "bodyContent")) == [div]

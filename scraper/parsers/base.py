@@ -7,7 +7,6 @@ The tree is built once per page with lxml (the fast path: a bare parse of a real
 from __future__ import annotations
 
 import codecs
-import contextlib
 import datetime as dt
 import json
 import re
@@ -284,15 +283,17 @@ MARKED_DIVS: tuple[tuple[str, str], ...] = (
     ("id", "sharing-bar"),
 )
 _MARKED = frozenset(MARKED_DIVS)
-#: libxml2's ID table: the first element (document order) whose ``id`` (or ``<a name>``,
-#: ``xml:id``) is ``$v``.
-_BY_ID = etree.XPath("id($v)")
+_MARKED_IDS = tuple(v for a, v in MARKED_DIVS if a == "id")
+_MARKED_HOOKS = tuple(v for a, v in MARKED_DIVS if a != "id")
+#: libxml2's ID table: the first element (document order) whose ``id`` (or ``<a name>``) is
+#: the value. One expression per value: without a variable to bind, a call costs less.
+_BY_ID = {value: etree.XPath(f"id('{value}')") for value in _MARKED_IDS}
 _scan = threading.local()
 
 
 class PageIndex:
-    """Lookups that layout detection and the layout parser share within one parse (the
-    tree must not change meanwhile):
+    """Lookups that layout detection and the layout parser share within one parse, as a
+    context manager (``with PageIndex(root):``; the tree must not change meanwhile):
 
     - The `MARKED_DIVS`: one walk over the divs, lazy — it goes only as far as the match
       asked for (the relaunch root is the first div of a page, the kicker about the
@@ -304,23 +305,35 @@ class PageIndex:
       entry that is a div with that very ``id`` is the first such div. Anything else (an
       ``<a name>``, a span first) falls back to the walk.
     - The text of the first script containing given markers (the Apollo state is sought
-      by the layout check and read by the parser: decoded once)."""
+      by the layout check and read by the parser: decoded once).
 
-    def __init__(self, root: HtmlElement, ids_indexed: bool) -> None:
+    Outside the block, `LayoutParser.with_attr` and `LayoutParser.script_text` walk
+    afresh on every call."""
+
+    def __init__(self, root: HtmlElement, *, ids_indexed: bool = False) -> None:
         self.root = root
         self.ids_indexed = ids_indexed
-        self._divs: Iterator[HtmlElement] | None = root.iter("div")
-        self._found: dict[tuple[str, str], list[HtmlElement]] = {key: [] for key in MARKED_DIVS}
-        self._by_id = {v: self._found[a, v] for a, v in MARKED_DIVS if a == "id"}
-        self._by_hook = {v: self._found[a, v] for a, v in MARKED_DIVS if a != "id"}
+        self._divs: Iterator[HtmlElement] | None = None  # the walk, begun when first needed
+        self._walked = False
+        self._by_id: dict[str, list[HtmlElement]] = {v: [] for v in _MARKED_IDS}
+        self._by_hook: dict[str, list[HtmlElement]] = {v: [] for v in _MARKED_HOOKS}
         self._scripts: dict[tuple[str, ...], str | None] = {}
+        self._previous: PageIndex | None = None
+
+    def __enter__(self) -> PageIndex:
+        self._previous = getattr(_scan, "index", None)
+        _scan.index = self
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _scan.index = self._previous
 
     def marked_divs(self, attr: str, value: str) -> Iterator[HtmlElement]:
         """``//div[@attr=value]`` in document order, for a `MARKED_DIVS` key."""
-        found = self._found[attr, value]
+        found = (self._by_id if attr == "id" else self._by_hook)[value]
         index = 0
         if attr == "id" and self.ids_indexed:
-            hits = _BY_ID(self.root, v=value)
+            hits = _BY_ID[value](self.root)
             if not hits:
                 return
             first = hits[0]
@@ -328,7 +341,7 @@ class PageIndex:
                 yield first  # also the walk's first match, once it gets there
                 index = 1
         while True:
-            while index >= len(found) and self._divs is not None:
+            while index >= len(found) and not self._walked:
                 self._walk_to_next_match()
             if index >= len(found):
                 return
@@ -336,7 +349,8 @@ class PageIndex:
             index += 1
 
     def _walk_to_next_match(self) -> None:
-        assert self._divs is not None
+        if self._divs is None:
+            self._divs = self.root.iter("div")
         for el in self._divs:
             # One attribute-name list per div instead of two attribute reads: most divs
             # carry neither attribute.
@@ -354,7 +368,7 @@ class PageIndex:
                     hit = True
             if hit:
                 return
-        self._divs = None
+        self._walked = True
 
     def script_text(self, needles: tuple[str, ...]) -> str | None:
         if needles not in self._scripts:
@@ -373,19 +387,6 @@ def _script_text(root: HtmlElement, needles: tuple[str, ...]) -> str | None:
 def _page_index(root: HtmlElement) -> PageIndex | None:
     index: PageIndex | None = getattr(_scan, "index", None)
     return index if index is not None and index.root is root else None
-
-
-@contextlib.contextmanager
-def page_index(root: HtmlElement, *, ids_indexed: bool = False) -> Iterator[None]:
-    """Within this block, `LayoutParser.with_attr` and `LayoutParser.script_text` answer
-    lookups on ``root`` from one `PageIndex`. Scoped to one parse: the tree must not
-    change inside the block, and outside it every lookup walks afresh."""
-    previous = getattr(_scan, "index", None)
-    _scan.index = PageIndex(root, ids_indexed)
-    try:
-        yield
-    finally:
-        _scan.index = previous
 
 
 class LayoutParser:
@@ -431,7 +432,7 @@ class LayoutParser:
         """XPath ``//tag[@attr=value]`` (document order), lazily: lxml's tag-filtered `iter`
         walks the tree in C, only the few ``tag`` elements reach Python (an XPath ``//``
         step or an ElementPath predicate costs two to three times as much). Inside
-        `page_index`, the `MARKED_DIVS` come from its shared lookups."""
+        a `PageIndex` block, the `MARKED_DIVS` come from its shared lookups."""
         if tag == "div" and (attr, value) in _MARKED:
             index = _page_index(root)
             if index is not None:
@@ -472,13 +473,14 @@ class LayoutParser:
         return list(inner(found[0]) if len(found) == 1 else whole(root))
 
     @staticmethod
-    def canonical_hrefs(root: HtmlElement) -> list[str]:
-        """XPath ``//link[@rel='canonical']/@href``, without the XPath ``//`` step's cost."""
-        return [
+    def canonical_hrefs(root: HtmlElement) -> Iterator[str]:
+        """XPath ``//link[@rel='canonical']/@href``, without the XPath ``//`` step's cost,
+        lazily (the first usable one is taken: the other links are not read)."""
+        return (
             href
             for link in root.iter("link")
             if link.get("rel") == "canonical" and (href := link.get("href")) is not None
-        ]
+        )
 
     @staticmethod
     def script_text(root: HtmlElement, *needles: str) -> str | None:

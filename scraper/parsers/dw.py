@@ -12,7 +12,7 @@ import datetime as dt
 from scraper.article import Article
 from scraper.errors import NotDWPageError
 from scraper.normalize import build_article
-from scraper.parsers.base import HtmlElement, LayoutParser, page_index
+from scraper.parsers.base import HtmlElement, LayoutParser, PageIndex
 from scraper.parsers.dw_classic import ClassicParser
 from scraper.parsers.dw_relaunch import RelaunchParser
 
@@ -38,7 +38,7 @@ def parse_dw(
     """The `Article` of a parsed page. ``ids_indexed``: ``root`` comes straight from
     `scraper.parsers.base.load_tree`, unchanged, so libxml2's ID table indexes its ``id``
     attributes (see `scraper.parsers.base.PageIndex`)."""
-    with page_index(root, ids_indexed=ids_indexed):
+    with PageIndex(root, ids_indexed=ids_indexed):
         return _parse_dw(root, url, fetched_at)
 
 
