@@ -24,7 +24,12 @@ from scraper.parsers.base import (
     text_of,
 )
 from scraper.parsers.dw_classic import ClassicParser
-from scraper.parsers.dw_relaunch import RelaunchParser, _copy_button_spans, _topic_links
+from scraper.parsers.dw_relaunch import (
+    FigureCaption,
+    RelaunchParser,
+    _copy_button_spans,
+    _topic_links,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "fixtures" / "dw").glob("*.html")) + sorted(
@@ -73,6 +78,32 @@ def check_relaunch_walks(root: Any) -> None:
         assert spans == r.AUTHOR_SPANS(scope)
 
 
+def reference_in_figcaption(figure: Any, class_name: str) -> Any:
+    """The figure lookup as it was: one walk per class."""
+    for caption in figure.iter("figcaption"):
+        for el in caption.iterdescendants():
+            if isinstance(el.tag, str) and has_xpath_class(el, class_name):
+                return el
+    return None
+
+
+def check_figure_captions(root: Any) -> None:
+    for figure in itertools.islice(root.iter(), 80):
+        if not isinstance(figure.tag, str):
+            continue
+        found = FigureCaption(figure)
+        first = next(figure.iter("figcaption"), None)
+        assert found.first is first
+        copyright_el = (
+            next((s for s in first.iter("small") if has_xpath_class(s, "copyright")), None)
+            if first is not None
+            else None
+        )
+        assert found.copyright is copyright_el
+        assert found.description is reference_in_figcaption(figure, "description")
+        assert found.slide_title is reference_in_figcaption(figure, "slide-title")
+
+
 def check_text_of(root: Any) -> None:
     for el in root.iter():
         expected = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
@@ -115,6 +146,7 @@ def test_walks_on_pages(path: Path) -> None:
     root = load_tree(path.read_bytes())
     check_classic_walks(root)
     check_relaunch_walks(root)
+    check_figure_captions(root)
     check_text_of(root)
     check_meta(root)
     check_marked_divs(root)
@@ -123,7 +155,8 @@ def test_walks_on_pages(path: Path) -> None:
 CLASSES = st.sampled_from(
     ["", "longText", "longText x", "x longText", "longTextual", "mediaItem", "gallery",
      "group", "picBox", "picBoxed", "xpicBox", "col3", "a\tlongText", "GALLERY", "kicker",
-     "author-details", "author", "time-area", "teaser-text", "copy-button-wrapper"]
+     "author-details", "author", "time-area", "teaser-text", "copy-button-wrapper",
+     "description", "slide-title", "copyright", "x copyright"]
 )  # fmt: skip
 ATTRS = st.sampled_from(
     ['id="root"', 'id="bodyContent"', 'id="navPath"', 'id="sharing-bar"', 'id=" root"',
@@ -132,7 +165,24 @@ ATTRS = st.sampled_from(
      'name="root"', 'id=""', ""]
 )  # fmt: skip
 TAGS = st.sampled_from(
-    ["div", "div", "div", "li", "span", "span", "a", "ul", "p", "section", "h1", "time"]
+    [
+        "div",
+        "div",
+        "div",
+        "li",
+        "span",
+        "span",
+        "a",
+        "ul",
+        "p",
+        "section",
+        "h1",
+        "time",
+        "figure",
+        "figcaption",
+        "figcaption",
+        "small",
+    ]
 )
 
 
@@ -159,6 +209,7 @@ def test_walks_on_generated_markup(body: str, with_head: bool) -> None:
     root = load_tree(f"<html>{head}<body>{body}</body></html>".encode())
     check_classic_walks(root)
     check_relaunch_walks(root)
+    check_figure_captions(root)
     check_text_of(root)
     check_meta(root)
     check_marked_divs(root)

@@ -240,7 +240,12 @@ def has_xpath_class(el: HtmlElement, name: str) -> bool:
     """`xpath_class` in Python: classes split on XML whitespace only (as
     ``normalize-space`` does), unlike `has_class`, which splits on any Unicode space."""
     value = el.get("class")
-    if not value or name not in value:
+    return bool(value) and class_value_has(value, name)
+
+
+def class_value_has(value: str, name: str) -> bool:
+    """`has_xpath_class` for a ``class`` attribute value read already."""
+    if name not in value:
         return False
     return name in value.replace("\t", " ").replace("\n", " ").replace("\r", " ").split(" ")
 
@@ -317,6 +322,7 @@ class PageIndex:
         self._walked = False
         self._by_id: dict[str, list[HtmlElement]] = {v: [] for v in _MARKED_IDS}
         self._by_hook: dict[str, list[HtmlElement]] = {v: [] for v in _MARKED_HOOKS}
+        self._id_table: dict[str, HtmlElement | None] = {}  # answers of the ID table
         self._scripts: dict[tuple[str, ...], str | None] = {}
         self._previous: PageIndex | None = None
 
@@ -333,10 +339,12 @@ class PageIndex:
         found = (self._by_id if attr == "id" else self._by_hook)[value]
         index = 0
         if attr == "id" and self.ids_indexed:
-            hits = _BY_ID[value](self.root)
-            if not hits:
+            if value not in self._id_table:
+                hits = _BY_ID[value](self.root)
+                self._id_table[value] = hits[0] if hits else None
+            first = self._id_table[value]
+            if first is None:
                 return
-            first = hits[0]
             if first.tag == "div" and first.get("id") == value:
                 yield first  # also the walk's first match, once it gets there
                 index = 1
@@ -403,8 +411,7 @@ class LayoutParser:
         self.url = url
         self.fetched_at = fetched_at
         self._meta: dict[str, str] = {}
-        head = root.find("head")
-        self._metas: Iterator[HtmlElement] | None = (root if head is None else head).iter("meta")
+        self._metas: Iterator[HtmlElement] | None = None  # begun by the first `meta` call
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
@@ -507,7 +514,10 @@ class LayoutParser:
         `_HEAD_META`). The metas are read in document order only as far as needed, each
         once for all keys: a classic head holds a hundred (``fb:pages``…), over which each
         XPath evaluation cost more than the rest of the head fields together."""
-        while key not in self._meta and self._metas is not None:
+        if self._metas is None:
+            head = next(self.root.iterchildren("head"), None)  # XPath head[1]
+            self._metas = (self.root if head is None else head).iter("meta")
+        while key not in self._meta:
             for el in self._metas:
                 content = el.get("content")
                 if content is None:
@@ -521,5 +531,5 @@ class LayoutParser:
                 if name == key or prop == key:
                     break
             else:
-                self._metas = None
+                break  # all read (a spent iterator stays spent: later calls read nothing)
         return self._meta.get(key)

@@ -32,7 +32,6 @@ from scraper.normalize import (
 from scraper.parsers.base import (
     HtmlElement,
     LayoutParser,
-    has_class,
     has_xpath_class,
     hrefs_under,
     links_under,
@@ -391,20 +390,16 @@ class ClassicParser(LayoutParser):
                     break
         return slides
 
-    def _skip(self, el: HtmlElement) -> bool:
-        classes = set((el.get("class") or "").split())
-        return bool(classes & self.SKIP_CLASSES) or el.tag in (
-            "script",
-            "style",
-            "noscript",
-            "form",
-            "input",
-        )
+    #: Elements in the body that are never content, whatever their class.
+    SKIP_TAGS = frozenset({"script", "style", "noscript", "form", "input"})
 
     def _walk(self, node: HtmlElement, out: list[RawBlock]) -> None:
         for el in node:
             tag = el.tag
-            if not isinstance(tag, str) or self._skip(el):
+            if not isinstance(tag, str) or tag in self.SKIP_TAGS:
+                continue
+            classes = el.get("class") or ""  # read once for the skip and the div tests
+            if classes and not self.SKIP_CLASSES.isdisjoint(classes.split()):
                 continue
             if tag == "p":
                 self._paragraph(el, out)
@@ -420,11 +415,11 @@ class ClassicParser(LayoutParser):
                     out.append(
                         RawBlock("video", video=Video(url=absolute_url(src), title=el.get("title")))
                     )
-            elif tag == "div" and "picBox" in (el.get("class") or ""):
+            elif tag == "div" and "picBox" in classes:
                 image = self.picbox_image(el)
                 if image is not None:
                     out.append(RawBlock("image", image=image))
-            elif tag == "div" and has_class(el, "mediaItem"):
+            elif tag == "div" and "mediaItem" in classes.split():  # has_class
                 video = self.media_video(el)
                 if video is not None:
                     out.append(RawBlock("video", video=video))
@@ -436,11 +431,12 @@ class ClassicParser(LayoutParser):
         plain = clean_text(text)
         if not plain or is_read_more(plain) or is_boilerplate_text(plain):
             return
-        if (
-            any("newsletter" in (a.get("href") or "") for a in p.iter("a"))
-            and len(list(p.iter("a"))) == 1
-        ):
-            link_text = clean_text(text_of(next(p.iter("a"))))
+        if not len(p):  # no child element: neither of the two shapes below
+            out.append(RawBlock("paragraph", text, cleaned=plain))
+            return
+        links = list(p.iter("a"))
+        if len(links) == 1 and "newsletter" in (links[0].get("href") or ""):
+            link_text = clean_text(text_of(links[0]))
             if link_text == plain:
                 return  # the newsletter plug: a paragraph that is only a newsletter link
         # English classic subheadings: a p holding only <strong>/<b>.

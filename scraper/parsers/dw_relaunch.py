@@ -34,6 +34,7 @@ from scraper.normalize import (
 from scraper.parsers.base import (
     HtmlElement,
     LayoutParser,
+    class_value_has,
     has_class,
     has_xpath_class,
     hrefs_under,
@@ -498,30 +499,36 @@ class RelaunchParser(LayoutParser):
         self._hero_credit_fallback(lead or [b.image for b in blocks if b.image][:1])
         return lead, blocks
 
-    def _skip(self, el: HtmlElement) -> bool:
-        classes = el.get("class")
+    #: Elements that are never body content, whatever their attributes.
+    SKIP_TAGS = frozenset(
+        {"header", "footer", "nav", "aside", "script", "style", "noscript", "svg", "button", "form"}
+    )
+
+    def _skip(self, el: HtmlElement, classes: str | None) -> bool:
+        """Whether ``el`` (its ``class`` given: the walk reads it once) is no body content:
+        a skipped class, a section hook other than content, ``aria-hidden``. (Its tag is
+        tested first, against `SKIP_TAGS`.)"""
         if classes and not self.SKIP_CLASSES.isdisjoint(classes.split()):
             return True
-        tracking = el.get("data-tracking-name")
-        if (tracking and tracking not in self.CONTENT_TRACKING) or el.get("aria-hidden") == "true":
-            return True
-        return el.tag in (
-            "header",
-            "footer",
-            "nav",
-            "aside",
-            "script",
-            "style",
-            "noscript",
-            "svg",
-            "button",
-            "form",
-        )
+        names = el.keys()  # most elements carry none of the other two: one call, not two
+        if "data-tracking-name" in names:
+            tracking = el.get("data-tracking-name")
+            if tracking and tracking not in self.CONTENT_TRACKING:
+                return True
+        return "aria-hidden" in names and el.get("aria-hidden") == "true"
 
-    def _walk(self, node: HtmlElement, out: list[RawBlock], in_body: bool = False) -> None:
+    def _walk(
+        self,
+        node: HtmlElement,
+        out: list[RawBlock],
+        in_body: bool = False,
+        classes: str | None = None,
+    ) -> None:
+        """Blocks of ``node``'s children; ``classes``: its ``class`` (when read already)."""
         start = len(out)
         if not in_body:
-            classes = node.get("class")
+            if classes is None:
+                classes = node.get("class")
             in_body = bool(classes) and not _BODY_CLASSES.isdisjoint(classes.split())
         self._walk_children(node, out, in_body)
         if in_body:
@@ -531,7 +538,10 @@ class RelaunchParser(LayoutParser):
     def _walk_children(self, node: HtmlElement, out: list[RawBlock], in_body: bool) -> None:
         for el in node:
             tag = el.tag
-            if not isinstance(tag, str) or self._skip(el):
+            if not isinstance(tag, str) or tag in self.SKIP_TAGS:
+                continue
+            classes = el.get("class")
+            if self._skip(el, classes):
                 continue
             if tag == "p":
                 text = text_with_breaks(el)
@@ -541,10 +551,10 @@ class RelaunchParser(LayoutParser):
             elif tag in ("h2", "h3", "h4", "h5", "h6"):
                 out.append(RawBlock("heading", text_of(el), level=int(tag[1])))
             elif tag == "figure":
-                slide_title = _in_figcaption(el, "slide-title")
-                if slide_title is not None:  # gallery slide: its title is a heading
-                    out.append(RawBlock("heading", text_of(slide_title), level=2))
-                image = self.figure_image(el)
+                caption = FigureCaption(el)
+                if caption.slide_title is not None:  # gallery slide: its title is a heading
+                    out.append(RawBlock("heading", text_of(caption.slide_title), level=2))
+                image = self.figure_image(el, caption)
                 if image is not None:
                     out.append(RawBlock("image", image=image))
             elif tag in ("ul", "ol"):
@@ -558,28 +568,30 @@ class RelaunchParser(LayoutParser):
                     out.append(
                         RawBlock("video", video=Video(url=absolute_url(src), title=el.get("title")))
                     )
-            elif tag == "video" or has_class(el, "vjs-wrapper"):
+            elif tag == "video" or "vjs-wrapper" in (classes or "").split():  # has_class
                 video = self.player_video(el)
                 if video is not None:
                     out.append(RawBlock("video", video=video))
             elif tag in ("div", "section", "span", "article", "picture", "a", "main"):
-                self._walk(el, out, in_body)
+                self._walk(el, out, in_body, classes)
 
-    def figure_image(self, figure: HtmlElement) -> RawImage | None:
-        # A figure is a handful of elements: walking it beats evaluating one XPath each
-        # (IMG, FIGCAPTION, COPYRIGHT, SLIDE_DESCRIPTION give the same first matches).
+    def figure_image(
+        self, figure: HtmlElement, captions: FigureCaption | None = None
+    ) -> RawImage | None:
+        """The image of a ``<figure>`` (``captions``: its `FigureCaption`, when found
+        already). A figure is a handful of elements: walking it beats evaluating one XPath
+        each (IMG, FIGCAPTION, COPYRIGHT, SLIDE_DESCRIPTION give the same first matches)."""
+        if captions is None:
+            captions = FigureCaption(figure)
         img = next(figure.iter("img"), None)
-        cap = next(figure.iter("figcaption"), None)
+        cap = captions.first
         caption: str | None = None
         credit: str | None = None
         if cap is not None:
-            copyright_el = next(
-                (s for s in cap.iter("small") if has_xpath_class(s, "copyright")), None
-            )
+            copyright_el = captions.copyright
             credit = text_of(copyright_el) if copyright_el is not None else None
-            description = _in_figcaption(figure, "description")
-            if description is not None:
-                caption = text_of(description)
+            if captions.description is not None:
+                caption = text_of(captions.description)
             else:
                 caption = _text_without(cap, CAPTION_EXCLUDED)
         url = self.image_url(figure, img)
@@ -716,15 +728,41 @@ def _topic_links(section: HtmlElement) -> list[HtmlElement]:
     return [a for a in section.iterdescendants("a") if "/t-" in (a.get("href") or "")]
 
 
-def _in_figcaption(figure: HtmlElement, class_name: str) -> HtmlElement | None:
-    """The first element with ``class_name`` inside a figcaption of ``figure``, in document
-    order: XPath ``.//figcaption//*[class]``. The first figcaption (in document order) whose
-    subtree holds a match holds the first match of all."""
-    for caption in figure.iter("figcaption"):
-        for el in caption.iterdescendants():
-            if isinstance(el.tag, str) and has_xpath_class(el, class_name):
-                return el
-    return None
+class FigureCaption:
+    """What a ``<figure>``'s captions hold, found in one pass over them: ``first`` (its
+    first ``figcaption``), ``copyright`` (the first ``small.copyright`` inside that one)
+    and, inside any figcaption, the first ``.description`` and ``.slide-title`` (XPath
+    ``.//figcaption//*[class]``: the first figcaption, in document order, whose subtree
+    holds a match holds the first match of all)."""
+
+    __slots__ = ("copyright", "description", "first", "slide_title")
+
+    def __init__(self, figure: HtmlElement) -> None:
+        self.first: HtmlElement | None = None
+        self.copyright: HtmlElement | None = None
+        self.description: HtmlElement | None = None
+        self.slide_title: HtmlElement | None = None
+        for caption in figure.iter("figcaption"):
+            in_first = self.first is None
+            if in_first:
+                self.first = caption
+            for el in caption.iterdescendants():
+                classes = el.get("class") if isinstance(el.tag, str) else None
+                if not classes:
+                    continue
+                if (
+                    in_first
+                    and self.copyright is None
+                    and el.tag == "small"
+                    and class_value_has(classes, "copyright")
+                ):
+                    self.copyright = el
+                if self.description is None and class_value_has(classes, "description"):
+                    self.description = el
+                if self.slide_title is None and class_value_has(classes, "slide-title"):
+                    self.slide_title = el
+            if self.description is not None and self.slide_title is not None:
+                break
 
 
 def _text_without(el: HtmlElement, excluded_classes: frozenset[str]) -> str:
