@@ -30,9 +30,9 @@ def label_key(label: str) -> str:
     return _label_core(label).casefold()
 
 
-def _label_core(label: str) -> str:
-    """`label_key` before case folding."""
-    if is_printable_single_spaced(label):
+def _label_core(label: str, clean: bool = False) -> str:
+    """`label_key` before case folding (``clean``: see `is_boilerplate_text`)."""
+    if clean or is_printable_single_spaced(label):
         # The common case of cleaned text, spared the split and join (which give it back).
         return label.rstrip(":：").strip()
     return " ".join(label.replace("\xa0", " ").split()).rstrip(":：").strip()
@@ -352,11 +352,12 @@ _LONGEST_KEY = max(map(len, _BOILERPLATE_KEYS))
 BOILERPLATE_ANCHORS: tuple[str, ...] = ("newsletter", "javascript", "html5")
 
 
-def is_boilerplate_text(text: str) -> bool:
+def is_boilerplate_text(text: str, *, clean: bool = False) -> bool:
     """Whether ``label_key(text)`` is a boilerplate or skip-link text or contains one of
     `BOILERPLATE_SUBSTRINGS` (plain substring tests: a regex alternation is about five times
-    slower)."""
-    core = _label_core(text)
+    slower). ``clean``: ``text`` is `scraper.normalize.clean_text` output, so its
+    whitespace needs no second look."""
+    core = _label_core(text, clean)
     # Case folding never shortens a string, so a text longer than every key is none of them;
     # and a long paragraph is only folded whole (costly when it is not ASCII) when it holds
     # an anchor of the substrings.

@@ -695,8 +695,13 @@ def _content_digest(
         "images": [[i.caption, i.credit] for i in images],
         "credit_line": credit_line.raw if credit_line else None,
     }
-    encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    encoded = _HASH_JSON.encode(payload)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+#: What ``json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)``
+#: uses, made once (``dumps`` builds an encoder per call).
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def first_nonempty(values: Iterable[str | None]) -> str | None:

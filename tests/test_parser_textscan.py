@@ -154,6 +154,7 @@ def test_label_tests_as_before(text: str) -> None:
     assert is_read_more(text) == reference_is_read_more(text)
     cleaned = clean_text(text) or ""
     assert is_boilerplate_text(cleaned) == reference_is_boilerplate(cleaned)
+    assert is_boilerplate_text(cleaned, clean=True) == reference_is_boilerplate(cleaned)
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,13 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from scraper.parsers.base import (
+    HTML_LANG,
     MARKED_DIVS,
     LayoutParser,
     PageIndex,
     has_xpath_class,
     hrefs_under,
+    html_lang,
     links_under,
     load_tree,
     text_of,
@@ -105,9 +107,14 @@ def check_figure_captions(root: Any) -> None:
 
 
 def check_text_of(root: Any) -> None:
+    """`text_of` against the serialisation, `html_lang` against `HTML_LANG`, with every
+    element as the context."""
     for el in root.iter():
         expected = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
         assert text_of(el) == expected
+        if isinstance(el.tag, str):
+            langs = HTML_LANG(el)
+            assert html_lang(el) == (str(langs[0]) if langs else None)
 
 
 def check_meta(root: Any) -> None:
@@ -206,7 +213,8 @@ def markup(draw: Any, depth: int = 0) -> str:
 @given(markup(), st.booleans())
 def test_walks_on_generated_markup(body: str, with_head: bool) -> None:
     head = '<head><meta property="og:url" content="u"><meta name="a"></head>' if with_head else ""
-    root = load_tree(f"<html>{head}<body>{body}</body></html>".encode())
+    lang = ' lang="de"' if with_head else ""
+    root = load_tree(f"<html{lang}>{head}<body>{body}</body></html>".encode())
     check_classic_walks(root)
     check_relaunch_walks(root)
     check_figure_captions(root)

@@ -213,6 +213,18 @@ def _collect(node: HtmlElement, out: list[str]) -> None:
         out.append(child.tail or "")
 
 
+#: The page's ``lang`` attribute (what `html_lang` reads).
+HTML_LANG = etree.XPath("/html/@lang")
+
+
+def html_lang(el: HtmlElement) -> str | None:
+    """XPath `HTML_LANG` (any element of the document as context): the document element's
+    ``lang`` when it is the ``html`` element."""
+    if el.getparent() is not None:
+        el = el.getroottree().getroot()
+    return el.get("lang") if el.tag == "html" else None
+
+
 def hrefs_under(el: HtmlElement) -> list[str]:
     """XPath ``.//a/@href`` (every ``href``, empty ones too), by a walk."""
     return [href for a in el.iterdescendants("a") if (href := a.get("href")) is not None]

@@ -111,14 +111,23 @@ def short_url_from(candidates: Iterable[str | None]) -> str | None:
 def language_code(*candidates: str | None) -> str | None:
     """The page language: the first DW URL language segment among the candidates, else a
     ``lang`` attribute value (``de``, ``pt-BR`` -> ``pt-br``)."""
+    found = url_language(*candidates)
+    if found:
+        return found
+    for candidate in candidates:
+        if candidate and "/" not in candidate and _LANG_ATTR.match(candidate.strip()):
+            return candidate.strip().lower().replace("_", "-")
+    return None
+
+
+def url_language(*candidates: str | None) -> str | None:
+    """The first DW URL language segment among the candidates (`language_code`'s first
+    choice)."""
     for candidate in candidates:
         if candidate and "/" in candidate:
             found = language_from_url(candidate)
             if found:
                 return found
-    for candidate in candidates:
-        if candidate and "/" not in candidate and _LANG_ATTR.match(candidate.strip()):
-            return candidate.strip().lower().replace("_", "-")
     return None
 
 

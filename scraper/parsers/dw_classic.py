@@ -34,6 +34,7 @@ from scraper.parsers.base import (
     LayoutParser,
     has_xpath_class,
     hrefs_under,
+    html_lang,
     links_under,
     text_of,
     text_with_breaks,
@@ -47,6 +48,7 @@ from scraper.parsers.common import (
     language_code,
     reject_non_content,
     short_url_from,
+    url_language,
 )
 from scraper.urls import content_type_from_url, dw_content_id
 
@@ -60,7 +62,6 @@ class ClassicParser(LayoutParser):
 
     BODY_CONTENT_ID = "bodyContent"
     TRACKING_MARKS = ("dwInitialTrackingInfo", "dwXT")
-    HTML_LANG = _X("/html/@lang")
     TITLE = _X(".//h1")
     KICKER = _X(".//h4[" + xpath_class("artikel") + "]")
     NAV_PATH = _X("//div[@id='navPath']//a")
@@ -238,9 +239,10 @@ class ClassicParser(LayoutParser):
         return found or "article"  # type: ignore[return-value]
 
     def language(self, canonical: str | None) -> str | None:
-        langs = self.HTML_LANG(self.root)
-        return language_code(
-            canonical, self.url, str(langs[0]) if langs else None, self.meta("language")
+        lang = html_lang(self.root)
+        # The meta tag is the last candidate: looked up only when no URL names the language.
+        return url_language(canonical, self.url, lang) or language_code(
+            canonical, self.url, lang, self.meta("language")
         )
 
     def title(self) -> str | None:
@@ -429,7 +431,7 @@ class ClassicParser(LayoutParser):
     def _paragraph(self, p: HtmlElement, out: list[RawBlock]) -> None:
         text = text_with_breaks(p)
         plain = clean_text(text)
-        if not plain or is_read_more(plain) or is_boilerplate_text(plain):
+        if not plain or is_read_more(plain) or is_boilerplate_text(plain, clean=True):
             return
         if not len(p):  # no child element: neither of the two shapes below
             out.append(RawBlock("paragraph", text, cleaned=plain))

@@ -38,6 +38,7 @@ from scraper.parsers.base import (
     has_class,
     has_xpath_class,
     hrefs_under,
+    html_lang,
     load_json,
     raw_decode_after,
     text_of,
@@ -93,8 +94,6 @@ class RelaunchParser(LayoutParser):
     ROOT_ID = "root"
     TRACKING_HOOK = ".//*[@data-tracking-name]"
     APOLLO_MARK = "__APOLLO_STATE__"
-
-    HTML_LANG = _X("/html/@lang")
 
     CONTENT_AREA = _X(".//div[" + xpath_class("content-area") + "]")
     TITLE = _X(".//h1")
@@ -292,8 +291,7 @@ class RelaunchParser(LayoutParser):
         enum = self.content.get("language")
         if isinstance(enum, str) and enum in APOLLO_LANGUAGES:
             return APOLLO_LANGUAGES[enum]
-        langs = self.HTML_LANG(self.root)
-        return language_code(canonical, self.url, str(langs[0]) if langs else None)
+        return language_code(canonical, self.url, html_lang(self.root))
 
     def title(self) -> str | None:
         h1 = self._header_first("h1")  # TITLE
@@ -546,7 +544,7 @@ class RelaunchParser(LayoutParser):
             if tag == "p":
                 text = text_with_breaks(el)
                 plain = clean_text(text)
-                if plain and not is_boilerplate_text(plain) and not is_read_more(plain):
+                if plain and not is_boilerplate_text(plain, clean=True) and not is_read_more(plain):
                     out.append(RawBlock("paragraph", text, cleaned=plain))
             elif tag in ("h2", "h3", "h4", "h5", "h6"):
                 out.append(RawBlock("heading", text_of(el), level=int(tag[1])))
