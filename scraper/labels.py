@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from scraper.textscan import folded_contains_ascii, is_printable_single_spaced
+
 #: Facts-box label (classic layout) -> field.
 FACT_LABELS: dict[str, str] = {}
 
@@ -25,11 +27,15 @@ def _add(field: str, *labels: str) -> None:
 
 def label_key(label: str) -> str:
     """Normalise a label for lookup: case-folded, no trailing colon, single spaces."""
-    if label.isprintable() and "  " not in label and label[:1] != " " and label[-1:] != " ":
-        # Already single-spaced (printable text holds no whitespace but " "): the common
-        # case of cleaned paragraph text, spared the split and join.
-        return label.rstrip(":：").strip().casefold()
-    return " ".join(label.replace("\xa0", " ").split()).rstrip(":：").strip().casefold()
+    return _label_core(label).casefold()
+
+
+def _label_core(label: str, clean: bool = False) -> str:
+    """`label_key` before case folding (``clean``: see `is_boilerplate_text`)."""
+    if clean or is_printable_single_spaced(label):
+        # The common case of cleaned text, spared the split and join (which give it back).
+        return label.rstrip(":：").strip()
+    return " ".join(label.replace("\xa0", " ").split()).rstrip(":：").strip()
 
 
 _add(
@@ -303,7 +309,8 @@ _READ_MORE_RE = re.compile(
 
 
 def is_read_more(text: str) -> bool:
-    return bool(_READ_MORE_RE.match(text))
+    # The pattern ends in a colon: without one (most paragraphs) it cannot match.
+    return (":" in text or "：" in text) and bool(_READ_MORE_RE.match(text))
 
 
 #: Texts of ad labels, feedback buttons, newsletter plugs and no-JavaScript notices.
@@ -338,11 +345,28 @@ BOILERPLATE_SUBSTRINGS: tuple[str, ...] = (
 )
 
 
-def is_boilerplate_text(text: str) -> bool:
-    key = label_key(text)
-    if key in BOILERPLATE_TEXTS or key in SKIP_LINK_TEXTS:
+_BOILERPLATE_KEYS = BOILERPLATE_TEXTS | SKIP_LINK_TEXTS
+_LONGEST_KEY = max(map(len, _BOILERPLATE_KEYS))
+#: Every boilerplate substring contains one of these (`tests/test_parser_textscan.py`):
+#: a text whose folding holds none of them holds none of the substrings either.
+BOILERPLATE_ANCHORS: tuple[str, ...] = ("newsletter", "javascript", "html5")
+
+
+def is_boilerplate_text(text: str, *, clean: bool = False) -> bool:
+    """Whether ``label_key(text)`` is a boilerplate or skip-link text or contains one of
+    `BOILERPLATE_SUBSTRINGS` (plain substring tests: a regex alternation is about five times
+    slower). ``clean``: ``text`` is `scraper.normalize.clean_text` output, so its
+    whitespace needs no second look."""
+    core = _label_core(text, clean)
+    # Case folding never shortens a string, so a text longer than every key is none of them;
+    # and a long paragraph is only folded whole (costly when it is not ASCII) when it holds
+    # an anchor of the substrings.
+    short = len(core) <= _LONGEST_KEY
+    if not short and not folded_contains_ascii(core, BOILERPLATE_ANCHORS):
+        return False
+    key = core.casefold()
+    if short and key in _BOILERPLATE_KEYS:
         return True
-    # Plain substring tests: a regex alternation of these is about five times slower.
     return any(s in key for s in BOILERPLATE_SUBSTRINGS)
 
 

@@ -41,6 +41,7 @@ from scraper.labels import (
     RELATIVE_YESTERDAY_WORDS,
     strip_credit_prefix,
 )
+from scraper.textscan import is_printable_single_spaced
 
 log = structlog.get_logger(__name__)
 
@@ -50,8 +51,24 @@ PARSER_VERSION = "dw-1.0.0"
 
 #: Invisible characters removed from all text. ZWNJ/ZWJ (U+200C/U+200D) are kept: Persian,
 #: Urdu, Pashto and Indic scripts (all DW languages) need them for correct spelling.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a\u202c"), None)
-_INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a\u202c]")
+_INVISIBLE_CHARS = "\u00ad\u200b\u2060\ufeff\u200e\u200f\u202a\u202c"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
+
+
+def _has_invisible(text: str) -> bool:
+    """Whether ``text`` holds one of `_INVISIBLE_CHARS`: one ``in`` test each, written out
+    (a regex over the character class costs some 70 instructions a character; ``in`` is a
+    memchr, or nothing at all for a character wider than the text's storage)."""
+    return (
+        "\u00ad" in text
+        or "\u200b" in text
+        or "\u2060" in text
+        or "\ufeff" in text
+        or "\u200e" in text
+        or "\u200f" in text
+        or "\u202a" in text
+        or "\u202c" in text
+    )
 
 
 def clean_text(value: str | None) -> str | None:
@@ -63,8 +80,10 @@ def clean_text(value: str | None) -> str | None:
     if not text.isascii():  # fast path: ASCII needs neither NFC nor invisible-char removal
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-        if _INVISIBLE_RE.search(text):
+        if _has_invisible(text):
             text = text.translate(_INVISIBLE)
+    if is_printable_single_spaced(text):  # most text: spared splitting it into words
+        return text or None
     # str.split() and the regex \s share one definition of whitespace (Py_UNICODE_ISSPACE):
     # this is ``re.sub(r"\s+", " ", text).strip()`` at a third of the cost.
     return " ".join(text.split()) or None
@@ -166,16 +185,29 @@ _LICENCE_NOTES = re.compile(
     r"archiv|archive|screenshot|picture|photo|pool)$",
     re.IGNORECASE,
 )
+#: Every character the first letter of a licence note matches, ignoring case (``ſ`` is an
+#: ``s``): a part starting otherwise is no licence note, and spares the regex.
+_LICENCE_INITIALS = frozenset("pgchasPGCHAS\u017f")
 
-#: Words that make a credit part an organisation (agency) rather than a person.
-_ORG_WORDS = re.compile(
-    r"\b(agency|agentur|news|service|images?|photos?|press|presse|pictures?|media|museum|"
-    r"archiv\w*|archive|foundation|stiftung|ministry|ministerium|office|government|collection|"
-    r"library|bibliothek|institut\w*|university|universität|council|police|polizei|army|"
-    r"forces|ministry|tv|television|fernsehen|radio|channel|handout|pool|network|studio|"
-    r"group|gmbh|ltd|inc|corp|company|org|zentralbild|bild|agence|press|wire|commons)\b",
+#: Words that make a credit part an organisation (agency) rather than a person, when they
+#: are a whole word of it (any case); and word beginnings that do (``Archivbild``).
+ORG_WORDS = frozenset(
+    ["agency", "agentur", "news", "service", "image", "images", "photo", "photos", "press",
+     "presse", "picture", "pictures", "media", "museum", "archive", "foundation", "stiftung",
+     "ministry", "ministerium", "office", "government", "collection", "library", "bibliothek",
+     "university", "universität", "council", "police", "polizei", "army", "forces", "tv",
+     "television", "fernsehen", "radio", "channel", "handout", "pool", "network", "studio",
+     "group", "gmbh", "ltd", "inc", "corp", "company", "org", "zentralbild", "bild", "agence",
+     "wire", "commons"]
+)  # fmt: skip
+ORG_WORD_PREFIXES = ("archiv", "institut")
+#: One of them as a whole ``\w+`` run, matched as the regex engine does (``IGNORECASE``
+#: also pairs ``ſ`` with ``s`` and the Kelvin sign with ``k``): for non-ASCII words.
+_ORG_WORD = re.compile(
+    "|".join([*sorted(ORG_WORDS), *(prefix + r"\w*" for prefix in ORG_WORD_PREFIXES)]),
     re.IGNORECASE,
 )
+_WORD = re.compile(r"\w+")
 _PERSON_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſА-Я][\w'’.-]*|[A-ZÀ-ÖØ-ÞА-Я]\.(?:-?[A-Z]\.)*)$")
 _NAME_TOKENS = re.compile(r"\s+|(?<=\.)(?=[A-ZÀ-Þ])")
 _NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "del", "di", "du", "la", "le"})
@@ -202,17 +234,37 @@ def is_known_agency(name: str) -> bool:
 
 
 def _looks_like_person(part: str) -> bool:
-    """A name like ``Artem Geodakyan``, ``J. Hitz``, ``K-D.Gabbert`` or ``Lee Jin-man``."""
-    if _ORG_WORDS.search(part) or any(map(str.isdigit, part)):
+    """A name like ``Artem Geodakyan``, ``J. Hitz``, ``K-D.Gabbert`` or ``Lee Jin-man``:
+    no digit, two to five name tokens, no acronym, no organisation word (the tests are
+    independent; the cheapest come first)."""
+    if any(map(str.isdigit, part)):
         return False
-    tokens = [t for t in _NAME_TOKENS.split(part) if t]
+    # Without a dot the split is at whitespace only (str.split shares re's \s).
+    tokens = [t for t in _NAME_TOKENS.split(part) if t] if "." in part else part.split()
     if not 2 <= len(tokens) <= 5:
         return False
     named = [t for t in tokens if t.casefold() not in _NAME_PARTICLES]
     if not named or not all(_PERSON_TOKEN.match(t) for t in named):
         return False
     # An all-caps multi-letter token (``REUTERS``) is an acronym, not a name.
-    return not any(len(t) > 2 and t.isupper() and "." not in t for t in named)
+    if any(len(t) > 2 and t.isupper() and "." not in t for t in named):
+        return False
+    return not has_org_word(part)
+
+
+def has_org_word(text: str) -> bool:
+    r"""Whether a whole word (``\w+`` run) of ``text`` is an `ORG_WORDS` word or begins with
+    an `ORG_WORD_PREFIXES` one, in any case. (A regex search for the alternation between
+    ``\b`` costs ~20k instructions on a two-word name: it tries every word at every
+    position.)"""
+    for word in _WORD.findall(text):
+        if word.isascii():  # ignoring case is lower-casing for ASCII
+            lowered = word.lower()
+            if lowered in ORG_WORDS or lowered.startswith(ORG_WORD_PREFIXES):
+                return True
+        elif _ORG_WORD.fullmatch(word):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +274,6 @@ class ImageCredit:
     photographers: tuple[str, ...]
 
 
-_CREDIT_PARTS = re.compile(r"\s*/\s*|\s*\|\s*|\s*;\s*")
 _PHOTO_BY = re.compile(r"^(?:photo|foto)\s+by\s+", re.I)
 _VIA = re.compile(r"\s+(?:via|for|für)\s+")
 
@@ -243,14 +294,25 @@ def split_image_credit(credit: str | None) -> ImageCredit | None:
         return None
     agencies: list[str] = []
     photographers: list[str] = []
-    for piece in _CREDIT_PARTS.split(text):
+    # ``text`` is clean (single spaces): splitting at the separators, then stripping spaces
+    # with the punctuation, gives what a split at ``\s*[/|;]\s*`` gave, without a regex
+    # pass (~900 instructions a character); the regexes below only run when what they
+    # need is there.
+    for piece in text.replace("|", "/").replace(";", "/").split("/"):
         piece = piece.strip(" ,.()[]")
         if not piece:
             continue
         # "Photo by X for Y" / "X via Y": keep the actual names.
-        for sub in _VIA.split(_PHOTO_BY.sub("", piece)):
+        if piece[0] in "pPfF":
+            piece = _PHOTO_BY.sub("", piece)
+        subs = (
+            _VIA.split(piece)
+            if " via " in piece or " for " in piece or " für " in piece
+            else [piece]
+        )
+        for sub in subs:
             sub = sub.strip()
-            if not sub or _LICENCE_NOTES.match(sub):
+            if not sub or (sub[0] in _LICENCE_INITIALS and _LICENCE_NOTES.match(sub)):
                 continue
             # `is_known_agency` and `normalize_agency` of ``sub``, sharing one clean-up.
             cleaned = clean_text(sub) or ""
@@ -633,8 +695,13 @@ def _content_digest(
         "images": [[i.caption, i.credit] for i in images],
         "credit_line": credit_line.raw if credit_line else None,
     }
-    encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    encoded = _HASH_JSON.encode(payload)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+#: What ``json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)``
+#: uses, made once (``dumps`` builds an encoder per call).
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def first_nonempty(values: Iterable[str | None]) -> str | None:

@@ -34,7 +34,7 @@ def parse_page(
         if not isinstance(html, bytes | str):
             raise MalformedPageError(f"expected bytes or str, got {type(html).__name__}", url=url)
         root = load_tree(html, url=url)
-        article = parse_dw(root, url=url, fetched_at=fetched_at)
+        article = parse_dw(root, url=url, fetched_at=fetched_at, ids_indexed=True)
     except ParseError:
         raise
     except RecursionError as exc:

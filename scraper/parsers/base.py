@@ -7,12 +7,11 @@ The tree is built once per page with lxml (the fast path: a bare parse of a real
 from __future__ import annotations
 
 import codecs
-import contextlib
 import datetime as dt
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -86,7 +85,9 @@ def _decode(html: bytes) -> tuple[str, bool]:
 
 def _declared_charset(html: bytes) -> str:
     """The codec name of a ``<meta charset>`` in the first 4 KiB ('' when absent or unknown)."""
-    declared = _META_CHARSET.search(html[:4096])
+    # endpos, not a slice: a 4 KiB copy is a large malloc, and right after a freed tree
+    # glibc first consolidates its free lists of small chunks (measured: ~4 % of a parse).
+    declared = _META_CHARSET.search(html, 0, 4096)
     if not declared:
         return ""
     try:
@@ -171,6 +172,11 @@ def text_of(el: Any) -> str:
     if isinstance(el, str):
         return el
     try:
+        if not len(el):
+            # No child elements, comments or PIs (most headings, captions and paragraphs):
+            # the node content is its text nodes, which is ``.text`` — at a third of the
+            # cost of a serialisation through a libxml2 buffer.
+            return el.text or ""
         return str(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
     except (ValueError, TypeError, AttributeError):
         return ""
@@ -207,6 +213,28 @@ def _collect(node: HtmlElement, out: list[str]) -> None:
         out.append(child.tail or "")
 
 
+#: The page's ``lang`` attribute (what `html_lang` reads).
+HTML_LANG = etree.XPath("/html/@lang")
+
+
+def html_lang(el: HtmlElement) -> str | None:
+    """XPath `HTML_LANG` (any element of the document as context): the document element's
+    ``lang`` when it is the ``html`` element."""
+    if el.getparent() is not None:
+        el = el.getroottree().getroot()
+    return el.get("lang") if el.tag == "html" else None
+
+
+def hrefs_under(el: HtmlElement) -> list[str]:
+    """XPath ``.//a/@href`` (every ``href``, empty ones too), by a walk."""
+    return [href for a in el.iterdescendants("a") if (href := a.get("href")) is not None]
+
+
+def links_under(el: HtmlElement) -> list[HtmlElement]:
+    """XPath ``.//a``."""
+    return list(el.iterdescendants("a"))
+
+
 def has_class(el: HtmlElement, name: str) -> bool:
     return name in (el.get("class") or "").split()
 
@@ -224,7 +252,12 @@ def has_xpath_class(el: HtmlElement, name: str) -> bool:
     """`xpath_class` in Python: classes split on XML whitespace only (as
     ``normalize-space`` does), unlike `has_class`, which splits on any Unicode space."""
     value = el.get("class")
-    if not value or name not in value:
+    return bool(value) and class_value_has(value, name)
+
+
+def class_value_has(value: str, name: str) -> bool:
+    """`has_xpath_class` for a ``class`` attribute value read already."""
+    if name not in value:
         return False
     return name in value.replace("\t", " ").replace("\n", " ").replace("\r", " ").split(" ")
 
@@ -256,47 +289,124 @@ def raw_decode_after(text: str, marker: str) -> Any:
 
 
 #: The divs the layouts look up document-wide, as (attribute, value) with the attribute
-#: ``id`` or ``data-tracking-name`` (`_scan_marked_divs` reads those two): the relaunch root, the
-#: classic body, the relaunch kicker. Layout detection and parsing would otherwise walk
-#: every div of a page two or three times to find them.
+#: ``id`` or ``data-tracking-name`` (`PageIndex` reads those two): the relaunch root, the
+#: classic body, the relaunch kicker, the classic breadcrumbs and share bar. Layout
+#: detection and parsing would otherwise walk the divs of a page several times to find them.
 MARKED_DIVS: tuple[tuple[str, str], ...] = (
     ("id", "root"),
     ("id", "bodyContent"),
     ("data-tracking-name", "content-detail-kicker"),
+    ("id", "navPath"),
+    ("id", "sharing-bar"),
 )
 _MARKED = frozenset(MARKED_DIVS)
+_MARKED_IDS = tuple(v for a, v in MARKED_DIVS if a == "id")
+_MARKED_HOOKS = tuple(v for a, v in MARKED_DIVS if a != "id")
+#: libxml2's ID table: the first element (document order) whose ``id`` (or ``<a name>``) is
+#: the value. One expression per value: without a variable to bind, a call costs less.
+_BY_ID = {value: etree.XPath(f"id('{value}')") for value in _MARKED_IDS}
 _scan = threading.local()
 
 
-@contextlib.contextmanager
-def shared_div_scan(root: HtmlElement) -> Iterator[None]:
-    """Within this block, `LayoutParser.with_attr` answers `MARKED_DIVS` lookups on ``root``
-    from one walk over its divs (made on the first lookup). Scoped to one parse: the tree
-    must not change inside the block, and outside it every lookup walks afresh."""
-    previous = getattr(_scan, "state", None)
-    _scan.state = [root, None]
-    try:
-        yield
-    finally:
-        _scan.state = previous
+class PageIndex:
+    """Lookups that layout detection and the layout parser share within one parse, as a
+    context manager (``with PageIndex(root):``; the tree must not change meanwhile):
+
+    - The `MARKED_DIVS`: one walk over the divs, lazy — it goes only as far as the match
+      asked for (the relaunch root is the first div of a page, the kicker about the
+      thirtieth) and serves every key at once.
+    - With ``ids_indexed`` (the tree comes straight from `load_tree`, whose parser fills
+      libxml2's ID table with every ``id`` attribute, first one wins) an ``id`` lookup asks
+      the table first: no entry means no such element at all — on a classic page the walk
+      would otherwise have to cover every div to prove there is no relaunch root — and an
+      entry that is a div with that very ``id`` is the first such div. Anything else (an
+      ``<a name>``, a span first) falls back to the walk.
+    - The text of the first script containing given markers (the Apollo state is sought
+      by the layout check and read by the parser: decoded once).
+
+    Outside the block, `LayoutParser.with_attr` and `LayoutParser.script_text` walk
+    afresh on every call."""
+
+    def __init__(self, root: HtmlElement, *, ids_indexed: bool = False) -> None:
+        self.root = root
+        self.ids_indexed = ids_indexed
+        self._divs: Iterator[HtmlElement] | None = None  # the walk, begun when first needed
+        self._walked = False
+        self._by_id: dict[str, list[HtmlElement]] = {v: [] for v in _MARKED_IDS}
+        self._by_hook: dict[str, list[HtmlElement]] = {v: [] for v in _MARKED_HOOKS}
+        self._id_table: dict[str, HtmlElement | None] = {}  # answers of the ID table
+        self._scripts: dict[tuple[str, ...], str | None] = {}
+        self._previous: PageIndex | None = None
+
+    def __enter__(self) -> PageIndex:
+        self._previous = getattr(_scan, "index", None)
+        _scan.index = self
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _scan.index = self._previous
+
+    def marked_divs(self, attr: str, value: str) -> Iterator[HtmlElement]:
+        """``//div[@attr=value]`` in document order, for a `MARKED_DIVS` key."""
+        found = (self._by_id if attr == "id" else self._by_hook)[value]
+        index = 0
+        if attr == "id" and self.ids_indexed:
+            if value not in self._id_table:
+                hits = _BY_ID[value](self.root)
+                self._id_table[value] = hits[0] if hits else None
+            first = self._id_table[value]
+            if first is None:
+                return
+            if first.tag == "div" and first.get("id") == value:
+                yield first  # also the walk's first match, once it gets there
+                index = 1
+        while True:
+            while index >= len(found) and not self._walked:
+                self._walk_to_next_match()
+            if index >= len(found):
+                return
+            yield found[index]
+            index += 1
+
+    def _walk_to_next_match(self) -> None:
+        if self._divs is None:
+            self._divs = self.root.iter("div")
+        for el in self._divs:
+            # One attribute-name list per div instead of two attribute reads: most divs
+            # carry neither attribute.
+            names = el.keys()
+            hit = False
+            if "id" in names:
+                found = self._by_id.get(el.get("id"))
+                if found is not None:
+                    found.append(el)
+                    hit = True
+            if "data-tracking-name" in names:
+                found = self._by_hook.get(el.get("data-tracking-name"))
+                if found is not None:
+                    found.append(el)
+                    hit = True
+            if hit:
+                return
+        self._walked = True
+
+    def script_text(self, needles: tuple[str, ...]) -> str | None:
+        if needles not in self._scripts:
+            self._scripts[needles] = _script_text(self.root, needles)
+        return self._scripts[needles]
 
 
-def _scan_marked_divs(root: HtmlElement) -> dict[tuple[str, str], list[HtmlElement]]:
-    found: dict[tuple[str, str], list[HtmlElement]] = {key: [] for key in MARKED_DIVS}
-    # MARKED_DIVS holds only these two attributes (the loop reads exactly them).
-    by_id = {value: found[attr, value] for attr, value in MARKED_DIVS if attr == "id"}
-    by_hook = {
-        value: found[attr, value] for attr, value in MARKED_DIVS if attr == "data-tracking-name"
-    }
-    for el in root.iter("div"):
-        # Two attribute reads per div, unrolled: this loop runs over every div of the page.
-        value = el.get("id")
-        if value is not None and value in by_id:
-            by_id[value].append(el)
-        value = el.get("data-tracking-name")
-        if value is not None and value in by_hook:
-            by_hook[value].append(el)
-    return found
+def _script_text(root: HtmlElement, needles: tuple[str, ...]) -> str | None:
+    for script in root.iter("script"):
+        text = script.text
+        if text and any(n in text for n in needles):
+            return text
+    return None
+
+
+def _page_index(root: HtmlElement) -> PageIndex | None:
+    index: PageIndex | None = getattr(_scan, "index", None)
+    return index if index is not None and index.root is root else None
 
 
 class LayoutParser:
@@ -312,7 +422,8 @@ class LayoutParser:
         self.root = root
         self.url = url
         self.fetched_at = fetched_at
-        self._meta: dict[str, str | None] = {}
+        self._meta: dict[str, str] = {}
+        self._metas: Iterator[HtmlElement] | None = None  # begun by the first `meta` call
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
@@ -340,12 +451,11 @@ class LayoutParser:
         """XPath ``//tag[@attr=value]`` (document order), lazily: lxml's tag-filtered `iter`
         walks the tree in C, only the few ``tag`` elements reach Python (an XPath ``//``
         step or an ElementPath predicate costs two to three times as much). Inside
-        `shared_div_scan`, the `MARKED_DIVS` come from one walk shared by all lookups."""
-        state = getattr(_scan, "state", None)
-        if state is not None and state[0] is root and tag == "div" and (attr, value) in _MARKED:
-            if state[1] is None:
-                state[1] = _scan_marked_divs(root)
-            return iter(state[1][attr, value])
+        a `PageIndex` block, the `MARKED_DIVS` come from its shared lookups."""
+        if tag == "div" and (attr, value) in _MARKED:
+            index = _page_index(root)
+            if index is not None:
+                return index.marked_divs(attr, value)
         return (el for el in root.iter(tag) if el.get(attr) == value)
 
     @classmethod
@@ -368,38 +478,40 @@ class LayoutParser:
         tag: str,
         attr: str,
         value: str,
-        inner: etree.XPath,
+        inner: Callable[[HtmlElement], Iterable[Any]],
         whole: etree.XPath,
     ) -> list[Any]:
-        """``whole`` is ``//tag[@attr=value]`` followed by ``inner`` (a relative ``.//…``
-        path): find the marked container by C tag iteration and evaluate ``inner`` in it
-        alone. With several containers (nested ones could interleave their matches) the
-        whole-document XPath is the answer, so the result is always exactly ``whole``'s."""
-        found = [el for el in root.iter(tag) if el.get(attr) == value]
+        """``whole`` is ``//tag[@attr=value]`` followed by a relative ``.//…`` path, which
+        ``inner`` evaluates (the XPath or a walk that finds the same): find the marked
+        container by C tag iteration and evaluate ``inner`` in it alone. With several
+        containers (nested ones could interleave their matches) the whole-document XPath
+        is the answer, so the result is always exactly ``whole``'s."""
+        found = list(LayoutParser.with_attr(root, tag, attr, value))
         if not found:
             return []
         return list(inner(found[0]) if len(found) == 1 else whole(root))
 
     @staticmethod
-    def canonical_hrefs(root: HtmlElement) -> list[str]:
-        """XPath ``//link[@rel='canonical']/@href``, without the XPath ``//`` step's cost."""
-        return [
+    def canonical_hrefs(root: HtmlElement) -> Iterator[str]:
+        """XPath ``//link[@rel='canonical']/@href``, without the XPath ``//`` step's cost,
+        lazily (the first usable one is taken: the other links are not read)."""
+        return (
             href
             for link in root.iter("link")
             if link.get("rel") == "canonical" and (href := link.get("href")) is not None
-        ]
+        )
 
     @staticmethod
-    def script_containing(root: HtmlElement, *needles: str) -> HtmlElement | None:
-        """The first inline ``<script>`` whose text contains one of ``needles``."""
-        for script in root.iter("script"):
-            text = script.text
-            if text and any(n in text for n in needles):
-                return script
-        return None
+    def script_text(root: HtmlElement, *needles: str) -> str | None:
+        """The text of the first inline ``<script>`` that contains one of ``needles``."""
+        index = _page_index(root)
+        if index is not None:
+            return index.script_text(needles)
+        return _script_text(root, needles)
 
     #: The content of the first ``<meta>`` (document order) named ``$key`` by its ``name`` or
     #: ``property`` and having a ``content``: inside the first ``<head>``, else anywhere.
+    #: (What `meta` answers; `tests/test_parser_walks.py` holds them to it.)
     _HEAD_META = etree.XPath(
         "(head[1]/descendant::meta[(@name=$key or @property=$key) and @content])[1]/@content",
         smart_strings=False,
@@ -410,10 +522,26 @@ class LayoutParser:
     )
 
     def meta(self, key: str) -> str | None:
-        """``<meta name=key>`` or ``<meta property=key>`` content (first one wins). Looked up
-        per key (pages ask for one or two), not by indexing every meta of the head."""
-        if key not in self._meta:
-            head = self.root.find("head")
-            found = (self._HEAD_META if head is not None else self._ANY_META)(self.root, key=key)
-            self._meta[key] = str(found[0]) if found else None
-        return self._meta[key]
+        """``<meta name=key>`` or ``<meta property=key>`` content (first one wins; see
+        `_HEAD_META`). The metas are read in document order only as far as needed, each
+        once for all keys: a classic head holds a hundred (``fb:pages``…), over which each
+        XPath evaluation cost more than the rest of the head fields together."""
+        if self._metas is None:
+            head = next(self.root.iterchildren("head"), None)  # XPath head[1]
+            self._metas = (self.root if head is None else head).iter("meta")
+        while key not in self._meta:
+            for el in self._metas:
+                content = el.get("content")
+                if content is None:
+                    continue
+                name = el.get("name")
+                prop = el.get("property")
+                if name is not None:
+                    self._meta.setdefault(name, content)
+                if prop is not None:
+                    self._meta.setdefault(prop, content)
+                if name == key or prop == key:
+                    break
+            else:
+                break  # all read (a spent iterator stays spent: later calls read nothing)
+        return self._meta.get(key)

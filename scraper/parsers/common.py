@@ -21,6 +21,7 @@ from scraper.urls import (
 
 DW_BASE = "https://www.dw.com/"
 DW_ORIGIN = "https://www.dw.com"
+STATIC_ORIGIN = "https://static.dw.com"
 #: A root-relative path of printable ASCII with no ``?``, ``#``, ``;`` (params), ``\\``
 #: or empty segment: what `urljoin` leaves as it is (dot segments are tested apart).
 _PLAIN_DW_PATH = re.compile(r"/(?:[A-Za-z0-9_.~%!$&'()*+,=:@-]+/)*[A-Za-z0-9_.~%!$&'()*+,=:@-]*")
@@ -46,6 +47,10 @@ def absolute_url(href: str | None) -> str | None:
         # dot segments: `urljoin` then `canonicalize` give "https://www.dw.com" + the path
         # percent-encoded, which is what this builds without splitting the URL four times.
         return DW_ORIGIN + quote(unquote(href), safe=PATH_SAFE)
+    if href.startswith(STATIC_ORIGIN) and _PLAIN_DW_PATH.fullmatch(href, len(STATIC_ORIGIN)):
+        # An image URL as the page has it (srcset, data-url): `urljoin` hands back any URL
+        # with a host unchanged, and static.dw.com is not canonicalised.
+        return href
     try:
         full = urljoin(DW_BASE, href)
     except ValueError:  # "Invalid IPv6 URL": a stray "[" in the host part
@@ -106,14 +111,23 @@ def short_url_from(candidates: Iterable[str | None]) -> str | None:
 def language_code(*candidates: str | None) -> str | None:
     """The page language: the first DW URL language segment among the candidates, else a
     ``lang`` attribute value (``de``, ``pt-BR`` -> ``pt-br``)."""
+    found = url_language(*candidates)
+    if found:
+        return found
+    for candidate in candidates:
+        if candidate and "/" not in candidate and _LANG_ATTR.match(candidate.strip()):
+            return candidate.strip().lower().replace("_", "-")
+    return None
+
+
+def url_language(*candidates: str | None) -> str | None:
+    """The first DW URL language segment among the candidates (`language_code`'s first
+    choice)."""
     for candidate in candidates:
         if candidate and "/" in candidate:
             found = language_from_url(candidate)
             if found:
                 return found
-    for candidate in candidates:
-        if candidate and "/" not in candidate and _LANG_ATTR.match(candidate.strip()):
-            return candidate.strip().lower().replace("_", "-")
     return None
 
 

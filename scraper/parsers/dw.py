@@ -12,7 +12,7 @@ import datetime as dt
 from scraper.article import Article
 from scraper.errors import NotDWPageError
 from scraper.normalize import build_article
-from scraper.parsers.base import HtmlElement, LayoutParser, shared_div_scan
+from scraper.parsers.base import HtmlElement, LayoutParser, PageIndex
 from scraper.parsers.dw_classic import ClassicParser
 from scraper.parsers.dw_relaunch import RelaunchParser
 
@@ -29,9 +29,16 @@ def detect_layout(root: HtmlElement) -> type[LayoutParser] | None:
 
 
 def parse_dw(
-    root: HtmlElement, url: str | None = None, fetched_at: dt.datetime | None = None
+    root: HtmlElement,
+    url: str | None = None,
+    fetched_at: dt.datetime | None = None,
+    *,
+    ids_indexed: bool = False,
 ) -> Article:
-    with shared_div_scan(root):
+    """The `Article` of a parsed page. ``ids_indexed``: ``root`` comes straight from
+    `scraper.parsers.base.load_tree`, unchanged, so libxml2's ID table indexes its ``id``
+    attributes (see `scraper.parsers.base.PageIndex`)."""
+    with PageIndex(root, ids_indexed=ids_indexed):
         return _parse_dw(root, url, fetched_at)
 
 

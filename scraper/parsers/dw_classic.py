@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import unquote
 
 from lxml import etree
@@ -32,8 +32,10 @@ from scraper.normalize import (
 from scraper.parsers.base import (
     HtmlElement,
     LayoutParser,
-    has_class,
     has_xpath_class,
+    hrefs_under,
+    html_lang,
+    links_under,
     text_of,
     text_with_breaks,
     xpath_class,
@@ -46,6 +48,7 @@ from scraper.parsers.common import (
     language_code,
     reject_non_content,
     short_url_from,
+    url_language,
 )
 from scraper.urls import content_type_from_url, dw_content_id
 
@@ -59,7 +62,6 @@ class ClassicParser(LayoutParser):
 
     BODY_CONTENT_ID = "bodyContent"
     TRACKING_MARKS = ("dwInitialTrackingInfo", "dwXT")
-    HTML_LANG = _X("/html/@lang")
     TITLE = _X(".//h1")
     KICKER = _X(".//h4[" + xpath_class("artikel") + "]")
     NAV_PATH = _X("//div[@id='navPath']//a")
@@ -105,9 +107,14 @@ class ClassicParser(LayoutParser):
     ) -> None:
         super().__init__(root, url, fetched_at)
         self.tracking = self._load_tracking()
-        body_contents = list(self.with_id(root, "div", self.BODY_CONTENT_ID))
-        self.col3: HtmlElement | None = _first_col3(body_contents)
-        self.facts = self._load_facts(body_contents)
+        self._media_items: list[HtmlElement] | None = None
+        self.col3: HtmlElement | None = _first_col3(self.body_contents())
+        self.facts = self._load_facts(self.body_contents())
+
+    def body_contents(self) -> Iterator[HtmlElement]:
+        """The ``div#bodyContent`` elements in document order, lazily: a page has one, and
+        the search for another stops as soon as the first holds what is looked for."""
+        return self.with_id(self.root, "div", self.BODY_CONTENT_ID)
 
     @classmethod
     def matches(cls, root: HtmlElement) -> bool:
@@ -120,13 +127,12 @@ class ClassicParser(LayoutParser):
             has_xpath_class(el, "col3" if el.tag == "div" else "intro")
             for el in body.iterdescendants("div", "p")
         )
-        return has_marker or cls.script_containing(root, *cls.TRACKING_MARKS) is not None
+        return has_marker or cls.script_text(root, *cls.TRACKING_MARKS) is not None
 
     # -- parsed once -------------------------------------------------------------------------
 
     def _load_tracking(self) -> dict[str, str]:
-        script = self.script_containing(self.root, *self.TRACKING_MARKS)
-        text = (script.text or "") if script is not None else ""
+        text = self.script_text(self.root, *self.TRACKING_MARKS) or ""
         for marker in self.TRACKING_MARKS:
             start = text.find(marker)
             open_ = text.find("{", start) if start >= 0 else -1
@@ -139,7 +145,7 @@ class ClassicParser(LayoutParser):
             }
         return {}
 
-    def _load_facts(self, body_contents: list[HtmlElement]) -> dict[str, HtmlElement]:
+    def _load_facts(self, body_contents: Iterable[HtmlElement]) -> dict[str, HtmlElement]:
         """Facts-box items by field (``date``, ``author``, ``topics``, ``keywords``,
         ``permalink``, ``duration``), found by their bold label in any DW language: the
         ``li`` children of the first ``ul.smallList`` inside ``div#bodyContent``."""
@@ -222,20 +228,21 @@ class ClassicParser(LayoutParser):
             if found:
                 break
         if found in (None, "video") and self.col3 is not None:
-            for item in self.MEDIA_ITEMS(self.col3):
+            for item in self.media_items():
                 if _in_long_text(item):
                     continue
                 player = _hidden_inputs(item).get("player_type")
                 if player == "audio":
                     return "audio"
-                if player == "video" and found is None and not self.LONG_TEXT(self.col3):
+                if player == "video" and found is None and self.long_text() is None:
                     return "video"
         return found or "article"  # type: ignore[return-value]
 
     def language(self, canonical: str | None) -> str | None:
-        langs = self.HTML_LANG(self.root)
-        return language_code(
-            canonical, self.url, str(langs[0]) if langs else None, self.meta("language")
+        lang = html_lang(self.root)
+        # The meta tag is the last candidate: looked up only when no URL names the language.
+        return url_language(canonical, self.url, lang) or language_code(
+            canonical, self.url, lang, self.meta("language")
         )
 
     def title(self) -> str | None:
@@ -253,7 +260,12 @@ class ClassicParser(LayoutParser):
         if kicker is not None and clean_text(text_of(kicker)):
             return [text_of(kicker)]
         nav = self.under_marked(
-            self.root, "div", "id", "navPath", self.NAV_PATH_INNER, self.NAV_PATH
+            self.root,
+            "div",
+            "id",
+            "navPath",
+            links_under,
+            self.NAV_PATH,  # NAV_PATH_INNER
         )
         crumbs = [text_of(a) for a in nav]
         return [crumbs[-1]] if crumbs and clean_text(crumbs[-1]) else []
@@ -277,7 +289,7 @@ class ClassicParser(LayoutParser):
             or changed
         )
         if published is None and self.col3 is not None:
-            for item in self.MEDIA_ITEMS(self.col3):
+            for item in self.media_items():
                 published = parse_day(_hidden_inputs(item).get("display_date"))
                 if published:
                     break
@@ -299,7 +311,7 @@ class ClassicParser(LayoutParser):
 
     def _share_links(self) -> Iterator[str]:
         for href in self.under_marked(
-            self.root, "div", "id", "sharing-bar", self.SHARE_LINKS_INNER, self.SHARE_LINKS
+            self.root, "div", "id", "sharing-bar", hrefs_under, self.SHARE_LINKS
         ):
             yield unquote(str(href))
 
@@ -309,7 +321,7 @@ class ClassicParser(LayoutParser):
         """The picture above the body (``div.picBox`` before ``div.longText``)."""
         assert self.col3 is not None
         images = []
-        for pic in self.HERO(self.col3):
+        for pic in self.hero_boxes():
             if not _in_long_text(pic):
                 image = self.picbox_image(pic)
                 if image is not None:
@@ -319,33 +331,77 @@ class ClassicParser(LayoutParser):
     def blocks(self) -> list[RawBlock]:
         assert self.col3 is not None
         blocks: list[RawBlock] = []
-        long_texts = self.LONG_TEXT(self.col3)
-        if long_texts:
-            self._walk(long_texts[0], blocks)
+        long_text = self.long_text()
+        if long_text is not None:
+            self._walk(long_text, blocks)
         else:
             # Video/audio pages: the page's own media item sits in col3 itself.
-            for item in self.MEDIA_ITEMS(self.col3):
+            for item in self.media_items():
                 video = self.media_video(item)
                 if video is not None:
                     blocks.append(RawBlock("video", video=video))
-            for slide in self.GALLERY_SLIDES(self.col3):
+            for slide in self.gallery_slides():
                 self._gallery_slide(slide, blocks)
         return blocks
 
-    def _skip(self, el: HtmlElement) -> bool:
-        classes = set((el.get("class") or "").split())
-        return bool(classes & self.SKIP_CLASSES) or el.tag in (
-            "script",
-            "style",
-            "noscript",
-            "form",
-            "input",
-        )
+    # The XPath constants above say what these walks find (XPath evaluates its predicates on
+    # every node of col3, ten to twenty times the cost): `tests/test_parser_walks.py` checks
+    # that they agree.
+
+    def long_text(self) -> HtmlElement | None:
+        """``LONG_TEXT(col3)[0]`` (or None): the first ``div.longText`` in col3 is the
+        outer one, unless col3 itself sits in one — then every candidate does."""
+        assert self.col3 is not None
+        first = self.first_descendant(self.col3, "div", "longText")
+        return None if first is None or _in_long_text(first) else first
+
+    def media_items(self) -> list[HtmlElement]:
+        """``MEDIA_ITEMS(col3)``."""
+        assert self.col3 is not None
+        if self._media_items is None:
+            self._media_items = [
+                d for d in self.col3.iterdescendants("div") if has_xpath_class(d, "mediaItem")
+            ]
+        return self._media_items
+
+    def hero_boxes(self) -> list[HtmlElement]:
+        """``HERO(col3)``: child divs with ``picBox`` in their class, and those of child
+        ``div.group``s, in document order (a child comes before its own children)."""
+        assert self.col3 is not None
+        boxes = []
+        for child in self.col3.iterchildren("div"):
+            if "picBox" in (child.get("class") or ""):
+                boxes.append(child)
+            if has_xpath_class(child, "group"):
+                boxes.extend(
+                    d for d in child.iterchildren("div") if "picBox" in (d.get("class") or "")
+                )
+        return boxes
+
+    def gallery_slides(self) -> list[HtmlElement]:
+        """``GALLERY_SLIDES(col3)``: the ``li`` with a ``div.gallery`` ancestor inside col3."""
+        assert self.col3 is not None
+        col3 = self.col3
+        slides = []
+        for li in col3.iterdescendants("li"):
+            for ancestor in li.iterancestors("div"):
+                if ancestor is col3:
+                    break
+                if has_xpath_class(ancestor, "gallery"):
+                    slides.append(li)
+                    break
+        return slides
+
+    #: Elements in the body that are never content, whatever their class.
+    SKIP_TAGS = frozenset({"script", "style", "noscript", "form", "input"})
 
     def _walk(self, node: HtmlElement, out: list[RawBlock]) -> None:
         for el in node:
             tag = el.tag
-            if not isinstance(tag, str) or self._skip(el):
+            if not isinstance(tag, str) or tag in self.SKIP_TAGS:
+                continue
+            classes = el.get("class") or ""  # read once for the skip and the div tests
+            if classes and not self.SKIP_CLASSES.isdisjoint(classes.split()):
                 continue
             if tag == "p":
                 self._paragraph(el, out)
@@ -361,11 +417,11 @@ class ClassicParser(LayoutParser):
                     out.append(
                         RawBlock("video", video=Video(url=absolute_url(src), title=el.get("title")))
                     )
-            elif tag == "div" and "picBox" in (el.get("class") or ""):
+            elif tag == "div" and "picBox" in classes:
                 image = self.picbox_image(el)
                 if image is not None:
                     out.append(RawBlock("image", image=image))
-            elif tag == "div" and has_class(el, "mediaItem"):
+            elif tag == "div" and "mediaItem" in classes.split():  # has_class
                 video = self.media_video(el)
                 if video is not None:
                     out.append(RawBlock("video", video=video))
@@ -375,13 +431,14 @@ class ClassicParser(LayoutParser):
     def _paragraph(self, p: HtmlElement, out: list[RawBlock]) -> None:
         text = text_with_breaks(p)
         plain = clean_text(text)
-        if not plain or is_read_more(plain) or is_boilerplate_text(plain):
+        if not plain or is_read_more(plain) or is_boilerplate_text(plain, clean=True):
             return
-        if (
-            any("newsletter" in (a.get("href") or "") for a in p.iter("a"))
-            and len(list(p.iter("a"))) == 1
-        ):
-            link_text = clean_text(text_of(next(p.iter("a"))))
+        if not len(p):  # no child element: neither of the two shapes below
+            out.append(RawBlock("paragraph", text, cleaned=plain))
+            return
+        links = list(p.iter("a"))
+        if len(links) == 1 and "newsletter" in (links[0].get("href") or ""):
+            link_text = clean_text(text_of(links[0]))
             if link_text == plain:
                 return  # the newsletter plug: a paragraph that is only a newsletter link
         # English classic subheadings: a p holding only <strong>/<b>.
@@ -437,7 +494,7 @@ class ClassicParser(LayoutParser):
 
 
 def _first_descendant(
-    scopes: list[HtmlElement], tag: str, accept: Callable[[HtmlElement], bool]
+    scopes: Iterable[HtmlElement], tag: str, accept: Callable[[HtmlElement], bool]
 ) -> HtmlElement | None:
     """The first ``tag`` element (document order) strictly inside any of ``scopes`` (given in
     document order) that ``accept`` takes: the first scope holding one holds the first."""
@@ -456,7 +513,7 @@ def _is_article_col3(div: HtmlElement) -> bool:
     )
 
 
-def _first_col3(body_contents: list[HtmlElement]) -> HtmlElement | None:
+def _first_col3(body_contents: Iterable[HtmlElement]) -> HtmlElement | None:
     """XPath ``//div[@id='bodyContent']//div[col3][not(relatedContent)][.//h1][1]``, first
     result: the first such div of all is also the first of its siblings."""
     return _first_descendant(body_contents, "div", _is_article_col3)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urljoin
 
@@ -34,8 +34,11 @@ from scraper.normalize import (
 from scraper.parsers.base import (
     HtmlElement,
     LayoutParser,
+    class_value_has,
     has_class,
     has_xpath_class,
+    hrefs_under,
+    html_lang,
     load_json,
     raw_decode_after,
     text_of,
@@ -91,8 +94,6 @@ class RelaunchParser(LayoutParser):
     ROOT_ID = "root"
     TRACKING_HOOK = ".//*[@data-tracking-name]"
     APOLLO_MARK = "__APOLLO_STATE__"
-
-    HTML_LANG = _X("/html/@lang")
 
     CONTENT_AREA = _X(".//div[" + xpath_class("content-area") + "]")
     TITLE = _X(".//h1")
@@ -162,17 +163,15 @@ class RelaunchParser(LayoutParser):
         # The Apollo script first: a handful of <script> elements against a walk of the
         # whole tree in Python for the hook (both tests are pure, so the order is free).
         return (
-            cls.script_containing(root, cls.APOLLO_MARK) is not None
+            cls.script_text(root, cls.APOLLO_MARK) is not None
             or cls.first_lazy(root, cls.TRACKING_HOOK) is not None
         )
 
     # -- embedded JSON, parsed once ---------------------------------------------------------
 
     def _load_apollo(self) -> dict[str, Any]:
-        script = self.script_containing(self.root, self.APOLLO_MARK)
-        state = (
-            raw_decode_after(script.text or "", self.APOLLO_MARK) if script is not None else None
-        )
+        text = self.script_text(self.root, self.APOLLO_MARK)
+        state = raw_decode_after(text, self.APOLLO_MARK) if text is not None else None
         return state if isinstance(state, dict) else {}
 
     def _apollo_content(self) -> dict[str, Any]:
@@ -210,12 +209,14 @@ class RelaunchParser(LayoutParser):
                     return item
         return {}
 
-    def _header_find(self, xpath: etree.XPath) -> HtmlElement | None:
+    def _header_first(self, tag: str, class_: str | None = None) -> HtmlElement | None:
+        """The first ``.//tag`` (with ``[xpath_class(class_)]``; ``*``: any element) of the
+        article header, else of the article: the first node of the XPath constant named
+        where it is called, by a walk that stops there (an XPath evaluates every node of
+        the header, and on an element other than the root lxml first builds a stand-in
+        document for it). `tests/test_parser_walks.py` holds each to its XPath."""
         scope = self.header if self.header is not None else self.article
-        if scope is None:
-            return None
-        found = xpath(scope)
-        return found[0] if found else None
+        return None if scope is None else self.first_descendant(scope, tag, class_)
 
     # -- fields ------------------------------------------------------------------------------
 
@@ -290,11 +291,10 @@ class RelaunchParser(LayoutParser):
         enum = self.content.get("language")
         if isinstance(enum, str) and enum in APOLLO_LANGUAGES:
             return APOLLO_LANGUAGES[enum]
-        langs = self.HTML_LANG(self.root)
-        return language_code(canonical, self.url, str(langs[0]) if langs else None)
+        return language_code(canonical, self.url, html_lang(self.root))
 
     def title(self) -> str | None:
-        h1 = self._header_find(self.TITLE)
+        h1 = self._header_first("h1")  # TITLE
         return first_nonempty(
             [
                 text_of(h1) if h1 is not None else None,
@@ -306,7 +306,7 @@ class RelaunchParser(LayoutParser):
     def kicker_element(self) -> HtmlElement | None:
         if not self._kicker_found:  # looked up once: kicker parts and topics both need it
             found = list(self.with_attr(self.root, "div", "data-tracking-name", KICKER_HOOK))
-            self._kicker = found[0] if found else self._header_find(self.KICKER_FALLBACK)
+            self._kicker = found[0] if found else self._header_first("div", "kicker")
             self._kicker_found = True
         return self._kicker
 
@@ -349,7 +349,7 @@ class RelaunchParser(LayoutParser):
             "section",
             "data-tracking-name",
             "section-related-topics",
-            self.RELATED_TOPICS_INNER,
+            _topic_links,  # RELATED_TOPICS_INNER
             self.RELATED_TOPICS,
         )
         topics.extend(text_of(a) for a in related)
@@ -375,7 +375,7 @@ class RelaunchParser(LayoutParser):
 
     def _teaser_candidates(self) -> Iterator[str | None]:
         """In order of trust, produced lazily (the meta lookup only when needed)."""
-        p = self._header_find(self.TEASER)
+        p = self._header_first("p", "teaser-text")  # TEASER
         yield text_of(p) if p is not None else None
         yield _str(self.content.get("teaser"))
         yield self.meta("description")
@@ -395,7 +395,7 @@ class RelaunchParser(LayoutParser):
     def visible_date(self, language: str | None) -> DateValue | None:
         """The DOM fallback: ``<time datetime>``, an absolute display date, or a relative one
         ("2 hours ago") against `fetched_at` — never when embedded JSON has a date."""
-        time_el = self._header_find(self.TIME_AREA)
+        time_el = self._header_first("time")  # TIME_AREA: its second half holds every time
         if time_el is None:
             return None
         attr = time_el.get("datetime")
@@ -429,9 +429,10 @@ class RelaunchParser(LayoutParser):
                 )
         by_name = {a.name.casefold(): a.url for a in apollo}
         dom: list[Author] = []
-        details = self._header_find(self.AUTHOR_DETAILS)
+        details = self._header_first("*", "author-details")  # AUTHOR_DETAILS
         if details is not None:
-            for span in self.AUTHOR_SPANS(details):
+            spans = [s for s in details.iterdescendants("span") if has_xpath_class(s, "author")]
+            for span in spans:  # AUTHOR_SPANS
                 name = clean_text(text_of(span))
                 if not name:
                     continue
@@ -457,17 +458,19 @@ class RelaunchParser(LayoutParser):
         # Lazily: the share links are only searched when the first two sources fail.
         return short_url_from(
             itertools.chain(
-                (text_of(el) for el in self._sharing(self.SHORT_LINK_INNER, self.SHORT_LINK)),
+                (text_of(el) for el in self._sharing(_copy_button_spans, self.SHORT_LINK)),
                 [_str(self.content.get("permaLinkUrl"))],
                 self._share_links(),
             )
         )
 
     def _share_links(self) -> Iterator[str]:
-        for href in self._sharing(self.SHARE_LINKS_INNER, self.SHARE_LINKS):
+        for href in self._sharing(hrefs_under, self.SHARE_LINKS):  # SHARE_LINKS_INNER
             yield unquote(str(href))
 
-    def _sharing(self, inner: etree.XPath, whole: etree.XPath) -> list[Any]:
+    def _sharing(
+        self, inner: Callable[[HtmlElement], Iterable[Any]], whole: etree.XPath
+    ) -> list[Any]:
         return self.under_marked(
             self.root, "section", "data-tracking-name", "sharing-icons-inline", inner, whole
         )
@@ -494,30 +497,36 @@ class RelaunchParser(LayoutParser):
         self._hero_credit_fallback(lead or [b.image for b in blocks if b.image][:1])
         return lead, blocks
 
-    def _skip(self, el: HtmlElement) -> bool:
-        classes = el.get("class")
+    #: Elements that are never body content, whatever their attributes.
+    SKIP_TAGS = frozenset(
+        {"header", "footer", "nav", "aside", "script", "style", "noscript", "svg", "button", "form"}
+    )
+
+    def _skip(self, el: HtmlElement, classes: str | None) -> bool:
+        """Whether ``el`` (its ``class`` given: the walk reads it once) is no body content:
+        a skipped class, a section hook other than content, ``aria-hidden``. (Its tag is
+        tested first, against `SKIP_TAGS`.)"""
         if classes and not self.SKIP_CLASSES.isdisjoint(classes.split()):
             return True
-        tracking = el.get("data-tracking-name")
-        if (tracking and tracking not in self.CONTENT_TRACKING) or el.get("aria-hidden") == "true":
-            return True
-        return el.tag in (
-            "header",
-            "footer",
-            "nav",
-            "aside",
-            "script",
-            "style",
-            "noscript",
-            "svg",
-            "button",
-            "form",
-        )
+        names = el.keys()  # most elements carry none of the other two: one call, not two
+        if "data-tracking-name" in names:
+            tracking = el.get("data-tracking-name")
+            if tracking and tracking not in self.CONTENT_TRACKING:
+                return True
+        return "aria-hidden" in names and el.get("aria-hidden") == "true"
 
-    def _walk(self, node: HtmlElement, out: list[RawBlock], in_body: bool = False) -> None:
+    def _walk(
+        self,
+        node: HtmlElement,
+        out: list[RawBlock],
+        in_body: bool = False,
+        classes: str | None = None,
+    ) -> None:
+        """Blocks of ``node``'s children; ``classes``: its ``class`` (when read already)."""
         start = len(out)
         if not in_body:
-            classes = node.get("class")
+            if classes is None:
+                classes = node.get("class")
             in_body = bool(classes) and not _BODY_CLASSES.isdisjoint(classes.split())
         self._walk_children(node, out, in_body)
         if in_body:
@@ -527,20 +536,23 @@ class RelaunchParser(LayoutParser):
     def _walk_children(self, node: HtmlElement, out: list[RawBlock], in_body: bool) -> None:
         for el in node:
             tag = el.tag
-            if not isinstance(tag, str) or self._skip(el):
+            if not isinstance(tag, str) or tag in self.SKIP_TAGS:
+                continue
+            classes = el.get("class")
+            if self._skip(el, classes):
                 continue
             if tag == "p":
                 text = text_with_breaks(el)
                 plain = clean_text(text)
-                if plain and not is_boilerplate_text(plain) and not is_read_more(plain):
+                if plain and not is_boilerplate_text(plain, clean=True) and not is_read_more(plain):
                     out.append(RawBlock("paragraph", text, cleaned=plain))
             elif tag in ("h2", "h3", "h4", "h5", "h6"):
                 out.append(RawBlock("heading", text_of(el), level=int(tag[1])))
             elif tag == "figure":
-                slide_title = _in_figcaption(el, "slide-title")
-                if slide_title is not None:  # gallery slide: its title is a heading
-                    out.append(RawBlock("heading", text_of(slide_title), level=2))
-                image = self.figure_image(el)
+                caption = FigureCaption(el)
+                if caption.slide_title is not None:  # gallery slide: its title is a heading
+                    out.append(RawBlock("heading", text_of(caption.slide_title), level=2))
+                image = self.figure_image(el, caption)
                 if image is not None:
                     out.append(RawBlock("image", image=image))
             elif tag in ("ul", "ol"):
@@ -554,28 +566,30 @@ class RelaunchParser(LayoutParser):
                     out.append(
                         RawBlock("video", video=Video(url=absolute_url(src), title=el.get("title")))
                     )
-            elif tag == "video" or has_class(el, "vjs-wrapper"):
+            elif tag == "video" or "vjs-wrapper" in (classes or "").split():  # has_class
                 video = self.player_video(el)
                 if video is not None:
                     out.append(RawBlock("video", video=video))
             elif tag in ("div", "section", "span", "article", "picture", "a", "main"):
-                self._walk(el, out, in_body)
+                self._walk(el, out, in_body, classes)
 
-    def figure_image(self, figure: HtmlElement) -> RawImage | None:
-        # A figure is a handful of elements: walking it beats evaluating one XPath each
-        # (IMG, FIGCAPTION, COPYRIGHT, SLIDE_DESCRIPTION give the same first matches).
+    def figure_image(
+        self, figure: HtmlElement, captions: FigureCaption | None = None
+    ) -> RawImage | None:
+        """The image of a ``<figure>`` (``captions``: its `FigureCaption`, when found
+        already). A figure is a handful of elements: walking it beats evaluating one XPath
+        each (IMG, FIGCAPTION, COPYRIGHT, SLIDE_DESCRIPTION give the same first matches)."""
+        if captions is None:
+            captions = FigureCaption(figure)
         img = next(figure.iter("img"), None)
-        cap = next(figure.iter("figcaption"), None)
+        cap = captions.first
         caption: str | None = None
         credit: str | None = None
         if cap is not None:
-            copyright_el = next(
-                (s for s in cap.iter("small") if has_xpath_class(s, "copyright")), None
-            )
+            copyright_el = captions.copyright
             credit = text_of(copyright_el) if copyright_el is not None else None
-            description = _in_figcaption(figure, "description")
-            if description is not None:
-                caption = text_of(description)
+            if captions.description is not None:
+                caption = text_of(captions.description)
             else:
                 caption = _text_without(cap, CAPTION_EXCLUDED)
         url = self.image_url(figure, img)
@@ -695,15 +709,58 @@ KICKER_HOOK = "content-detail-kicker"
 _BODY_CLASSES = frozenset(RelaunchParser.BODY_CLASSES)
 
 
-def _in_figcaption(figure: HtmlElement, class_name: str) -> HtmlElement | None:
-    """The first element with ``class_name`` inside a figcaption of ``figure``, in document
-    order: XPath ``.//figcaption//*[class]``. The first figcaption (in document order) whose
-    subtree holds a match holds the first match of all."""
-    for caption in figure.iter("figcaption"):
-        for el in caption.iterdescendants():
-            if isinstance(el.tag, str) and has_xpath_class(el, class_name):
-                return el
-    return None
+def _copy_button_spans(section: HtmlElement) -> list[HtmlElement]:
+    """`RelaunchParser.SHORT_LINK_INNER` by a walk: the spans (document order) whose parent,
+    inside ``section``, carries ``copy-button-wrapper``."""
+    return [
+        span
+        for span in section.iterdescendants("span")
+        if (parent := span.getparent()) is not section
+        and parent is not None
+        and has_xpath_class(parent, "copy-button-wrapper")
+    ]
+
+
+def _topic_links(section: HtmlElement) -> list[HtmlElement]:
+    """`RelaunchParser.RELATED_TOPICS_INNER` by a walk: links whose href holds ``/t-``."""
+    return [a for a in section.iterdescendants("a") if "/t-" in (a.get("href") or "")]
+
+
+class FigureCaption:
+    """What a ``<figure>``'s captions hold, found in one pass over them: ``first`` (its
+    first ``figcaption``), ``copyright`` (the first ``small.copyright`` inside that one)
+    and, inside any figcaption, the first ``.description`` and ``.slide-title`` (XPath
+    ``.//figcaption//*[class]``: the first figcaption, in document order, whose subtree
+    holds a match holds the first match of all)."""
+
+    __slots__ = ("copyright", "description", "first", "slide_title")
+
+    def __init__(self, figure: HtmlElement) -> None:
+        self.first: HtmlElement | None = None
+        self.copyright: HtmlElement | None = None
+        self.description: HtmlElement | None = None
+        self.slide_title: HtmlElement | None = None
+        for caption in figure.iter("figcaption"):
+            in_first = self.first is None
+            if in_first:
+                self.first = caption
+            for el in caption.iterdescendants():
+                classes = el.get("class") if isinstance(el.tag, str) else None
+                if not classes:
+                    continue
+                if (
+                    in_first
+                    and self.copyright is None
+                    and el.tag == "small"
+                    and class_value_has(classes, "copyright")
+                ):
+                    self.copyright = el
+                if self.description is None and class_value_has(classes, "description"):
+                    self.description = el
+                if self.slide_title is None and class_value_has(classes, "slide-title"):
+                    self.slide_title = el
+            if self.description is not None and self.slide_title is not None:
+                break
 
 
 def _text_without(el: HtmlElement, excluded_classes: frozenset[str]) -> str:
