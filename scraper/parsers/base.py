@@ -399,8 +399,10 @@ class PageIndex:
 def _script_text(root: HtmlElement, needles: tuple[str, ...]) -> str | None:
     for script in root.iter("script"):
         text = script.text
-        if text and any(n in text for n in needles):
-            return text
+        if text:
+            for needle in needles:
+                if needle in text:
+                    return text
     return None
 
 
