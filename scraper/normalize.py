@@ -78,12 +78,20 @@ def clean_text(value: str | None) -> str | None:
         return None
     text = value
     if not text.isascii():  # fast path: ASCII needs neither NFC nor invisible-char removal
-        if not unicodedata.is_normalized("NFC", text):
+        # Latin-1 text is always NFC (no character of it composes or reorders): a copy of
+        # its bytes tells it apart at a fraction of the check's cost.
+        if len(text.encode("latin-1", "ignore")) != len(text) and not unicodedata.is_normalized(
+            "NFC", text
+        ):
             text = unicodedata.normalize("NFC", text)
         if _has_invisible(text):
             text = text.translate(_INVISIBLE)
     if is_printable_single_spaced(text):  # most text: spared splitting it into words
         return text or None
+    # The commonest blemishes, no-break spaces and spaces at the ends, mended in place.
+    spaced = text.replace("\xa0", " ").strip()
+    if spaced is not text and is_printable_single_spaced(spaced):
+        return spaced or None
     # str.split() and the regex \s share one definition of whitespace (Py_UNICODE_ISSPACE):
     # this is ``re.sub(r"\s+", " ", text).strip()`` at a third of the cost.
     return " ".join(text.split()) or None

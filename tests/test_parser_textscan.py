@@ -77,6 +77,13 @@ def test_only_sharp_s_folds_to_ascii_below_u0100() -> None:
     assert "\xdf".casefold() == "ss"
 
 
+def test_latin1_text_is_always_nfc() -> None:
+    """Every character up to U+00FF is NFC on its own and combines with nothing."""
+    latin1 = ALL_CHARS[:256]
+    assert all(unicodedata.is_normalized("NFC", c) and not unicodedata.combining(c) for c in latin1)
+    assert unicodedata.is_normalized("NFC", "".join(latin1) + "".join(reversed(latin1)))
+
+
 def test_invisible_test_finds_exactly_the_invisible_characters() -> None:
     assert [c for c in ALL_CHARS if _has_invisible(c)] == sorted(_INVISIBLE_CHARS)
     assert _has_invisible("abc\u200bdef") and not _has_invisible("abc\u200cdef")
@@ -141,7 +148,7 @@ def test_folded_contains_ascii(text: str, needles: list[str]) -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(TEXT)
+@given(st.one_of(TEXT, LATIN1))
 def test_clean_text_as_before(text: str) -> None:
     assert clean_text(text) == reference_clean_text(text)
 

@@ -5,6 +5,7 @@ generated markup with the awkward cases (nesting, duplicates, missing attributes
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from scraper.parsers.base import (
     load_tree,
     text_of,
 )
-from scraper.parsers.dw_classic import ClassicParser
+from scraper.parsers.dw_classic import _TRACKING_PAIR, ClassicParser, _first_strong
 from scraper.parsers.dw_relaunch import (
     FigureCaption,
     RelaunchParser,
@@ -106,6 +107,11 @@ def check_figure_captions(root: Any) -> None:
         assert found.slide_title is reference_in_figcaption(figure, "slide-title")
 
 
+def check_first_strong(root: Any) -> None:
+    for li in root.iter("li", "p", "div"):
+        assert _first_strong(li) is next(li.iter("strong"), None)
+
+
 def check_text_of(root: Any) -> None:
     """`text_of` against the serialisation, `html_lang` against `HTML_LANG`, with every
     element as the context."""
@@ -154,6 +160,7 @@ def test_walks_on_pages(path: Path) -> None:
     check_classic_walks(root)
     check_relaunch_walks(root)
     check_figure_captions(root)
+    check_first_strong(root)
     check_text_of(root)
     check_meta(root)
     check_marked_divs(root)
@@ -218,6 +225,7 @@ def test_walks_on_generated_markup(body: str, with_head: bool) -> None:
     check_classic_walks(root)
     check_relaunch_walks(root)
     check_figure_captions(root)
+    check_first_strong(root)
     check_text_of(root)
     check_meta(root)
     check_marked_divs(root)
@@ -232,3 +240,25 @@ def test_id_table_is_asked_only_when_told() -> None:
     div.attrib["id"] = "bodyContent"
     with PageIndex(root):
         assert list(LayoutParser.with_attr(root, "div", "id", "bodyContent")) == [div]
+
+
+#: The tracking-object pattern as it was (alternation inside the repetition).
+TRACKING_PAIR_BEFORE = re.compile(
+    r"""(\w+)\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\w+))"""
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ['a: "x"', "b:'y'", "c : d", '"', "'", "\\", '\\"', "\n", ",", " ", ":", "é"]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_tracking_pattern_as_before(text: str) -> None:
+    def pairs(pattern: re.Pattern[str]) -> list[Any]:
+        return [m.groups() for m in pattern.finditer(text)]
+
+    assert pairs(_TRACKING_PAIR) == pairs(TRACKING_PAIR_BEFORE)

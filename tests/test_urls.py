@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper import urls
 
@@ -46,3 +50,45 @@ def test_language_and_short_links() -> None:
     assert urls.short_link_code("https://www.dw.com/p/4WGXq") is None
     assert urls.short_link("4WGXq") == "https://p.dw.com/p/4WGXq"
     assert urls.is_dw_host("rss.dw.com") and not urls.is_dw_host("evil-dw.com")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["https://www.dw.com", "https://www.dw.com/", "HTTPS://www.dw.com/", ""]),
+    st.lists(
+        st.sampled_from(
+            [
+                "/",
+                "en",
+                "a-1",
+                "?",
+                "#",
+                ";",
+                " ",
+                "\t",
+                "\n",
+                "\x00",
+                "\x1f",
+                "\x7f",
+                "ä",
+                "%2F",
+                "[",
+                "]",
+                ":",
+                "@",
+                "//",
+                "\u3000",
+            ]  # fmt: skip
+        ),
+        max_size=10,
+    ).map("".join),
+)
+def test_url_path_is_urlsplit_path(start: str, rest: str) -> None:
+    url = start + rest
+    try:
+        expected = urlsplit(url).path
+    except ValueError:
+        with pytest.raises(ValueError):
+            urls.url_path(url)
+        return
+    assert urls.url_path(url) == expected

@@ -306,6 +306,8 @@ _MARKED_HOOKS = tuple(v for a, v in MARKED_DIVS if a != "id")
 #: the value. One expression per value: without a variable to bind, a call costs less.
 _BY_ID = {value: etree.XPath(f"id('{value}')") for value in _MARKED_IDS}
 _scan = threading.local()
+#: `PageIndex`'s "not known (yet)": compared by identity.
+_ASK_THE_WALK: Any = object()
 
 
 class PageIndex:
@@ -320,7 +322,8 @@ class PageIndex:
       the table first: no entry means no such element at all — on a classic page the walk
       would otherwise have to cover every div to prove there is no relaunch root — and an
       entry that is a div with that very ``id`` is the first such div. Anything else (an
-      ``<a name>``, a span first) falls back to the walk.
+      ``<a name>``, a span first) falls back to the walk. The page's first div is read
+      before asking: the relaunch root is that div.
     - The text of the first script containing given markers (the Apollo state is sought
       by the layout check and read by the parser: decoded once).
 
@@ -334,7 +337,8 @@ class PageIndex:
         self._walked = False
         self._by_id: dict[str, list[HtmlElement]] = {v: [] for v in _MARKED_IDS}
         self._by_hook: dict[str, list[HtmlElement]] = {v: [] for v in _MARKED_HOOKS}
-        self._id_table: dict[str, HtmlElement | None] = {}  # answers of the ID table
+        self._id_answers: dict[str, HtmlElement | None] = {}  # see `_first_div_with_id`
+        self._first_div: HtmlElement | None = _ASK_THE_WALK  # read when first needed
         self._scripts: dict[tuple[str, ...], str | None] = {}
         self._previous: PageIndex | None = None
 
@@ -351,13 +355,10 @@ class PageIndex:
         found = (self._by_id if attr == "id" else self._by_hook)[value]
         index = 0
         if attr == "id" and self.ids_indexed:
-            if value not in self._id_table:
-                hits = _BY_ID[value](self.root)
-                self._id_table[value] = hits[0] if hits else None
-            first = self._id_table[value]
+            first = self._first_div_with_id(value)
             if first is None:
                 return
-            if first.tag == "div" and first.get("id") == value:
+            if first is not _ASK_THE_WALK:
                 yield first  # also the walk's first match, once it gets there
                 index = 1
         while True:
@@ -367,6 +368,22 @@ class PageIndex:
                 return
             yield found[index]
             index += 1
+
+    def _first_div_with_id(self, value: str) -> HtmlElement | None:
+        """The first div whose ``id`` is ``value``, None when no element has that id, or
+        `_ASK_THE_WALK`. The page's first div (the relaunch root) is read directly: an
+        XPath call costs several microseconds on a fresh document."""
+        if value not in self._id_answers:
+            if self._first_div is _ASK_THE_WALK:
+                self._first_div = next(self.root.iter("div"), None)
+            div = self._first_div
+            if div is None or div.get("id") != value:
+                hits = _BY_ID[value](self.root)
+                div = hits[0] if hits else None
+                if div is not None and (div.tag != "div" or div.get("id") != value):
+                    div = _ASK_THE_WALK  # an <a name>, a span first: the walk knows
+            self._id_answers[value] = div
+        return self._id_answers[value]
 
     def _walk_to_next_match(self) -> None:
         if self._divs is None:
@@ -399,8 +416,10 @@ class PageIndex:
 def _script_text(root: HtmlElement, needles: tuple[str, ...]) -> str | None:
     for script in root.iter("script"):
         text = script.text
-        if text and any(n in text for n in needles):
-            return text
+        if text:
+            for needle in needles:
+                if needle in text:
+                    return text
     return None
 
 

@@ -53,7 +53,12 @@ from scraper.parsers.common import (
 from scraper.urls import content_type_from_url, dw_content_id
 
 _X = etree.XPath
-_TRACKING_PAIR = re.compile(r"""(\w+)\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\w+))""")
+#: ``key: "value"``, ``key: 'value'`` or ``key: word`` in the tracking object. The quoted
+#: strings are written as a run of plain characters between escapes (the same strings as
+#: ``(?:[^"\\]|\\.)*``; the regex engine loops over a character class in one go).
+_TRACKING_PAIR = re.compile(
+    r"""(\w+)\s*:\s*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|'([^'\\]*(?:\\.[^'\\]*)*)'|(\w+))"""
+)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\||/|\bund\b|\band\b|\bet\b|\by\b|\be\b|&)\s*")
 
 
@@ -154,7 +159,7 @@ class ClassicParser(LayoutParser):
         for li in box if box is not None else ():
             if li.tag != "li":
                 continue
-            strong = next(li.iter("strong"), None)
+            strong = _first_strong(li)
             if strong is None:
                 continue
             field = FACT_LABELS.get(label_key(text_of(strong)))
@@ -167,7 +172,7 @@ class ClassicParser(LayoutParser):
         li = self.facts.get(field)
         if li is None:
             return None
-        strong = next(li.iter("strong"), None)
+        strong = _first_strong(li)
         label = text_of(strong) if strong is not None else ""
         text = text_of(li)
         index = text.find(label)
@@ -503,6 +508,14 @@ def _first_descendant(
             if accept(el):
                 return el
     return None
+
+
+def _first_strong(li: HtmlElement) -> HtmlElement | None:
+    """``next(li.iter("strong"), None)``: the label is mostly the first child, which comes
+    first in document order (spares setting up a tag-matching iterator)."""
+    if len(li) and li[0].tag == "strong":
+        return li[0]
+    return next(li.iter("strong"), None)
 
 
 def _is_article_col3(div: HtmlElement) -> bool:

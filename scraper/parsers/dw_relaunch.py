@@ -305,8 +305,9 @@ class RelaunchParser(LayoutParser):
 
     def kicker_element(self) -> HtmlElement | None:
         if not self._kicker_found:  # looked up once: kicker parts and topics both need it
-            found = list(self.with_attr(self.root, "div", "data-tracking-name", KICKER_HOOK))
-            self._kicker = found[0] if found else self._header_first("div", "kicker")
+            hooked = self.with_attr(self.root, "div", "data-tracking-name", KICKER_HOOK)
+            found = next(hooked, None)  # the first: the walk stops there
+            self._kicker = found if found is not None else self._header_first("div", "kicker")
             self._kicker_found = True
         return self._kicker
 
