@@ -560,7 +560,8 @@ class RawArticle:
     #: Images shown above the body (the hero): in `Article.images` first, but not blocks.
     lead_images: list[RawImage] = field(default_factory=list)
     blocks: list[RawBlock] = field(default_factory=list)
-    credit_line: str | None = None
+    #: The closing credit line, parsed (the parser recognises it by parsing it).
+    credit_line: CreditLine | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -582,7 +583,7 @@ def build_article(raw: RawArticle) -> Article:
         if block is not None:
             blocks.append(block)
 
-    credit_line = parse_credit_line(raw.credit_line) if raw.credit_line else None
+    credit_line = raw.credit_line
     texts = [b.text for b in blocks if b.type in TEXT_BLOCK_TYPES and b.text]
     text = "\n\n".join(texts)
     # Every text block is `clean_text` output (lists: such lines joined by "\n"), whose only

@@ -116,20 +116,6 @@ WORDS = st.sampled_from(
 TEXT = st.lists(st.one_of(SPECIAL, WORDS, st.text(max_size=6)), max_size=14).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
-@given(TEXT)
-def test_printable_single_spaced_implies_split_join_is_identity(text: str) -> None:
-    if is_printable_single_spaced(text):
-        assert " ".join(text.split()) == text
-
-
-#: ASCII needles, some of which only a character folding to ASCII can complete.
-NEEDLES = st.one_of(
-    WORDS.map(lambda w: w.casefold()).filter(str.isascii),
-    st.sampled_from(["ss", "strasse", "s", "k", "fi", "st", "i", "j", "newsletter", "ae"]),
-)
-
-
 #: Latin-1 text (the path that folds bytes), with its ASCII-folding ``ß``.
 LATIN1 = st.lists(
     st.one_of(
@@ -138,6 +124,29 @@ LATIN1 = st.lists(
     ),
     max_size=8,
 ).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(TEXT, LATIN1))
+def test_printable_single_spaced_is_what_it_says(text: str) -> None:
+    expected = text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+    assert is_printable_single_spaced(text) == expected
+    if expected:
+        assert " ".join(text.split()) == text
+
+
+def test_printable_single_spaced_on_every_latin1_character() -> None:
+    for char in ALL_CHARS[:256]:
+        for text in (char, "a" + char + "b"):
+            expected = text.isprintable() and "  " not in text and text.strip(" ") == text
+            assert is_printable_single_spaced(text) == expected, repr(text)
+
+
+#: ASCII needles, some of which only a character folding to ASCII can complete.
+NEEDLES = st.one_of(
+    WORDS.map(lambda w: w.casefold()).filter(str.isascii),
+    st.sampled_from(["ss", "strasse", "s", "k", "fi", "st", "i", "j", "newsletter", "ae"]),
+)
 
 
 @settings(max_examples=400, deadline=None)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
+from scraper.article import CreditLine
 from scraper.errors import NotArticleError
 from scraper.normalize import RawBlock, clean_text, parse_credit_line
 from scraper.urls import (
@@ -154,12 +155,13 @@ def duration_seconds(value: Any) -> int | None:
     return None
 
 
-def extract_credit_line(blocks: list[RawBlock]) -> str | None:
+def extract_credit_line(blocks: list[RawBlock]) -> CreditLine | None:
     """Find DW's closing credit line where it ends the body and take it out of ``blocks``.
 
     The line is recognised by its shape (`scraper.normalize.parse_credit_line`), looking at
     the last text block, past trailing images and videos; it may also be the last line of
-    the last paragraph after a ``<br>``. Returns the raw line, or None.
+    the last paragraph after a ``<br>``. Returns the line parsed (recognising it is parsing
+    it), or None.
     """
     for index in range(len(blocks) - 1, -1, -1):
         block = blocks[index]
@@ -167,13 +169,14 @@ def extract_credit_line(blocks: list[RawBlock]) -> str | None:
             continue
         if block.type != "paragraph" or not block.text:
             return None
-        if parse_credit_line(block.text) is not None:
+        parsed = parse_credit_line(block.text)
+        if parsed is not None:
             del blocks[index]
-            return block.text
+            return parsed
         lines = [line for line in block.text.splitlines() if line.strip()]
-        if len(lines) > 1 and parse_credit_line(lines[-1]) is not None:
+        if len(lines) > 1 and (parsed := parse_credit_line(lines[-1])) is not None:
             block.text = "\n".join(lines[:-1])
             block.cleaned = None
-            return lines[-1]
+            return parsed
         return None
     return None
