@@ -41,7 +41,7 @@ _TYPE_ID = re.compile(r"^(?P<type>[a-z]+)-(?P<id>\d+)$")
 #: character or space (which `urlsplit` strips at the ends or removes).
 _PLAIN_DW_URL = re.compile(r"https://www\.dw\.com(/[^?#\x00-\x20]*)?")
 _SHORT_PATH = re.compile(r"^/p/(?P<code>[A-Za-z0-9]+)/?$")
-_LANG = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,4})?$")
+_LANG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,4})?$")  # en, pt-br, zh-hant, pt-002
 
 
 def is_dw_host(host: str | None) -> bool:
