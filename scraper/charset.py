@@ -33,11 +33,12 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 #: How far into the document a ``<meta>`` declaration counts (the HTML standard's prescan).
 META_SCAN_BYTES = 4096
-_BOMS = (
+_BOM_CODECS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+BOMS = tuple(bom for bom, _ in _BOM_CODECS)
 #: Codecs Python knows that no web page is written in: they would garble or refuse any body.
 _NOT_WEB_CHARSETS = frozenset(
     {"undefined", "utf-7", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "mbcs"}
@@ -64,19 +65,19 @@ def detect(body: bytes, content_type: str | None = None) -> str:
     """The codec ``body`` declares itself to be in: BOM, else the ``Content-Type`` header's
     charset, else a ``<meta>`` charset in the first 4 KiB, else UTF-8 (see the module doc).
     Unknown or unusable labels fall through to the next source; never raises."""
-    for bom, name in _BOMS:
+    for bom, name in _BOM_CODECS:
         if body.startswith(bom):
             return name
     if content_type:
-        match = _HEADER_CHARSET.search(content_type)
-        header = codec_name(match.group(1)) if match else None
+        label = _HEADER_CHARSET.search(content_type)
+        header = codec_name(label.group(1)) if label else None
         if header:
             return header
     # endpos, not a slice: a 4 KiB copy is a large malloc, and right after a freed tree glibc
     # first consolidates its free lists of small chunks (measured: ~4 % of a parse).
-    match = _META_CHARSET.search(body, 0, META_SCAN_BYTES)
-    if match:
-        meta = codec_name(match.group(1).decode("ascii", "ignore"))
+    declared = _META_CHARSET.search(body, 0, META_SCAN_BYTES)
+    if declared:
+        meta = codec_name(declared.group(1).decode("ascii", "ignore"))
         if meta:
             return DEFAULT if meta in _WIDE else meta
     return DEFAULT

@@ -41,7 +41,7 @@ from scraper.urls import (
 )
 
 if TYPE_CHECKING:
-    from scraper.fetch import Fetcher
+    from scraper.fetching import Fetcher
 
 log = structlog.get_logger(__name__)
 
@@ -362,7 +362,7 @@ async def discover(
             if kind in sources:
                 await _feed(fetcher, site.feed_url(lang, kind), collector)
     if "sitemap" in sources:
-        roots = [site.map(u) for u in await fetcher.robots.sitemaps(site.robots_root())]
+        roots = [site.map(u) for u in await fetcher.robots_sitemaps(site.robots_root())]
         for lang in langs:
             roots.extend(site.sitemap_urls(lang))
         await _sitemaps(fetcher, roots, collector, MAX_SITEMAPS)

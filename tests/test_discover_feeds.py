@@ -28,7 +28,7 @@ from scraper.discover import (
     resolve_short_link,
 )
 from scraper.errors import ConfigError
-from scraper.fetch import Fetcher
+from scraper.fetching import Fetcher
 from scraper.testsite import XML_BOMB, FakeDWSite, xxe_document
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from fetch_fixtures import FAST
 
 from scraper import parse_page
 from scraper.discover import DiscoveredUrl, Site, discover, fetch_feed
-from scraper.fetch import Fetcher, FetchResult
+from scraper.fetching import Fetcher, FetchResult
 from scraper.testsite import FakeDWSite
 
 
