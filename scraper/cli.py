@@ -657,7 +657,7 @@ def parse(ctx: click.Context, source: str, url: str | None, site: str | None, fm
     _configure(ctx)
     fetched_at: dt.datetime | None = None
     if re.match(r"^https?://", source, re.IGNORECASE):
-        from scraper.discover import Site
+        from scraper.discovery import Site
         from scraper.fetching import fetch_sync
 
         result = fetch_sync(Site(site).map(source) if site else source)

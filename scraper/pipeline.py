@@ -35,7 +35,7 @@ from scraper.errors import DwscrapeError, ParseError
 
 if TYPE_CHECKING:
     from db.repository import Repository
-    from scraper.discover import Site
+    from scraper.discovery import Site
     from scraper.fetching import FetchResult, FetchSettings
 
 log = structlog.get_logger(__name__)
@@ -505,7 +505,7 @@ async def crawl_async(
 ) -> tuple[list[UrlResult], RunReport]:
     """The one-off crawl: every URL fetched, parsed and stored; recorded as a crawl run.
     `site` maps dw.com addresses onto a mirror, as for `run`."""
-    from scraper.discover import Site
+    from scraper.discovery import Site
     from scraper.fetching import Fetcher, FetchSettings
 
     report = RunReport(run_id=repo.start_run(command))
@@ -574,7 +574,7 @@ async def run_async(
 
     The caller holds the run lock (`scraper.lock.run_lock`) around this.
     """
-    from scraper.discover import Site, discover
+    from scraper.discovery import Site, discover
     from scraper.fetching import Fetcher, FetchSettings
 
     report = RunReport(run_id=repo.start_run(options.command))

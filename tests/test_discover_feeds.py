@@ -15,13 +15,13 @@ import pytest
 from fetch_fixtures import FAST, FakeClock
 from structlog.testing import capture_logs
 
-from scraper.discover import (
+from scraper.dates import parse_any as parse_date
+from scraper.discovery import (
     DiscoveredUrl,
     Site,
     discover,
     fetch_feed,
     fetch_sitemaps,
-    parse_date,
     parse_feed,
     parse_sitemap,
     parse_xml,

@@ -11,7 +11,7 @@ import pytest
 from fetch_fixtures import FAST
 
 from scraper import parse_page
-from scraper.discover import DiscoveredUrl, Site, discover, fetch_feed
+from scraper.discovery import DiscoveredUrl, Site, discover, fetch_feed
 from scraper.fetching import Fetcher, FetchResult
 from scraper.testsite import FakeDWSite
 
