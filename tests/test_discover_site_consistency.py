@@ -18,8 +18,8 @@ from scraper.testsite import FakeDWSite
 
 @pytest.fixture(params=["with_dw_pages", "site_pages_only"])
 def any_site(request: pytest.FixtureRequest) -> Iterator[FakeDWSite]:
-    kwargs = {} if request.param == "with_dw_pages" else {"dw_pages": None}
-    with FakeDWSite(**kwargs) as site:  # type: ignore[arg-type]
+    site = FakeDWSite() if request.param == "with_dw_pages" else FakeDWSite(dw_pages=None)
+    with site:
         yield site
 
 
