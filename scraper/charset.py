@@ -56,6 +56,7 @@ def codec_name(label: str) -> str | None:
     except LookupError:
         return None
     name = info.name
+    # bytes-to-bytes codecs (rot13, base64, zlib) are marked so only by this CodecInfo flag
     if not getattr(info, "_is_text_encoding", True) or name in _NOT_WEB_CHARSETS:
         return None
     return "cp1252" if name == "iso8859-1" else name
