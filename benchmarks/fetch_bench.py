@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import structlog  # noqa: E402
 
-from scraper.fetch import Fetcher, FetchSettings  # noqa: E402
+from scraper.fetching import Fetcher, FetchSettings  # noqa: E402
 from scraper.testsite import SYNTHETIC_BASE_ID  # noqa: E402
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")

@@ -240,7 +240,7 @@ def fetch_settings(
     """The fetcher's settings: polite defaults with the options the user gave."""
     from dataclasses import replace
 
-    from scraper.fetch import FetchSettings
+    from scraper.fetching import FetchSettings
 
     values: dict[str, Any] = {
         "per_host_delay": delay,
@@ -657,8 +657,8 @@ def parse(ctx: click.Context, source: str, url: str | None, site: str | None, fm
     _configure(ctx)
     fetched_at: dt.datetime | None = None
     if re.match(r"^https?://", source, re.IGNORECASE):
-        from scraper.discover import Site
-        from scraper.fetch import fetch_sync
+        from scraper.discovery import Site
+        from scraper.fetching import fetch_sync
 
         result = fetch_sync(Site(site).map(source) if site else source)
         outcome = str(getattr(result.outcome, "value", result.outcome))

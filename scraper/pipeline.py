@@ -35,8 +35,8 @@ from scraper.errors import DwscrapeError, ParseError
 
 if TYPE_CHECKING:
     from db.repository import Repository
-    from scraper.discover import Site
-    from scraper.fetch import FetchResult, FetchSettings
+    from scraper.discovery import Site
+    from scraper.fetching import FetchResult, FetchSettings
 
 log = structlog.get_logger(__name__)
 _T = TypeVar("_T")
@@ -505,8 +505,8 @@ async def crawl_async(
 ) -> tuple[list[UrlResult], RunReport]:
     """The one-off crawl: every URL fetched, parsed and stored; recorded as a crawl run.
     `site` maps dw.com addresses onto a mirror, as for `run`."""
-    from scraper.discover import Site
-    from scraper.fetch import Fetcher, FetchSettings
+    from scraper.discovery import Site
+    from scraper.fetching import Fetcher, FetchSettings
 
     report = RunReport(run_id=repo.start_run(command))
     pipeline = Pipeline(
@@ -574,8 +574,8 @@ async def run_async(
 
     The caller holds the run lock (`scraper.lock.run_lock`) around this.
     """
-    from scraper.discover import Site, discover
-    from scraper.fetch import Fetcher, FetchSettings
+    from scraper.discovery import Site, discover
+    from scraper.fetching import Fetcher, FetchSettings
 
     report = RunReport(run_id=repo.start_run(options.command))
     owner = worker_id()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from scraper.fetch import Fetcher, FetchResult, FetchSettings
+from scraper.fetching import Fetcher, FetchResult, FetchSettings
 from scraper.testsite import FakeDWSite
 
 

@@ -15,20 +15,20 @@ import pytest
 from fetch_fixtures import FAST, FakeClock
 from structlog.testing import capture_logs
 
-from scraper.discover import (
+from scraper.dates import parse_any as parse_date
+from scraper.discovery import (
     DiscoveredUrl,
     Site,
     discover,
     fetch_feed,
     fetch_sitemaps,
-    parse_date,
     parse_feed,
     parse_sitemap,
     parse_xml,
     resolve_short_link,
 )
 from scraper.errors import ConfigError
-from scraper.fetch import Fetcher
+from scraper.fetching import Fetcher
 from scraper.testsite import XML_BOMB, FakeDWSite, xxe_document
 
 T = TypeVar("T")

@@ -11,15 +11,15 @@ import pytest
 from fetch_fixtures import FAST
 
 from scraper import parse_page
-from scraper.discover import DiscoveredUrl, Site, discover, fetch_feed
-from scraper.fetch import Fetcher, FetchResult
+from scraper.discovery import DiscoveredUrl, Site, discover, fetch_feed
+from scraper.fetching import Fetcher, FetchResult
 from scraper.testsite import FakeDWSite
 
 
 @pytest.fixture(params=["with_dw_pages", "site_pages_only"])
 def any_site(request: pytest.FixtureRequest) -> Iterator[FakeDWSite]:
-    kwargs = {} if request.param == "with_dw_pages" else {"dw_pages": None}
-    with FakeDWSite(**kwargs) as site:  # type: ignore[arg-type]
+    site = FakeDWSite() if request.param == "with_dw_pages" else FakeDWSite(dw_pages=None)
+    with site:
         yield site
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import httpx
 import pytest
 from fetch_fixtures import FAST, FakeClock, fetch_one
 
-from scraper.fetch import Fetcher, FetchOutcome, default_user_agent, fetch_sync
+from scraper.fetching import Fetcher, FetchOutcome, default_user_agent, fetch_sync
 from scraper.testsite import FakeDWSite
 
 ARTICLE = "/en/germany-tests-the-fake-site/a-9000001"
@@ -216,9 +217,9 @@ def test_fetch_sync_for_one_off_use(shared_site: FakeDWSite) -> None:
     assert result.outcome is FetchOutcome.OK
 
 
-def test_real_dw_pages_are_not_mistaken_for_block_pages(shared_pages) -> None:  # type: ignore[no-untyped-def]
+def test_real_dw_pages_are_not_mistaken_for_block_pages(shared_pages: Path) -> None:
     """Real DW pages mention reCAPTCHA and consent in their scripts: still not blocked."""
-    from scraper.fetch import block_reason
+    from scraper.fetching import block_reason
     from scraper.testsite import BLOCK_PAGES
 
     pages = sorted(shared_pages.glob("*.html"))

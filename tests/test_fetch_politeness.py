@@ -9,7 +9,7 @@ import dataclasses
 import httpx
 from fetch_fixtures import FAST, FakeClock
 
-from scraper.fetch import Fetcher, FetchOutcome, FetchResult, FetchSettings
+from scraper.fetching import Fetcher, FetchOutcome, FetchResult, FetchSettings
 from scraper.testsite import FakeDWSite
 
 PAGES = [

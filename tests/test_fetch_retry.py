@@ -10,7 +10,7 @@ from fetch_fixtures import FAST, FakeClock, fetch_one
 from structlog.testing import capture_logs
 
 from scraper.errors import ConfigError
-from scraper.fetch import FetchOutcome, FetchSettings, parse_retry_after
+from scraper.fetching import FetchOutcome, FetchSettings, parse_retry_after
 from scraper.testsite import FakeDWSite
 
 

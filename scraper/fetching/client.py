@@ -1,0 +1,302 @@
+"""The client loop: one polite, resilient HTTP GET.
+
+`Fetcher.fetch(url)` returns a `FetchResult` whose ``outcome`` says what happened; it never
+raises an httpx exception (or any other) to the caller, so a crawl of thousands of URLs
+survives every way a server or network can misbehave. Each hop of a fetch is: back-off and
+robots.txt check, politeness slot, the request with retries, then either the next redirect
+hop or the classification of the answer. The pieces live beside this module (redirects,
+retry, decoders, content, robots, politeness); this one only strings them together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import structlog
+
+from scraper.fetching.decoders import DecodeError, TooLarge, UnsupportedEncoding, decoder_for
+from scraper.fetching.outcome import FetchOutcome
+from scraper.fetching.politeness import Politeness
+from scraper.fetching.redirects import RedirectChain, is_http_url
+from scraper.fetching.result import (
+    Exchange,
+    Expect,
+    FetchRequest,
+    FetchResult,
+    build_result,
+    classify,
+)
+from scraper.fetching.retry import Sleep, parse_retry_after, retrying
+from scraper.fetching.robots import RobotsCache
+from scraper.fetching.settings import FetchSettings
+from scraper.fetching.statuses import REDIRECT_STATUSES, RETRY_AFTER_STATUSES
+
+log = structlog.get_logger(__name__)
+
+Clock = Callable[[], float]
+
+
+class Fetcher:
+    """Async HTTP fetcher: ``async with Fetcher(settings) as f: result = await f.fetch(url)``.
+
+    One Fetcher is one run: robots.txt is fetched once per host (again after
+    ``robots_max_age``, or ``robots_failure_max_age`` after a failure), politeness state (delays,
+    backed-off hosts) lives as long as the Fetcher. ``transport`` (e.g. ``httpx.MockTransport``),
+    ``sleep``, ``clock`` and ``rng`` are injectable for tests.
+    """
+
+    def __init__(
+        self,
+        settings: FetchSettings | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings or FetchSettings()
+        self._transport = transport
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._clock: Clock = clock or time.monotonic
+        self._rng = rng or random.Random()
+        self._client: httpx.AsyncClient | None = None
+        self._politeness = Politeness(self.settings, clock=self._clock, sleep=self._sleep)
+        self._robots = RobotsCache(
+            self._fetch_robots,
+            agent=self.settings.robots_agent,
+            clock=self._clock,
+            max_age=self.settings.robots_max_age,
+            failure_max_age=self.settings.robots_failure_max_age,
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        s = self.settings
+        self._client = httpx.AsyncClient(
+            transport=self._transport,
+            follow_redirects=False,
+            timeout=httpx.Timeout(
+                connect=s.connect_timeout,
+                read=s.read_timeout,
+                write=s.read_timeout,
+                pool=s.total_timeout,
+            ),
+            limits=httpx.Limits(
+                max_connections=s.global_concurrency,
+                max_keepalive_connections=s.global_concurrency,
+            ),
+            headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate, br"},
+            trust_env=s.trust_env,
+        )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # ------------------------------------------------------------------ public
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        expect: Expect = "html",
+    ) -> FetchResult:
+        """GET ``url`` politely; ``etag``/``last_modified`` from the last fetch make it a
+        conditional GET. ``expect`` is the content wanted: ``html`` (pages), ``xml`` (feeds,
+        sitemaps) or ``any``. Never raises (except cancellation, and misuse outside
+        ``async with``)."""
+        if self._client is None:
+            raise RuntimeError("use the Fetcher as `async with Fetcher(settings) as fetcher:`")
+        request = FetchRequest(url, expect, etag, last_modified)
+        try:
+            result = await self._fetch(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the contract: nothing escapes to the crawler
+            log.exception("fetch.unexpected_error", url=url)
+            error = f"unexpected {type(exc).__name__}: {exc}"
+            result = build_result(FetchOutcome.HTTP_ERROR, request, Exchange(url, error=error))
+        log.debug(
+            "fetch.done",
+            url=url,
+            outcome=str(result.outcome),
+            status=result.status,
+            attempts=result.attempts,
+            duration_s=round(result.duration_s, 3),
+        )
+        return result
+
+    async def robots_sitemaps(self, url: str) -> list[str]:
+        """The ``Sitemap:`` lines of the robots.txt of ``url``'s host (fetched if needed)."""
+        return await self._robots.sitemaps(url)
+
+    # ------------------------------------------------------------------ the hops
+
+    async def _fetch(self, request: FetchRequest, *, check_robots: bool = True) -> FetchResult:
+        if not is_http_url(request.url):
+            error = f"not an http(s) URL: {request.url}"
+            return build_result(
+                FetchOutcome.HTTP_ERROR, request, Exchange(request.url, error=error)
+            )
+        chain = RedirectChain(request.url, self.settings)
+        conditional = request.conditional_headers()
+        current = request.url
+        last = Exchange(url=current)
+        sent = 0  # requests sent on earlier hops of the redirect chain
+        for _hop in range(self.settings.max_redirects + 1):
+            refused = await self._refusal(request, current, check_robots=check_robots)
+            if refused is not None:
+                return refused
+            ex = last = await self._get_with_retries(current, conditional)
+            ex.attempt += sent
+            sent = ex.attempt
+            if ex.outcome is not None:
+                return build_result(ex.outcome, request, ex)
+            target = chain.follow(current, ex)
+            if ex.outcome is not None:  # a redirect that may not be followed
+                return build_result(ex.outcome, request, ex)
+            if target is None:
+                return classify(request, ex)
+            current = target
+        last.error = f"more than {self.settings.max_redirects} redirects"
+        return build_result(FetchOutcome.HTTP_ERROR, request, last)
+
+    async def _refusal(
+        self, request: FetchRequest, url: str, *, check_robots: bool
+    ) -> FetchResult | None:
+        """The result when ``url`` may not be asked at all (host backed off, robots.txt),
+        else None; also applies the host's Crawl-delay."""
+        host = urlsplit(url).hostname or ""
+        if self._politeness.is_backed_off(host):
+            error = f"host {host} backed off for this run after repeated 403/429"
+            return build_result(FetchOutcome.BLOCKED, request, Exchange(url, error=error))
+        if not (check_robots and self.settings.obey_robots):
+            return None
+        verdict = await self._robots.check(url)
+        if not verdict.allowed:
+            # an unreachable host is reported as such, not as a robots verdict
+            outcome = FetchOutcome(verdict.failure or FetchOutcome.ROBOTS_DISALLOWED)
+            return build_result(outcome, request, Exchange(url, error=verdict.reason))
+        delay = self._robots.crawl_delay(url)
+        if delay:
+            self._politeness.set_crawl_delay(host, delay)
+        return None
+
+    async def _fetch_robots(self, robots_url: str) -> FetchResult:
+        """robots.txt through the same machinery (politeness, retries, caps), minus robots."""
+        return await self._fetch(FetchRequest(robots_url, "any"), check_robots=False)
+
+    # ------------------------------------------------------------------ one request
+
+    async def _get_with_retries(self, url: str, headers: dict[str, str]) -> Exchange:
+        counter = 0
+
+        async def attempt() -> Exchange:
+            nonlocal counter
+            counter += 1
+            ex = await self._attempt(url, headers)
+            ex.attempt = counter
+            return ex
+
+        result: Exchange = await retrying(self.settings, self._rng, self._sleep, url)(attempt)
+        return result
+
+    async def _attempt(self, url: str, headers: dict[str, str]) -> Exchange:
+        host = urlsplit(url).hostname or ""
+        async with self._politeness.slot(host):
+            ex = await self._exchange(url, headers)
+        self._politeness.record(host, ex.status)
+        if ex.status is None:
+            return ex
+        ex.retryable = ex.status in self.settings.retry_statuses
+        retry_after = parse_retry_after(ex.headers.get("retry-after"))
+        if retry_after is not None and ex.status in RETRY_AFTER_STATUSES:
+            cap = self.settings.retry_after_cap
+            ex.retry_after = retry_after
+            # every request to the host waits, not just this one (at most the cap, so a
+            # server asking for hours cannot stall the whole run; it gets backed off)
+            self._politeness.defer(host, min(retry_after, cap))
+            if retry_after > cap:
+                ex.retryable = False
+                ex.error = f"Retry-After {retry_after:.0f}s exceeds the cap"
+        return ex
+
+    async def _exchange(self, url: str, headers: dict[str, str]) -> Exchange:
+        """One GET with the body streamed under the size cap; failures become data."""
+        assert self._client is not None, "use Fetcher as an async context manager"
+        ex = Exchange(url=url)
+        try:
+            async with asyncio.timeout(self.settings.total_timeout):
+                async with self._client.stream("GET", url, headers=headers) as response:
+                    ex.status = response.status_code
+                    ex.headers = {k.lower(): v for k, v in response.headers.items()}
+                    if response.status_code in REDIRECT_STATUSES or response.status_code == 304:
+                        return ex
+                    ex.body = await self._read_body(response)
+        except Exception as exc:
+            failure = _failure(exc, self.settings.max_bytes)
+            if failure is None:
+                raise
+            ex.outcome, ex.error, ex.retryable = failure
+            if ex.outcome is not FetchOutcome.TOO_LARGE:
+                ex.status = None
+            ex.body = None
+        return ex
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        limit = self.settings.max_bytes
+        declared = response.headers.get("content-length")
+        encoding = response.headers.get("content-encoding")
+        if declared and declared.isdigit() and not encoding and int(declared) > limit:
+            raise TooLarge
+        if response.is_stream_consumed:  # a pre-read response (httpx.MockTransport)
+            if len(response.content) > limit:
+                raise TooLarge
+            return response.content
+        decoder = decoder_for(encoding, limit)
+        chunks = [decoder.feed(raw) async for raw in response.aiter_raw()]
+        return b"".join(chunks)
+
+
+def _failure(exc: Exception, max_bytes: int) -> tuple[FetchOutcome, str, bool] | None:
+    """(outcome, error, retryable) for a request that failed with ``exc``; None when ``exc``
+    is not a way a request fails (a bug: `Fetcher.fetch` reports it as such)."""
+    named = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, TooLarge):
+        return FetchOutcome.TOO_LARGE, f"body over {max_bytes} bytes", False
+    if isinstance(exc, UnsupportedEncoding):
+        return FetchOutcome.HTTP_ERROR, f"unsupported Content-Encoding {exc}", False
+    if isinstance(exc, DecodeError | httpx.DecodingError):
+        return FetchOutcome.HTTP_ERROR, f"undecodable body: {exc}", False
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return FetchOutcome.TIMEOUT, named.rstrip(": "), True
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return FetchOutcome.HTTP_ERROR, named, False
+    if isinstance(exc, httpx.TransportError | OSError):
+        return FetchOutcome.CONNECTION_ERROR, named.rstrip(": "), True
+    if isinstance(exc, httpx.HTTPError):
+        return FetchOutcome.HTTP_ERROR, named, False
+    return None
+
+
+def fetch_sync(url: str, settings: FetchSettings | None = None, **kw: Any) -> FetchResult:
+    """Fetch one URL from synchronous code (the CLI's one-off commands). ``kw`` go to
+    `Fetcher.fetch` (``etag``, ``last_modified``, ``expect``)."""
+
+    async def run() -> FetchResult:
+        async with Fetcher(settings) as fetcher:
+            return await fetcher.fetch(url, **kw)
+
+    return asyncio.run(run())

@@ -1,0 +1,102 @@
+"""What a response body is: its media type, its encoding, and whether it is a block page.
+
+Blocked pages (challenge, captcha, consent wall, "Access Denied") are recognised by their
+markup, not only by status, because such walls are often served with 200.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scraper import charset
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+XML_TYPES = frozenset(
+    {
+        "text/xml",
+        "application/xml",
+        "application/rss+xml",
+        "application/rdf+xml",
+        "application/atom+xml",
+        "application/x-gzip",
+        "application/gzip",
+        "application/octet-stream",
+        "text/plain",
+    }
+)
+
+#: Markers of pages that stand between us and the content. Real DW pages mention reCAPTCHA
+#: and consent in scripts, so a marker only counts on a page without DW content markup.
+BLOCK_MARKERS: dict[str, re.Pattern[bytes]] = {
+    "challenge": re.compile(
+        rb"cf-browser-verification|cf_chl_opt|/cdn-cgi/challenge-platform|"
+        rb"<title>\s*just a moment\.\.\.\s*</title>|attention required! \| cloudflare|"
+        rb"checking your browser before accessing"
+    ),
+    "captcha": re.compile(
+        rb"g-recaptcha|h-captcha|captcha-delivery\.com|px-captcha|<title>[^<]{0,80}captcha"
+    ),
+    "access-denied": re.compile(
+        rb"<title>\s*access denied\s*</title>|you don't have permission to access|"
+        rb"request unsuccessful\. incapsula"
+    ),
+    "consent": re.compile(
+        rb"<title>[^<]{0,80}(?:before you continue|cookie consent|consent required|"
+        rb"privacy settings|bevor sie fortfahren|zustimmung erforderlich)[^<]{0,80}</title>"
+    ),
+}
+_DW_CONTENT = re.compile(
+    rb"class=\"longtext|rich-text|\"@type\"\s*:\s*\"newsarticle\"|id=\"bodycontent\"|"
+    rb"__apollo_state__"
+)
+
+
+def block_reason(body: bytes) -> str | None:
+    """Why an HTML body is a block/consent/challenge page, or None for a normal page."""
+    head = body[:262144].lower()
+    if _DW_CONTENT.search(head):
+        return None
+    for name, pattern in BLOCK_MARKERS.items():
+        if pattern.search(head):
+            return name
+    return None
+
+
+def media_type(content_type: str | None) -> str | None:
+    """``text/html`` for ``text/html; charset=utf-8``; None when absent."""
+    if not content_type:
+        return None
+    return content_type.split(";", 1)[0].strip().lower() or None
+
+
+def looks_like_html(body: bytes) -> bool:
+    """Whether a body served without a Content-Type starts like an HTML document."""
+    head = body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+
+
+def is_xml_type(media: str) -> bool:
+    return media in XML_TYPES or media.endswith("+xml")
+
+
+def _decodes(body: bytes, codec: str) -> bool:
+    try:
+        body.decode(codec)
+    except (UnicodeError, LookupError):
+        return False
+    return True
+
+
+def body_encoding(body: bytes, content_type: str | None) -> str:
+    """The encoding to read ``body`` with: what it declares (`scraper.charset.detect`) unless
+    the bytes contradict it. Servers often label UTF-8 pages latin-1 and the reverse, so a
+    non-ASCII body that is valid UTF-8 is UTF-8 (other text almost never is valid UTF-8), and
+    one its declared codec cannot decode is windows-1252 (which decodes nearly any byte)."""
+    declared = charset.detect(body, content_type)
+    if body.isascii() or body.startswith(charset.BOMS):
+        return declared
+    if _decodes(body, "utf-8"):
+        return "utf-8"
+    if declared != "utf-8" and _decodes(body, declared):
+        return declared
+    return "cp1252"
