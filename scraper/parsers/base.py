@@ -18,7 +18,7 @@ from lxml import etree
 from lxml.etree import _Element as HtmlElement  # the layout parsers' name for tree elements
 
 from scraper.errors import MalformedPageError
-from scraper.normalize import RawArticle
+from scraper.normalize.build import RawArticle
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)

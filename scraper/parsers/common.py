@@ -9,7 +9,9 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from scraper.article import CreditLine
 from scraper.errors import NotArticleError
-from scraper.normalize import RawBlock, clean_text, parse_credit_line
+from scraper.normalize.build import RawBlock
+from scraper.normalize.credits import parse_credit_line
+from scraper.normalize.text import clean_text
 from scraper.urls import (
     NON_CONTENT_PREFIXES,
     PATH_SAFE,

@@ -11,7 +11,7 @@ import datetime as dt
 
 from scraper.article import Article
 from scraper.errors import NotDWPageError
-from scraper.normalize import build_article
+from scraper.normalize.build import build_article
 from scraper.parsers.base import HtmlElement, LayoutParser, PageIndex
 from scraper.parsers.dw_classic import ClassicParser
 from scraper.parsers.dw_relaunch import RelaunchParser

@@ -19,16 +19,11 @@ from lxml import etree
 
 from scraper.article import Author, ContentType, DateValue, Video
 from scraper.errors import NotArticleError
-from scraper.labels import FACT_LABELS, is_boilerplate_text, is_read_more, label_key
-from scraper.normalize import (
-    RawArticle,
-    RawBlock,
-    RawImage,
-    clean_text,
-    first_nonempty,
-    parse_day,
-    split_alt_credit,
-)
+from scraper.normalize.build import RawArticle, RawBlock, RawImage
+from scraper.normalize.credits import split_alt_credit
+from scraper.normalize.labels import FACT_LABELS, is_boilerplate_text, is_read_more, label_key
+from scraper.normalize.page_dates import parse_day
+from scraper.normalize.text import clean_text, first_nonempty
 from scraper.parsers.base import (
     HtmlElement,
     LayoutParser,

@@ -19,18 +19,15 @@ from lxml import etree
 
 from scraper.article import Author, ContentType, DateValue, Video
 from scraper.errors import NotArticleError
-from scraper.labels import APOLLO_LANGUAGES, is_boilerplate_text, is_read_more
-from scraper.normalize import (
-    RawArticle,
-    RawBlock,
-    RawImage,
-    clean_text,
-    first_nonempty,
+from scraper.normalize.build import RawArticle, RawBlock, RawImage
+from scraper.normalize.labels import APOLLO_LANGUAGES, is_boilerplate_text, is_read_more
+from scraper.normalize.page_dates import (
     is_relative_date,
     parse_day,
     parse_iso_datetime,
     parse_relative,
 )
+from scraper.normalize.text import clean_text, first_nonempty
 from scraper.parsers.base import (
     HtmlElement,
     LayoutParser,

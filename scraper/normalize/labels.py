@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from scraper.textscan import folded_contains_ascii, is_printable_single_spaced
+from scraper.normalize.textscan import folded_contains_ascii, is_printable_single_spaced
 
 #: Facts-box label (classic layout) -> field.
 FACT_LABELS: dict[str, str] = {}
