@@ -182,3 +182,8 @@ def extract_credit_line(blocks: list[RawBlock]) -> CreditLine | None:
             return parsed
         return None
     return None
+
+
+def nonblank(value: Any) -> str | None:
+    """``value`` when it is a string with something in it (embedded JSON values)."""
+    return value if isinstance(value, str) and value.strip() else None
