@@ -174,7 +174,7 @@ class ClassicParser(LayoutParser):
         return int(page_id) if page_id.isdigit() else None
 
     def content_type(self, canonical: str | None) -> ContentType:
-        found: str | None = None
+        found: ContentType | None = None
         for candidate in (canonical, self.url):
             found = content_type_from_url(candidate) if candidate else None
             if found:
@@ -188,7 +188,7 @@ class ClassicParser(LayoutParser):
                     return "audio"
                 if player == "video" and found is None and self.long_text() is None:
                     return "video"
-        return found or "article"  # type: ignore[return-value]
+        return found or "article"
 
     def language(self, canonical: str | None) -> str | None:
         lang = fp.html_lang(self.root)

@@ -221,7 +221,7 @@ class RelaunchParser(LayoutParser):
         for candidate in (canonical, self.url):
             found = content_type_from_url(candidate) if candidate else None
             if found:
-                return found  # type: ignore[return-value]
+                return found
         types = self.jsonld.get("@type")
         if types == "VideoObject":
             return "video"
