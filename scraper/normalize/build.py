@@ -109,18 +109,6 @@ def build_article(raw: RawArticle) -> Article:
     # Counting them spares `len(text.split())` building a list of every word.
     word_count = text.count(" ") + text.count("\n") - len(texts) + 2 if texts else 0
     kicker = " | ".join(p for p in (clean_text(k) for k in raw.kicker_parts) if p) or None
-    topics: list[str] = []
-    for topic in raw.topics:
-        cleaned = clean_text(topic)
-        if cleaned:
-            append_unique(topics, cleaned)
-    authors: list[Author] = []
-    seen: set[str] = set()
-    for author in raw.authors:
-        name = clean_text(author.name)
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            authors.append(Author(name=name, url=author.url))
 
     fields: dict[str, Any] = dict(
         url=raw.url or raw.canonical_url or "",
@@ -132,11 +120,11 @@ def build_article(raw: RawArticle) -> Article:
         title=clean_text(raw.title),
         short_url=raw.short_url,
         kicker=kicker,
-        topics=tuple(topics),
+        topics=_unique_topics(raw.topics),
         teaser=clean_text(raw.teaser),
         published_at=raw.published_at,
         modified_at=raw.modified_at,
-        authors=tuple(authors),
+        authors=_unique_authors(raw.authors),
         blocks=tuple(blocks),
         text=text,
         images=tuple(images),
@@ -146,16 +134,43 @@ def build_article(raw: RawArticle) -> Article:
         word_count=word_count,
         parser_version=PARSER_VERSION,
     )
+    warnings = _with_missing(raw, fields)
+    # One construction (no `with_changes` copy): the hash is computed from the same values.
+    digest = content_digest(fields["title"], fields["teaser"], blocks, images, credit_line)
+    return Article(**fields, content_hash=digest, warnings=warnings)
+
+
+def _unique_topics(raw_topics: list[str]) -> tuple[str, ...]:
+    topics: list[str] = []
+    for topic in raw_topics:
+        cleaned = clean_text(topic)
+        if cleaned:
+            append_unique(topics, cleaned)
+    return tuple(topics)
+
+
+def _unique_authors(raw_authors: list[Author]) -> tuple[Author, ...]:
+    authors: list[Author] = []
+    seen: set[str] = set()
+    for author in raw_authors:
+        name = clean_text(author.name)
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            authors.append(Author(name=name, url=author.url))
+    return tuple(authors)
+
+
+def _with_missing(raw: RawArticle, fields: dict[str, Any]) -> tuple[str, ...]:
+    """The parse's warnings plus one per expected field left empty (each also logged as
+    ``parse.field_missing``, which the fill-rate statistics count)."""
     warnings = list(raw.warnings)
     missing = [name for name in _EXPECTED if fields[name] in (None, "")]
-    if not blocks and raw.content_type == "article":
+    if not fields["blocks"] and raw.content_type == "article":
         missing.append("blocks")
     for name in missing:
         warnings.append(f"field missing: {name}")
         log.warning("parse.field_missing", field=name, url=fields["url"], layout=raw.layout)
-    # One construction (no `with_changes` copy): the hash is computed from the same values.
-    digest = content_digest(fields["title"], fields["teaser"], blocks, images, credit_line)
-    return Article(**fields, content_hash=digest, warnings=tuple(warnings))
+    return tuple(warnings)
 
 
 def _build_block(rb: RawBlock, images: list[Image], videos: list[Video]) -> Block | None:

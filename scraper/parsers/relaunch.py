@@ -9,7 +9,6 @@ are never used. The embedded JSON is parsed once, in `__init__`.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urljoin
@@ -43,32 +42,8 @@ from scraper.parsers.common import (
 from scraper.parsers.layout import LayoutParser
 from scraper.parsers.page import Page
 from scraper.parsers.relaunch_body import BodyWalker
+from scraper.parsers.relaunch_json import APOLLO_CONTENT_TYPES, EmbeddedJson
 from scraper.urls import content_type_from_url, dw_content_id
-
-#: Apollo entity types of article-like pages -> content type.
-APOLLO_CONTENT_TYPES: dict[str, ContentType] = {
-    "Article": "article",
-    "Video": "video",
-    "Audio": "audio",
-    "ImageGallery": "gallery",
-    "Liveblog": "liveblog",
-    "LiveBlog": "liveblog",
-}
-JSONLD_TYPES = frozenset(
-    {
-        "NewsArticle",
-        "Article",
-        "ReportageNewsArticle",
-        "AnalysisNewsArticle",
-        "OpinionNewsArticle",
-        "BlogPosting",
-        "LiveBlogPosting",
-        "VideoObject",
-        "AudioObject",
-        "ImageGallery",
-        "MediaGallery",
-    }
-)
 
 
 class RelaunchParser(LayoutParser):
@@ -83,9 +58,11 @@ class RelaunchParser(LayoutParser):
 
     def __init__(self, page: Page) -> None:
         super().__init__(page)
-        self.apollo: dict[str, Any] = self._load_apollo()
-        self.content: dict[str, Any] = self._apollo_content()
-        self.jsonld: dict[str, Any] = self._load_jsonld()
+        embedded = EmbeddedJson(page, self.APOLLO_MARK)
+        self.apollo: dict[str, Any] = embedded.apollo
+        self.content: dict[str, Any] = embedded.content
+        self.jsonld: dict[str, Any] = embedded.jsonld
+        self.resolve = embedded.resolve
         # The first <article> of the page: also the first node, in document order, of the
         # XPath union "(//h1/ancestor::article)[1] | (//article)[1]".
         self.article: HtmlElement | None = next(self.root.iter("article"), None)
@@ -105,48 +82,6 @@ class RelaunchParser(LayoutParser):
             page.script_text(cls.APOLLO_MARK) is not None
             or next(page.root.iterfind(cls.TRACKING_HOOK), None) is not None
         )
-
-    # -- embedded JSON, parsed once ---------------------------------------------------------
-
-    def _load_apollo(self) -> dict[str, Any]:
-        text = self.page.script_text(self.APOLLO_MARK)
-        state = raw_decode_after(text, self.APOLLO_MARK) if text is not None else None
-        return state if isinstance(state, dict) else {}
-
-    def _apollo_content(self) -> dict[str, Any]:
-        query = self.apollo.get("ROOT_QUERY")
-        if not isinstance(query, dict):
-            return {}
-        for key, value in query.items():
-            if key.startswith("content(") and isinstance(value, dict):
-                entity = self.resolve(value)
-                if isinstance(entity, dict):
-                    return entity
-        return {}
-
-    def resolve(self, value: Any) -> Any:
-        """Follow an Apollo ``{"__ref": "Article:1"}`` reference (one level)."""
-        if isinstance(value, dict) and "__ref" in value:
-            return self.apollo.get(str(value["__ref"]))
-        return value
-
-    def _load_jsonld(self) -> dict[str, Any]:
-        for script in self.root.iter("script"):
-            if script.get("type") != "application/ld+json":
-                continue
-            data = load_json(script.text)
-            candidates = data if isinstance(data, list) else [data]
-            for item in list(candidates):
-                if isinstance(item, dict) and isinstance(item.get("@graph"), list):
-                    candidates.extend(item["@graph"])
-            for item in candidates:
-                if not isinstance(item, dict):
-                    continue
-                types = item.get("@type")
-                types = types if isinstance(types, list) else [types]
-                if any(t in JSONLD_TYPES for t in types):
-                    return item
-        return {}
 
     def _header_first(self, tag: str, class_: str | None = None) -> HtmlElement | None:
         """The first ``.//tag`` (with ``[xpath_class(class_)]``; ``*``: any element) of the
@@ -476,32 +411,6 @@ class RelaunchParser(LayoutParser):
 
 
 KICKER_HOOK = "content-detail-kicker"
-
-
-def load_json(text: str | None) -> Any:
-    """Parse JSON; None when it is not valid JSON (never raises)."""
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-
-
-def raw_decode_after(text: str, marker: str) -> Any:
-    """The JSON value following ``marker`` in ``text`` (``window.__APOLLO_STATE__=``), read
-    with `json.JSONDecoder.raw_decode` so trailing JavaScript does not matter."""
-    start = text.find(marker)
-    if start < 0:
-        return None
-    pos = start + len(marker)
-    while pos < len(text) and text[pos] in " \t\r\n=":
-        pos += 1
-    try:
-        value, _ = json.JSONDecoder().raw_decode(text, pos)
-    except (ValueError, RecursionError):
-        return None
-    return value
 
 
 def _jsonld_id(value: Any) -> str | None:
