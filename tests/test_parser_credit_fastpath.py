@@ -1,6 +1,6 @@
 """Image-credit splitting without most of its regex passes gives exactly what the regexes
 gave: `split_image_credit`, `has_org_word` and the person test against the straightforward
-versions (the code before the fast paths), on typical and random credits."""
+versions (one regex pass each, the reference), on typical and random credits."""
 
 from __future__ import annotations
 

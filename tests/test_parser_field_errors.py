@@ -84,7 +84,7 @@ def test_no_title_and_no_body_fails_the_page() -> None:
 
 
 def test_a_page_nested_too_deeply_is_still_a_parse_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`RecursionError` is not a field's bug: it keeps failing the page as before."""
+    """`RecursionError` is not a field's bug: it still fails the page, as too deep to parse."""
 
     def too_deep(*args: Any) -> Any:
         raise RecursionError

@@ -1,5 +1,5 @@
 """The string fast paths of text normalisation answer exactly what the general operations
-did: `clean_text`, `label_key`, `is_boilerplate_text` and `is_read_more` against their
+give: `clean_text`, `label_key`, `is_boilerplate_text` and `is_read_more` against their
 straightforward versions, and the Unicode facts the shortcuts rest on, checked over every
 code point of this Python's Unicode database."""
 

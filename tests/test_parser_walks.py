@@ -65,7 +65,7 @@ def check_relaunch_walks(root: Any) -> None:
 
 
 def reference_in_figcaption(figure: Any, class_name: str) -> Any:
-    """The figure lookup as it was: one walk per class."""
+    """The straightforward figure lookup (the reference): one walk per class."""
     for caption in figure.iter("figcaption"):
         for el in caption.iterdescendants():
             if isinstance(el.tag, str) and has_xpath_class(el, class_name):
@@ -223,7 +223,8 @@ def test_id_table_is_asked_only_when_told() -> None:
     assert list(page.with_attr("div", "id", "bodyContent")) == [div]
 
 
-#: The tracking-object pattern as it was (alternation inside the repetition).
+#: The straightforward tracking-object pattern (alternation inside the repetition): the
+#: reference for `_TRACKING_PAIR`.
 TRACKING_PAIR_BEFORE = re.compile(
     r"""(\w+)\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\w+))"""
 )
