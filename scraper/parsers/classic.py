@@ -2,8 +2,8 @@
 
 ``#bodyContent`` holds ``div.col3`` (the article) and ``div.col1.dim`` (right column). Fields
 come from the first ``ul.smallList`` facts box (labels in the site's language, see
-`scraper.labels`), the ``h1``/``h4.artikel``/``p.intro`` head, the outer ``div.longText`` body
-and the tracking object ``dwInitialTrackingInfo`` / ``dwXT`` (a JavaScript literal, read with a
+`scraper.normalize.labels`), the ``h1``/``h4.artikel``/``p.intro`` head, the outer
+``div.longText`` body (`scraper.parsers.classic_body`) and the tracking object ``dwInitialTrackingInfo`` / ``dwXT`` (a JavaScript literal, read with a
 regular expression, never evaluated). Classic pages carry no JSON-LD.
 """
 

@@ -160,7 +160,7 @@ def duration_seconds(value: Any) -> int | None:
 def extract_credit_line(blocks: list[RawBlock]) -> CreditLine | None:
     """Find DW's closing credit line where it ends the body and take it out of ``blocks``.
 
-    The line is recognised by its shape (`scraper.normalize.parse_credit_line`), looking at
+    The line is recognised by its shape (`scraper.normalize.credits.parse_credit_line`), looking at
     the last text block, past trailing images and videos; it may also be the last line of
     the last paragraph after a ``<br>``. Returns the line parsed (recognising it is parsing
     it), or None.

@@ -3,7 +3,8 @@
 Order of trust, per field: embedded JSON (Apollo state, JSON-LD) -> ``data-tracking-name``
 hooks -> stable semantic classes (``kicker``, ``author-details``, ``teaser-text``,
 ``rich-text``, ``img-caption``, ``copyright``) -> tags. Styled-components classes (``sc-…``)
-are never used. The embedded JSON is parsed once, in `__init__`.
+are never used. The embedded JSON is parsed once, in `__init__` (`relaunch_json`); the body
+is `relaunch_body`'s.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ class RelaunchParser(LayoutParser):
         return language_code(canonical, self.url, fp.html_lang(self.root))
 
     def title(self) -> str | None:
-        h1 = self._header_first("h1")  # TITLE
+        h1 = self._header_first("h1")
         return first_nonempty(
             [
                 fp.text_of(h1) if h1 is not None else None,
@@ -252,7 +253,7 @@ class RelaunchParser(LayoutParser):
 
     def _teaser_candidates(self) -> Iterator[str | None]:
         """In order of trust, produced lazily (the meta lookup only when needed)."""
-        p = self._header_first("p", "teaser-text")  # TEASER
+        p = self._header_first("p", "teaser-text")
         yield fp.text_of(p) if p is not None else None
         yield nonblank(self.content.get("teaser"))
         yield self.meta("description")
@@ -272,7 +273,7 @@ class RelaunchParser(LayoutParser):
     def visible_date(self, language: str | None) -> DateValue | None:
         """The DOM fallback: ``<time datetime>``, an absolute display date, or a relative one
         ("2 hours ago") against `fetched_at` — never when embedded JSON has a date."""
-        time_el = self._header_first("time")  # TIME_AREA: its second half holds every time
+        time_el = self._header_first("time")
         if time_el is None:
             return None
         attr = time_el.get("datetime")
@@ -306,7 +307,7 @@ class RelaunchParser(LayoutParser):
                 )
         by_name = {a.name.casefold(): a.url for a in apollo}
         dom: list[Author] = []
-        details = self._header_first("*", "author-details")  # AUTHOR_DETAILS
+        details = self._header_first("*", "author-details")
         if details is not None:
             for span in fp.author_spans(details):
                 name = clean_text(fp.text_of(span))
