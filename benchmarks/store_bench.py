@@ -88,9 +88,9 @@ def load_templates() -> list[Article]:
 
 def _hash(article: Article) -> str:
     try:
-        from scraper.normalize import content_hash
+        from scraper.article import content_hash_of
 
-        return content_hash(article)
+        return content_hash_of(article)
     except ImportError:
         import hashlib
 

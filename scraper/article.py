@@ -13,6 +13,9 @@ never faked as midnight.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -252,8 +255,43 @@ def parse_date(value: str | None) -> DateValue | None:
     if not value:
         return None
     if len(value) == 10:
-        return dt.date.fromisoformat(value)
+        return dates.parse_iso_day(value)
     return dates.parse_iso(value)
+
+
+def content_digest(
+    title: str | None,
+    teaser: str | None,
+    blocks: Iterable[Block],
+    images: Iterable[Image],
+    credit_line: CreditLine | None,
+) -> str:
+    """The content hash: sha256 (hex) of the normalised content — title, teaser, body blocks,
+    image captions and credits, credit line. Not dates, URLs or the parser version, so an
+    unchanged text re-parsed by a newer parser keeps its hash. The one definition: the
+    normaliser stamps it on every `Article`, storage compares by it."""
+    payload = {
+        "title": title,
+        "teaser": teaser,
+        "blocks": [[b.type, b.text, list(b.items)] for b in blocks],
+        "images": [[i.caption, i.credit] for i in images],
+        "credit_line": credit_line.raw if credit_line else None,
+    }
+    encoded = _HASH_JSON.encode(payload)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def content_hash_of(article: Article) -> str:
+    """`content_digest` of an article's own fields (what its ``content_hash`` holds when the
+    normaliser built it)."""
+    return content_digest(
+        article.title, article.teaser, article.blocks, article.images, article.credit_line
+    )
+
+
+#: What ``json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)``
+#: uses, made once (``dumps`` builds an encoder per call).
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 RECORD_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Article) if f.name != "warnings") + (

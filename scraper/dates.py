@@ -4,7 +4,8 @@ One place for the two wire formats dwscrape meets outside article pages — ISO 
 sitemaps, Atom, the record format, command-line options) and the HTTP/RFC 2822 date (HTTP
 headers, RSS ``pubDate``) — and for the rule that every datetime dwscrape keeps is aware and
 in UTC, a naive one being taken as UTC. Dates read from article pages (visible, localised,
-relative) are the parser's business: `scraper.normalize`.
+relative) are the parser's business: `scraper.normalize.page_dates`, which uses this module for
+the ISO part.
 """
 
 from __future__ import annotations
@@ -21,11 +22,20 @@ def as_utc(when: dt.datetime) -> dt.datetime:
 
 
 def parse_iso(value: str) -> dt.datetime:
-    """An ISO-8601 date or datetime (``Z`` accepted) as an aware UTC datetime.
+    """An ISO-8601 date or datetime (``Z`` or ``z`` accepted, any number of fraction digits)
+    as an aware UTC datetime.
 
     Raises ValueError when ``value`` is not ISO 8601; a date alone means its midnight UTC.
     """
-    return as_utc(dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    return as_utc(dt.datetime.fromisoformat(text))
+
+
+def parse_iso_day(value: str) -> dt.date:
+    """An ISO-8601 calendar day (``2023-04-28``): a date without a time, kept as a day.
+
+    Raises ValueError when ``value`` is not one."""
+    return dt.date.fromisoformat(value)
 
 
 def parse_http_date(value: str) -> dt.datetime | None:

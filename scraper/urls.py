@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+from scraper.article import ContentType
+
 DW_HOST = "www.dw.com"
 SHORT_LINK_HOST = "p.dw.com"
 
@@ -22,7 +24,7 @@ TRACKING_PARAMS = frozenset(
 TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_")
 
 #: Page-type prefix of the last path segment -> content type of the record.
-CONTENT_PREFIXES: dict[str, str] = {
+CONTENT_PREFIXES: dict[str, ContentType] = {
     "a": "article",
     "av": "video",  # classic video/audio page; audio is told apart by the markup
     "video": "video",
@@ -99,7 +101,7 @@ def dw_content_id(url: str) -> int | None:
     return found[1] if found else None
 
 
-def content_type_from_url(url: str) -> str | None:
+def content_type_from_url(url: str) -> ContentType | None:
     """The record's content type by URL prefix (``a-`` article, ``av-`` video, …) or None."""
     found = type_and_id(url)
     return CONTENT_PREFIXES.get(found[0]) if found else None

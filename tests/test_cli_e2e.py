@@ -333,10 +333,10 @@ def test_reparse_only_changed_extractions(
     def newer_parser(html: bytes, url: str | None = None, fetched_at: Any = None) -> Any:
         article = real(html, url=url, fetched_at=fetched_at)
         if article.dw_id == 66797777:
-            from scraper.normalize import content_hash
+            from scraper.article import content_hash_of
 
             article = article.with_changes(title="Putin and Kim meet")
-            article = article.with_changes(content_hash=content_hash(article))
+            article = article.with_changes(content_hash=content_hash_of(article))
         return article
 
     monkeypatch.setattr(reparse_module, "parse_page", newer_parser)

@@ -1,6 +1,6 @@
 """Image-credit splitting without most of its regex passes gives exactly what the regexes
 gave: `split_image_credit`, `has_org_word` and the person test against the straightforward
-versions (the code before the fast paths), on typical and random credits."""
+versions (one regex pass each, the reference), on typical and random credits."""
 
 from __future__ import annotations
 
@@ -10,19 +10,18 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper import normalize
-from scraper.labels import strip_credit_prefix
-from scraper.normalize import (
+from scraper.normalize import credits
+from scraper.normalize.credits import (
     _LICENCE_INITIALS,
     _LICENCE_NOTES,
     AGENCY_TABLE,
     ImageCredit,
     _agency_by_key,
-    _append_unique,
-    clean_text,
     has_org_word,
     split_image_credit,
 )
+from scraper.normalize.labels import strip_credit_prefix
+from scraper.normalize.text import append_unique, clean_text
 
 # -- the straightforward versions --------------------------------------------------------------
 
@@ -40,11 +39,11 @@ CREDIT_PARTS = re.compile(r"\s*/\s*|\s*\|\s*|\s*;\s*")
 def reference_looks_like_person(part: str) -> bool:
     if ORG_WORDS_RE.search(part) or any(map(str.isdigit, part)):
         return False
-    tokens = [t for t in normalize._NAME_TOKENS.split(part) if t]
+    tokens = [t for t in credits._NAME_TOKENS.split(part) if t]
     if not 2 <= len(tokens) <= 5:
         return False
-    named = [t for t in tokens if t.casefold() not in normalize._NAME_PARTICLES]
-    if not named or not all(normalize._PERSON_TOKEN.match(t) for t in named):
+    named = [t for t in tokens if t.casefold() not in credits._NAME_PARTICLES]
+    if not named or not all(credits._PERSON_TOKEN.match(t) for t in named):
         return False
     return not any(len(t) > 2 and t.isupper() and "." not in t for t in named)
 
@@ -62,18 +61,18 @@ def reference_split(credit: str | None) -> ImageCredit | None:
         piece = piece.strip(" ,.()[]")
         if not piece:
             continue
-        for sub in normalize._VIA.split(normalize._PHOTO_BY.sub("", piece)):
+        for sub in credits._VIA.split(credits._PHOTO_BY.sub("", piece)):
             sub = sub.strip()
             if not sub or _LICENCE_NOTES.match(sub):
                 continue
             cleaned = clean_text(sub) or ""
             key = cleaned.casefold()
             if key in AGENCY_TABLE:
-                _append_unique(agencies, AGENCY_TABLE[key])
+                append_unique(agencies, AGENCY_TABLE[key])
             elif reference_looks_like_person(sub):
-                _append_unique(photographers, sub)
+                append_unique(photographers, sub)
             else:
-                _append_unique(agencies, _agency_by_key(key, cleaned))
+                append_unique(agencies, _agency_by_key(key, cleaned))
     return ImageCredit(text, tuple(agencies), tuple(photographers))
 
 
@@ -134,4 +133,4 @@ def test_split_image_credit_as_before(credit: str) -> None:
 @given(CREDIT)
 def test_org_words_and_person_test_as_before(text: str) -> None:
     assert has_org_word(text) == bool(ORG_WORDS_RE.search(text))
-    assert normalize._looks_like_person(text) == reference_looks_like_person(text)
+    assert credits._looks_like_person(text) == reference_looks_like_person(text)

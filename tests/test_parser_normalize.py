@@ -6,18 +6,16 @@ import datetime as dt
 
 import pytest
 
-from scraper.labels import label_key, strip_credit_prefix
-from scraper.normalize import (
-    clean_text,
-    content_hash,
+from scraper.article import content_hash_of
+from scraper.normalize.credits import (
     normalize_agency,
     parse_credit_line,
-    parse_day,
-    parse_iso_datetime,
-    parse_relative,
     split_alt_credit,
     split_image_credit,
 )
+from scraper.normalize.labels import label_key, strip_credit_prefix
+from scraper.normalize.page_dates import parse_day, parse_iso_datetime, parse_relative
+from scraper.normalize.text import clean_text
 from scraper.parsers.common import duration_seconds, short_url_from
 
 
@@ -222,6 +220,6 @@ def test_content_hash_ignores_dates_urls_and_version() -> None:
         parser_version="other",
     )
     changed = base.with_changes(blocks=(Block("paragraph", "Hello!"),))
-    assert content_hash(base) == content_hash(same)
-    assert content_hash(base) != content_hash(changed)
-    assert len(content_hash(base)) == 64
+    assert content_hash_of(base) == content_hash_of(same)
+    assert content_hash_of(base) != content_hash_of(changed)
+    assert len(content_hash_of(base)) == 64

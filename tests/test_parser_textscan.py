@@ -1,5 +1,5 @@
 """The string fast paths of text normalisation answer exactly what the general operations
-did: `clean_text`, `label_key`, `is_boilerplate_text` and `is_read_more` against their
+give: `clean_text`, `label_key`, `is_boilerplate_text` and `is_read_more` against their
 straightforward versions, and the Unicode facts the shortcuts rest on, checked over every
 code point of this Python's Unicode database."""
 
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper import labels
-from scraper.labels import (
+from scraper.normalize import labels
+from scraper.normalize.labels import (
     BOILERPLATE_ANCHORS,
     BOILERPLATE_SUBSTRINGS,
     BOILERPLATE_TEXTS,
@@ -23,8 +23,8 @@ from scraper.labels import (
     is_read_more,
     label_key,
 )
-from scraper.normalize import _INVISIBLE_CHARS, _has_invisible, clean_text
-from scraper.textscan import folded_contains_ascii, is_printable_single_spaced
+from scraper.normalize.text import _INVISIBLE_CHARS, _has_invisible, clean_text
+from scraper.normalize.textscan import folded_contains_ascii, is_printable_single_spaced
 
 ALL_CHARS = [chr(c) for c in range(sys.maxunicode + 1)]
 

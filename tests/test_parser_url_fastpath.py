@@ -13,7 +13,7 @@ from scraper.urls import canonicalize, is_dw_host
 
 
 def reference(href: str | None) -> str | None:
-    """The general path alone (what `absolute_url` did before the fast path)."""
+    """The general path alone: the reference for `absolute_url`'s fast path."""
     if not href or not href.strip():
         return None
     href = href.strip()

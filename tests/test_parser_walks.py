@@ -14,25 +14,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from scraper.parsers.base import (
+from scraper.parsers import fastpaths as fp
+from scraper.parsers.base import load_tree
+from scraper.parsers.classic import _TRACKING_PAIR
+from scraper.parsers.fastpaths import (
     HTML_LANG,
-    MARKED_DIVS,
-    LayoutParser,
-    PageIndex,
+    FigureCaption,
     has_xpath_class,
     hrefs_under,
     html_lang,
     links_under,
-    load_tree,
     text_of,
 )
-from scraper.parsers.dw_classic import _TRACKING_PAIR, ClassicParser, _first_strong
-from scraper.parsers.dw_relaunch import (
-    FigureCaption,
-    RelaunchParser,
-    _copy_button_spans,
-    _topic_links,
-)
+from scraper.parsers.page import MARKED_DIVS, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "fixtures" / "dw").glob("*.html")) + sorted(
@@ -44,45 +38,34 @@ def check_classic_walks(root: Any) -> None:
     """The classic body walks against their XPath constants, for every ``div.col3`` (and
     other divs) of ``root`` taken as col3."""
     for col3 in itertools.islice(root.iter("div"), 60):
-        parser = ClassicParser.__new__(ClassicParser)
-        LayoutParser.__init__(parser, root)
-        parser.col3 = col3
-        parser._media_items = None
-        long_texts = ClassicParser.LONG_TEXT(col3)
-        assert parser.long_text() is (long_texts[0] if long_texts else None)
-        assert parser.media_items() == ClassicParser.MEDIA_ITEMS(col3)
-        assert parser.hero_boxes() == ClassicParser.HERO(col3)
-        assert parser.gallery_slides() == ClassicParser.GALLERY_SLIDES(col3)
+        long_texts = fp.LONG_TEXT(col3)
+        assert fp.long_text(col3) is (long_texts[0] if long_texts else None)
+        assert fp.media_items(col3) == fp.MEDIA_ITEMS(col3)
+        assert fp.hero_boxes(col3) == fp.HERO(col3)
+        assert fp.gallery_slides(col3) == fp.GALLERY_SLIDES(col3)
+        for args, xpath in fp.CLASSIC_LOOKUPS:
+            found = xpath(col3)
+            assert fp.first_descendant(col3, *args) is (found[0] if found else None), xpath
 
 
 def check_relaunch_walks(root: Any) -> None:
     """The relaunch header lookups and the container walks against their XPath constants,
     for every element taken as the header (and as the article, without a header)."""
-    r = RelaunchParser
     for scope in itertools.islice(root.iter(), 80):
         if not isinstance(scope.tag, str):
             continue
-        parser = RelaunchParser.__new__(RelaunchParser)
-        parser.header, parser.article = scope, None
-        for args, xpath in (
-            (("h1",), r.TITLE),
-            (("div", "kicker"), r.KICKER_FALLBACK),
-            (("*", "author-details"), r.AUTHOR_DETAILS),
-            (("time",), r.TIME_AREA),
-            (("p", "teaser-text"), r.TEASER),
-        ):
+        for args, xpath in fp.RELAUNCH_HEADER_LOOKUPS:
             found = xpath(scope)
-            assert parser._header_first(*args) is (found[0] if found else None), xpath
-        assert _copy_button_spans(scope) == r.SHORT_LINK_INNER(scope)
-        assert _topic_links(scope) == r.RELATED_TOPICS_INNER(scope)
-        assert hrefs_under(scope) == r.SHARE_LINKS_INNER(scope)
-        assert links_under(scope) == ClassicParser.NAV_PATH_INNER(scope)
-        spans = [s for s in scope.iterdescendants("span") if has_xpath_class(s, "author")]
-        assert spans == r.AUTHOR_SPANS(scope)
+            assert fp.first_descendant(scope, *args) is (found[0] if found else None), xpath
+        assert fp.copy_button_spans(scope) == fp.SHORT_LINK_INNER(scope)
+        assert fp.topic_links(scope) == fp.RELATED_TOPICS_INNER(scope)
+        assert hrefs_under(scope) == fp.HREFS(scope)
+        assert links_under(scope) == fp.LINKS(scope)
+        assert fp.author_spans(scope) == fp.AUTHOR_SPANS(scope)
 
 
 def reference_in_figcaption(figure: Any, class_name: str) -> Any:
-    """The figure lookup as it was: one walk per class."""
+    """The straightforward figure lookup (the reference): one walk per class."""
     for caption in figure.iter("figcaption"):
         for el in caption.iterdescendants():
             if isinstance(el.tag, str) and has_xpath_class(el, class_name):
@@ -109,7 +92,7 @@ def check_figure_captions(root: Any) -> None:
 
 def check_first_strong(root: Any) -> None:
     for li in root.iter("li", "p", "div"):
-        assert _first_strong(li) is next(li.iter("strong"), None)
+        assert fp.first_strong(li) is next(li.iter("strong"), None)
 
 
 def check_text_of(root: Any) -> None:
@@ -127,31 +110,29 @@ def check_meta(root: Any) -> None:
     keys = {v for m in root.iter("meta") for v in (m.get("name"), m.get("property")) if v}
     keys |= {"description", "og:url", "language", "nope", ""}
     head = root.find("head")
-    xpath = LayoutParser._HEAD_META if head is not None else LayoutParser._ANY_META
+    xpath = fp.HEAD_META if head is not None else fp.ANY_META
     for order in (sorted(keys), sorted(keys, reverse=True)):
-        parser = LayoutParser(root)
+        page = Page(root)
         for key in order:
             found = xpath(root, key=key)
-            assert parser.meta(key) == (str(found[0]) if found else None), key
+            assert page.meta(key) == (str(found[0]) if found else None), key
 
 
 def check_marked_divs(root: Any) -> None:
-    """`PageIndex` lookups (ID table and lazy walk) against a plain walk, consumed fully,
+    """`Page` lookups (ID table and lazy walk) against a plain walk, consumed fully,
     one at a time and interleaved."""
     # Elements compare by identity; lxml hands out one proxy per node while it is alive.
     expected = {
         key: [el for el in root.iter("div") if el.get(key[0]) == key[1]] for key in MARKED_DIVS
     }
     for ids_indexed in (True, False):
-        with PageIndex(root, ids_indexed=ids_indexed):
-            firsts = {
-                key: next(LayoutParser.with_attr(root, "div", *key), None) for key in MARKED_DIVS
-            }
-            for key in reversed(MARKED_DIVS):
-                assert list(LayoutParser.with_attr(root, "div", *key)) == expected[key]
-            for key, first in firsts.items():
-                assert (first is None) == (not expected[key])
-                assert first is None or first is expected[key][0]
+        page = Page(root, ids_indexed=ids_indexed)
+        firsts = {key: next(page.with_attr("div", *key), None) for key in MARKED_DIVS}
+        for key in reversed(MARKED_DIVS):
+            assert list(page.with_attr("div", *key)) == expected[key]
+        for key, first in firsts.items():
+            assert (first is None) == (not expected[key])
+            assert first is None or first is expected[key][0]
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
@@ -238,11 +219,12 @@ def test_id_table_is_asked_only_when_told() -> None:
     div = next(root.iter("div"))
     etree.strip_attributes(div, "id")
     div.attrib["id"] = "bodyContent"
-    with PageIndex(root):
-        assert list(LayoutParser.with_attr(root, "div", "id", "bodyContent")) == [div]
+    page = Page(root)
+    assert list(page.with_attr("div", "id", "bodyContent")) == [div]
 
 
-#: The tracking-object pattern as it was (alternation inside the repetition).
+#: The straightforward tracking-object pattern (alternation inside the repetition): the
+#: reference for `_TRACKING_PAIR`.
 TRACKING_PAIR_BEFORE = re.compile(
     r"""(\w+)\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\w+))"""
 )

@@ -9,7 +9,9 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from scraper.article import CreditLine
 from scraper.errors import NotArticleError
-from scraper.normalize import RawBlock, clean_text, parse_credit_line
+from scraper.normalize.build import RawBlock
+from scraper.normalize.credits import parse_credit_line
+from scraper.normalize.text import clean_text
 from scraper.urls import (
     NON_CONTENT_PREFIXES,
     PATH_SAFE,
@@ -158,7 +160,7 @@ def duration_seconds(value: Any) -> int | None:
 def extract_credit_line(blocks: list[RawBlock]) -> CreditLine | None:
     """Find DW's closing credit line where it ends the body and take it out of ``blocks``.
 
-    The line is recognised by its shape (`scraper.normalize.parse_credit_line`), looking at
+    The line is recognised by its shape (`scraper.normalize.credits.parse_credit_line`), looking at
     the last text block, past trailing images and videos; it may also be the last line of
     the last paragraph after a ``<br>``. Returns the line parsed (recognising it is parsing
     it), or None.
@@ -180,3 +182,8 @@ def extract_credit_line(blocks: list[RawBlock]) -> CreditLine | None:
             return parsed
         return None
     return None
+
+
+def nonblank(value: Any) -> str | None:
+    """``value`` when it is a string with something in it (embedded JSON values)."""
+    return value if isinstance(value, str) and value.strip() else None

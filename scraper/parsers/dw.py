@@ -11,19 +11,21 @@ import datetime as dt
 
 from scraper.article import Article
 from scraper.errors import NotDWPageError
-from scraper.normalize import build_article
-from scraper.parsers.base import HtmlElement, LayoutParser, PageIndex
-from scraper.parsers.dw_classic import ClassicParser
-from scraper.parsers.dw_relaunch import RelaunchParser
+from scraper.normalize.build import build_article
+from scraper.parsers.base import HtmlElement
+from scraper.parsers.classic import ClassicParser
+from scraper.parsers.layout import LayoutParser
+from scraper.parsers.page import Page
+from scraper.parsers.relaunch import RelaunchParser
 
 #: Layout parsers, most recent first.
 LAYOUTS: tuple[type[LayoutParser], ...] = (RelaunchParser, ClassicParser)
 
 
-def detect_layout(root: HtmlElement) -> type[LayoutParser] | None:
+def detect_layout(page: Page) -> type[LayoutParser] | None:
     """The parser class whose markup markers the page carries, or None."""
     for layout in LAYOUTS:
-        if layout.matches(root):
+        if layout.matches(page):
             return layout
     return None
 
@@ -37,13 +39,9 @@ def parse_dw(
 ) -> Article:
     """The `Article` of a parsed page. ``ids_indexed``: ``root`` comes straight from
     `scraper.parsers.base.load_tree`, unchanged, so libxml2's ID table indexes its ``id``
-    attributes (see `scraper.parsers.base.PageIndex`)."""
-    with PageIndex(root, ids_indexed=ids_indexed):
-        return _parse_dw(root, url, fetched_at)
-
-
-def _parse_dw(root: HtmlElement, url: str | None, fetched_at: dt.datetime | None) -> Article:
-    layout = detect_layout(root)
+    attributes (see `scraper.parsers.page.Page`)."""
+    page = Page(root, url, fetched_at, ids_indexed=ids_indexed)
+    layout = detect_layout(page)
     if layout is None:
         raise NotDWPageError(
             "no DW layout recognised: looked for div#root with JSON-LD, Apollo state or "
@@ -51,5 +49,4 @@ def _parse_dw(root: HtmlElement, url: str | None, fetched_at: dt.datetime | None
             "dwInitialTrackingInfo/dwXT tracking object (classic)",
             url=url,
         )
-    raw = layout(root, url=url, fetched_at=fetched_at).parse()
-    return build_article(raw)
+    return build_article(layout(page).parse())

@@ -1,12 +1,12 @@
 """String tests for the per-paragraph hot path of text normalisation.
 
-A DW page runs some 50 strings through `scraper.normalize.clean_text` and the boilerplate
-tests of `scraper.labels`, most of them long paragraphs that need no change. The general
-operations cost 50-90 machine instructions a character on such text (``str.split`` and
-``join`` build a string per word; ``str.casefold`` looks up every non-ASCII character);
-the tests here answer the same question from one pass of a cheap C loop. Each is exact,
-and `tests/test_parser_textscan.py` checks both the helpers and the Unicode facts they
-rest on (over every code point).
+A DW page runs some 50 strings through `scraper.normalize.text.clean_text` and the
+boilerplate tests of `scraper.normalize.labels`, most of them long paragraphs that need no
+change. The general operations cost 50-90 machine instructions a character on such text
+(``str.split`` and ``join`` build a string per word; ``str.casefold`` looks up every
+non-ASCII character); the tests here answer the same question from one pass of a cheap C
+loop. Each is exact, and `tests/test_parser_textscan.py` checks both the helpers and the
+Unicode facts they rest on (over every code point).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from scraper.textscan import folded_contains_ascii, is_printable_single_spaced
+from scraper.normalize.textscan import folded_contains_ascii, is_printable_single_spaced
 
 #: Facts-box label (classic layout) -> field.
 FACT_LABELS: dict[str, str] = {}
@@ -355,7 +355,7 @@ BOILERPLATE_ANCHORS: tuple[str, ...] = ("newsletter", "javascript", "html5")
 def is_boilerplate_text(text: str, *, clean: bool = False) -> bool:
     """Whether ``label_key(text)`` is a boilerplate or skip-link text or contains one of
     `BOILERPLATE_SUBSTRINGS` (plain substring tests: a regex alternation is about five times
-    slower). ``clean``: ``text`` is `scraper.normalize.clean_text` output, so its
+    slower). ``clean``: ``text`` is `scraper.normalize.text.clean_text` output, so its
     whitespace needs no second look."""
     core = _label_core(text, clean)
     # Case folding never shortens a string, so a text longer than every key is none of them;
