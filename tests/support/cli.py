@@ -1,6 +1,6 @@
 """Helpers of the CLI tests: a runner for real `python -m scraper` subprocesses. Databases come
-from `db_fixtures` (`db_url`, `empty_db_url`, `repo`: SQLite and PostgreSQL, migrated by
-alembic), the fake DW site from `fetch_fixtures` (`site`: a fresh `FakeDWSite` per test)."""
+from `tests.support.db` (`db_url`, `empty_db_url`, `repo`: SQLite and PostgreSQL, migrated by
+alembic), the fault site from `tests.support.fetch` (`site`: a fresh `FaultSite` per test)."""
 
 from __future__ import annotations
 
