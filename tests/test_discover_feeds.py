@@ -28,8 +28,9 @@ from scraper.discover import (
 )
 from scraper.errors import ConfigError
 from scraper.fetch import Fetcher
-from tests.support.faultsite import XML_BOMB, FaultSite, xxe_document
+from tests.support.faultsite import FaultSite
 from tests.support.fetch import FAST, FakeClock
+from tests.support.payloads import XML_BOMB, xxe_document
 
 T = TypeVar("T")
 EN1 = "https://www.dw.com/en/germany-tests-the-fake-site/a-9000001"
@@ -43,7 +44,7 @@ UTC = dt.UTC
 
 @pytest.fixture
 def own_site() -> Iterator[FaultSite]:
-    """The fake site with only fixtures/site pages, so found sets are exact."""
+    """The fake site without the golden DW pages, so found sets are exact."""
     with FaultSite(dw_pages=None) as site:
         yield site
 

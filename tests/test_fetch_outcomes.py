@@ -219,7 +219,7 @@ def test_fetch_sync_for_one_off_use(shared_site: FaultSite) -> None:
 def test_real_dw_pages_are_not_mistaken_for_block_pages(shared_pages) -> None:  # type: ignore[no-untyped-def]
     """Real DW pages mention reCAPTCHA and consent in their scripts: still not blocked."""
     from scraper.fetch import block_reason
-    from tests.support.faultsite import BLOCK_PAGES
+    from tests.support.payloads import BLOCK_PAGES
 
     pages = sorted(shared_pages.glob("*.html"))
     assert pages
@@ -237,9 +237,9 @@ def test_decompression_bombs_cost_at_most_the_cap(shared_site: FaultSite, route:
     10 MiB cap, so Python never holds anything near 64 MiB (httpx's own decoders would)."""
     import tracemalloc
 
-    from tests.support.faultsite import _Bombs
+    from tests.support.payloads import Bombs
 
-    _Bombs.get("gzip" if "gzip" in route else "brotli")  # built before measuring
+    Bombs.get("gzip" if "gzip" in route else "brotli")  # built before measuring
     tracemalloc.start()
     try:
         result = fetch_one(shared_site.base_url + route)

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Self, cast
 from urllib.parse import quote, unquote, urlsplit
 
 from scraper import dates
@@ -226,7 +226,7 @@ class DemoSite:
         host = host.decode() if isinstance(host, bytes) else str(host)
         return f"http://{host}:{self.port}"
 
-    def start(self) -> DemoSite:
+    def start(self) -> Self:
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -239,7 +239,7 @@ class DemoSite:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> DemoSite:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:

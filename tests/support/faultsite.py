@@ -41,7 +41,6 @@ import argparse
 import collections
 import contextlib
 import email.utils
-import gzip
 import re
 import socket
 import struct
@@ -54,8 +53,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import brotli
-
 from scraper.demo.site import (
     FIXTURE_LAST_MODIFIED,
     HTML_TYPE,
@@ -67,6 +64,7 @@ from scraper.demo.site import (
     canonical_path,
     make_page,
 )
+from tests.support.payloads import BLOCK_PAGES, OK_PAGE, XML_BOMB, Bombs, xxe_document
 
 FAULT_FILES = Path(__file__).resolve().parent / "fault-files"
 #: A feed whose one item is a page the site does not serve.
@@ -75,85 +73,6 @@ LOOPBACK = ("127.0.0.1", "localhost")
 SYNTHETIC_BASE_ID = 95_000_000
 _SYNTHETIC = re.compile(r"/en/synthetic-article-(\d+)/a-(\d+)")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
-
-OK_PAGE = (
-    b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Recovered page'
-    b'</title></head><body><div id="root"><article><div class="rich-text"><p>The server '
-    b"recovered.</p></div></article></div></body></html>"
-)
-
-BLOCK_PAGES = {
-    "consent": (
-        "<!DOCTYPE html><html><head><title>Before you continue to DW</title></head><body>"
-        "<form action='/consent'><p>We use cookies. Accept all to continue.</p>"
-        "<button>Accept all</button></form></body></html>"
-    ),
-    "challenge": (
-        "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
-        "<div id='cf-browser-verification'>Checking your browser before accessing dw.com."
-        "</div><script src='/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1'></script>"
-        "</body></html>"
-    ),
-    "captcha": (
-        "<!DOCTYPE html><html><head><title>Security check: CAPTCHA</title></head><body>"
-        "<div class='g-recaptcha' data-sitekey='x'></div></body></html>"
-    ),
-    "denied": (
-        "<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>"
-        'You don\'t have permission to access "http://www.dw.com/" on this server.<P>'
-        "Reference #18.1234</BODY></HTML>"
-    ),
-}
-
-XML_BOMB = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<rss version="2.0"><channel><title>&lol9;</title>
-<item><link>https://www.dw.com/en/bomb/a-9000666</link><title>&lol9;</title></item>
-</channel></rss>
-"""
-
-
-def xxe_document(probe_url: str) -> bytes:
-    """An RSS feed whose entities point at a local file and at ``probe_url``: a safe parser
-    reads neither."""
-    return f"""<?xml version="1.0"?>
-<!DOCTYPE rss [
- <!ENTITY passwd SYSTEM "file:///etc/passwd">
- <!ENTITY probe SYSTEM "{probe_url}">
-]>
-<rss version="2.0"><channel><title>xxe</title>
-<item><link>https://www.dw.com/en/xxe/a-9000667</link><title>&passwd;&probe;</title></item>
-</channel></rss>
-""".encode()
-
-
-class _Bombs:
-    """Compressed bombs, built once per process (compressing 64 MiB takes a moment)."""
-
-    _lock = threading.Lock()
-    _cache: dict[str, bytes] = {}
-
-    @classmethod
-    def get(cls, kind: str) -> bytes:
-        with cls._lock:
-            if kind not in cls._cache:
-                zeros = b"\0" * (64 * 1024 * 1024)
-                if kind == "gzip":
-                    cls._cache[kind] = gzip.compress(zeros, compresslevel=9, mtime=0)
-                else:
-                    cls._cache[kind] = brotli.compress(zeros, quality=5)
-            return cls._cache[kind]
 
 
 @dataclass(frozen=True)
@@ -404,9 +323,9 @@ class FaultHandler(SiteHandler):
 
     def bomb(self, name: str, q: dict[str, str]) -> None:
         if name == "gzip-bomb":
-            self.send(200, _Bombs.get("gzip"), headers={"Content-Encoding": "gzip"})
+            self.send(200, Bombs.get("gzip"), headers={"Content-Encoding": "gzip"})
         else:
-            self.send(200, _Bombs.get("brotli"), headers={"Content-Encoding": "br"})
+            self.send(200, Bombs.get("brotli"), headers={"Content-Encoding": "br"})
 
     def bad_gzip(self, name: str, q: dict[str, str]) -> None:
         self.send(200, b"this is not gzip at all" * 10, headers={"Content-Encoding": "gzip"})
