@@ -2,9 +2,10 @@
 
 It serves the package's ``www/`` folder (robots.txt, RSS/RDF/Atom feeds, sitemap index,
 sitemaps, news sitemaps, short links in ``shortlinks.json``) and article pages under their
-canonical DW paths: every ``*.html`` in ``www/pages/`` and ``dw-pages/`` (the golden parser
-pages, so the demo stores real-looking articles) is served at the path of its
-``link[rel=canonical]``. DW addresses map onto it with `scraper.discover.Site`
+canonical DW paths: every ``*.html`` in ``www/pages/`` and ``dw-pages/`` is served at the path
+of its ``link[rel=canonical]``. ``dw-pages/`` are the parser's golden pages, so the demo stores
+real-looking articles; in the source tree they are links to ``fixtures/dw/`` (one copy), in a
+wheel they are files. DW addresses map onto it with `scraper.discover.Site`
 (``https://www.dw.com/en/x/a-1`` -> ``{base}/en/x/a-1``, ``https://rss.dw.com/xml/rss-en-all``
 -> ``{base}/xml/rss-en-all``, ``https://p.dw.com/p/CODE`` -> ``{base}/p/CODE``).
 
