@@ -1,4 +1,4 @@
-"""Fixtures for the fetcher and discovery tests: the fake DW site on a real socket and a fake
+"""Fixtures for the fetcher and discovery tests: the fault site (`FaultSite`) on a real socket and a fake
 clock whose sleep advances time instead of waiting (so retry and politeness tests are instant
 and their waits can be asserted exactly)."""
 
