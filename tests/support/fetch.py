@@ -1,6 +1,6 @@
-"""Fixtures for the fetcher and discovery tests: the fault site (`FaultSite`) on a real socket and a fake
-clock whose sleep advances time instead of waiting (so retry and politeness tests are instant
-and their waits can be asserted exactly)."""
+"""Fixtures for the fetcher and discovery tests: the fault site (`FaultSite`) on a real socket
+and a fake clock whose sleep advances time instead of waiting (so retry and politeness tests are
+instant and their waits can be asserted exactly)."""
 
 from __future__ import annotations
 
