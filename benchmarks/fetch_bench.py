@@ -1,6 +1,6 @@
 """Fetcher throughput and memory against the local fake DW site.
 
-Starts ``python -m scraper.testsite --extra N`` in a subprocess (so the server does not share
+Starts ``python -m tests.support.faultsite --extra N`` in a subprocess (so the server does not share
 our GIL), then fetches its synthetic articles (copies of a real ~100 KB relaunch page, sent
 gzipped) with politeness switched off (no delay, per-host limit = concurrency) at each
 concurrency, and once more over ``--memory-pages`` pages sampling this process's RSS to show
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import structlog  # noqa: E402
 
 from scraper.fetching import Fetcher, FetchSettings  # noqa: E402
-from scraper.testsite import SYNTHETIC_BASE_ID  # noqa: E402
+from tests.support.faultsite import SYNTHETIC_BASE_ID  # noqa: E402
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -49,7 +49,7 @@ def peak_rss_mib() -> float:
 
 def start_site(extra: int) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scraper.testsite", "--port", "0", "--extra", str(extra)],
+        [sys.executable, "-m", "tests.support.faultsite", "--port", "0", "--extra", str(extra)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -38,7 +38,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
-from scraper.testsite import serve_site  # noqa: E402
+from tests.support.faultsite import serve_fault_site  # noqa: E402
 
 
 def run_once(db_url: str, base: str, concurrency: int) -> dict[str, Any]:
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(quiet=True, stream=sys.stderr)  # stdout carries only the report
     results = []
     with (
-        serve_site(faults=False, extra_articles=args.size) as base,
+        serve_fault_site(extra_articles=args.size) as base,
         tempfile.TemporaryDirectory(prefix="dwscrape-bench-") as tmp,
     ):
         sqlite_url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"

@@ -79,8 +79,7 @@ def load_templates() -> list[Article]:
     except ImportError:
         pass
     if not templates:
-        sys.path.insert(0, str(ROOT / "tests"))
-        from article_factory import make_article
+        from tests.support.articles import make_article
 
         templates = [make_article(i, lang=("en", "de")[i % 2]) for i in range(1, 9)]
     return templates

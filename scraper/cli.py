@@ -1098,17 +1098,17 @@ def demo(ctx: click.Context, terms: str | None) -> None:
       dwscrape demo
       dwscrape demo --db /tmp/demo.sqlite3 && dwscrape query --db /tmp/demo.sqlite3 --format json
     """
+    from scraper.demo import serve_site
     from scraper.lock import LockHeldError, run_lock
     from scraper.output import write_records
     from scraper.pipeline import RunOptions
     from scraper.pipeline import run as run_pipeline
-    from scraper.testsite import serve_site
 
     settings = _configure(ctx)
     with tempfile.TemporaryDirectory(prefix="dwscrape-demo-") as tmp:
         if settings.db is None:
             settings.db = f"sqlite:///{Path(tmp) / 'demo.sqlite3'}"
-        with serve_site(faults=False) as base:
+        with serve_site() as base:
             click.echo(f"fake DW site at {base}; database {settings.db}")
             # Every page the fake site lists, it serves: a demo run reports no failures.
             options = RunOptions(langs=("en", "de"), site=base, command="demo")

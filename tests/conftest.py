@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["db_fixtures", "fetch_fixtures", "cli_fixtures"]
+pytest_plugins = ["tests.support.db", "tests.support.fetch", "tests.support.cli"]
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
-from db_fixtures import PostgresDatabases
 
 from db.migrate import downgrade, head
 from scraper.cli import cli
 from scraper.exitcodes import ExitCode
+from tests.support.db import PostgresDatabases
 
 
 def test_sqlite_db_commands(tmp_path) -> None:

@@ -17,7 +17,6 @@ import time
 from typing import Any
 
 import pytest
-from cli_fixtures import ROOT, dwscrape
 from click.testing import CliRunner
 
 from db.repository import Repository
@@ -27,6 +26,8 @@ from scraper.errors import ParseError
 from scraper.exitcodes import ExitCode
 from scraper.lock import run_lock
 from scraper.urls import is_content_url, language_from_url
+from tests.support.cli import ROOT, dwscrape
+from tests.support.faultsite import BROKEN_FEED
 
 LANGS = "en,de"
 
@@ -145,7 +146,7 @@ def test_a_listed_page_that_is_not_served_is_one_failure(
     """The fault feed lists one page the site does not serve: a 404, counted and logged, and
     every other article still found (through the sitemaps) and stored."""
     expected = expected_articles(site)
-    broken = (site.root / "xml" / "rss-en-broken").read_bytes()
+    broken = BROKEN_FEED.read_bytes()
     site.set_page("/xml/rss-en-all", broken, "application/rss+xml; charset=utf-8")
     summary = run_json(db_url, site.base_url, "--max-failure-rate", "1")
     assert summary["counts"]["failed"] == 1

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from cli_fixtures import dwscrape
 from click.testing import CliRunner
 from conftest import FIXTURES
 
 from scraper.cli import cli
 from scraper.exitcodes import ExitCode
+from tests.support.cli import dwscrape
 
 SEED = FIXTURES / "dw" / "en_relaunch_2023-09-13_putin-kim.html"
 SEED_JSON = FIXTURES / "dw" / "en_relaunch_2023-09-13_putin-kim.json"

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli_fixtures import ROOT
+from tests.support.cli import ROOT
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 

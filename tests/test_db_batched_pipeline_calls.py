@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from article_factory import make_article
 from sqlalchemy import select
 
 from db import models as m
 from db.repository import Repository
+from tests.support.articles import make_article
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 

@@ -7,11 +7,11 @@ import multiprocessing as mp
 from collections import Counter
 from typing import Any
 
-from db_workers import lease_worker, store_worker
 from sqlalchemy import func, select
 
 from db import models as m
 from db.repository import Repository
+from tests.support.db_workers import lease_worker, store_worker
 
 CTX = mp.get_context("spawn")
 

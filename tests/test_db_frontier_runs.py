@@ -6,9 +6,9 @@ import datetime as dt
 import time
 
 import pytest
-from article_factory import make_article
 
 from db.repository import Repository
+from tests.support.articles import make_article
 
 
 def test_enqueue_is_idempotent_and_lease_orders_by_priority(repo: Repository) -> None:

@@ -4,8 +4,6 @@ migrations; `ensure_schema` auto-migrates only a brand-new SQLite file."""
 from __future__ import annotations
 
 import pytest
-from article_factory import make_article
-from db_fixtures import PostgresDatabases
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
@@ -13,6 +11,8 @@ from db import migrate
 from db.engine import make_engine
 from db.repository import Repository
 from scraper.errors import SchemaOutOfDateError
+from tests.support.articles import make_article
+from tests.support.db import PostgresDatabases
 
 TABLES = {
     "articles",

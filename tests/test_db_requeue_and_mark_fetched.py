@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from article_factory import make_article
-
 from db.repository import Repository, StoreRequest
+from tests.support.articles import make_article
 
 
 def test_bulk_requeue_puts_finished_urls_back_and_leaves_live_ones(repo: Repository) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from article_factory import finish, make_article
 
 from db.repository import Repository
 from db.search import make_snippet, parse_query
 from scraper.article import Author
+from tests.support.articles import finish, make_article
 
 
 @pytest.fixture

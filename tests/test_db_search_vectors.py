@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from article_factory import finish, make_article
 from sqlalchemy import text
 
 from db.repository import Repository
+from tests.support.articles import finish, make_article
 
 pytestmark = pytest.mark.postgres
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from article_factory import finish, make_article
 from sqlalchemy import func, select, text
 
 from db import models as m
 from db.repository import Repository, StoreRequest
 from scraper.article import Author, CreditLine, Image
+from tests.support.articles import finish, make_article
 
 
 def count(repo: Repository, table: object) -> int:

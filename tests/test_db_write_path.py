@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 import pytest
-from article_factory import finish, make_article
 from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 
@@ -18,6 +17,7 @@ from db import models as m
 from db.repository import Repository, _latin1
 from db.rows import JSONText, article_row, encode_record
 from db.search import needs_trigram
+from tests.support.articles import finish, make_article
 
 
 def _row(dw_id: int) -> dict[str, Any]:

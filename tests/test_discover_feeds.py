@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
-from fetch_fixtures import FAST, FakeClock
 from structlog.testing import capture_logs
 
 from scraper.dates import parse_any as parse_date
@@ -29,7 +28,9 @@ from scraper.discovery import (
 )
 from scraper.errors import ConfigError
 from scraper.fetching import Fetcher
-from scraper.testsite import XML_BOMB, FakeDWSite, xxe_document
+from tests.support.faultsite import FaultSite
+from tests.support.fetch import FAST, FakeClock
+from tests.support.payloads import XML_BOMB, xxe_document
 
 T = TypeVar("T")
 EN1 = "https://www.dw.com/en/germany-tests-the-fake-site/a-9000001"
@@ -42,13 +43,13 @@ UTC = dt.UTC
 
 
 @pytest.fixture
-def own_site() -> Iterator[FakeDWSite]:
-    """The fake site with only fixtures/site pages, so found sets are exact."""
-    with FakeDWSite(dw_pages=None) as site:
+def own_site() -> Iterator[FaultSite]:
+    """The fake site without the golden DW pages, so found sets are exact."""
+    with FaultSite(dw_pages=None) as site:
         yield site
 
 
-def run(site: FakeDWSite, job: Callable[[Fetcher, Site], Awaitable[T]]) -> T:
+def run(site: FaultSite, job: Callable[[Fetcher, Site], Awaitable[T]]) -> T:
     clock = FakeClock()
 
     async def main() -> T:
@@ -62,7 +63,7 @@ def urls(found: list[DiscoveredUrl]) -> list[str]:
     return [d.url for d in found]
 
 
-def test_rss_feed_content_urls_stripped_deduplicated_newest_first(own_site: FakeDWSite) -> None:
+def test_rss_feed_content_urls_stripped_deduplicated_newest_first(own_site: FaultSite) -> None:
     found = run(own_site, lambda f, s: discover(f, langs=["en"], sources=["rss"], site=s))
     assert urls(found) == [
         EN1,
@@ -78,7 +79,7 @@ def test_rss_feed_content_urls_stripped_deduplicated_newest_first(own_site: Fake
     assert all("maca" not in u and "utm_" not in u for u in urls(found))
 
 
-def test_since_filters_old_entries(own_site: FakeDWSite) -> None:
+def test_since_filters_old_entries(own_site: FaultSite) -> None:
     since = dt.datetime(2023, 1, 1, tzinfo=UTC)
     found = run(
         own_site, lambda f, s: discover(f, langs=["en"], sources=["rss"], since=since, site=s)
@@ -86,7 +87,7 @@ def test_since_filters_old_entries(own_site: FakeDWSite) -> None:
     assert EN2 not in urls(found) and EN1 in urls(found)
 
 
-def test_rdf_and_atom_feeds(own_site: FakeDWSite) -> None:
+def test_rdf_and_atom_feeds(own_site: FaultSite) -> None:
     found = run(own_site, lambda f, s: discover(f, langs=["en"], sources=["rdf"], site=s))
     assert urls(found) == [EN1, GALLERY]
     assert {d.source for d in found} == {"rdf"}
@@ -95,7 +96,7 @@ def test_rdf_and_atom_feeds(own_site: FakeDWSite) -> None:
     assert atom[0].source == "atom"
 
 
-def test_sitemaps_via_robots_index_and_per_language(own_site: FakeDWSite) -> None:
+def test_sitemaps_via_robots_index_and_per_language(own_site: FaultSite) -> None:
     found = run(own_site, lambda f, s: discover(f, langs=["en"], sources=["sitemap"], site=s))
     assert set(urls(found)) == {
         EN1,
@@ -117,7 +118,7 @@ def test_sitemaps_via_robots_index_and_per_language(own_site: FakeDWSite) -> Non
     assert own_site.hits("/robots.txt") == 1
 
 
-def test_since_skips_old_child_sitemaps(own_site: FakeDWSite) -> None:
+def test_since_skips_old_child_sitemaps(own_site: FaultSite) -> None:
     since = dt.datetime(2024, 1, 1, tzinfo=UTC)
     found = run(
         own_site,
@@ -127,13 +128,13 @@ def test_since_skips_old_child_sitemaps(own_site: FakeDWSite) -> None:
     assert own_site.hits("/en/archive-2019-sitemap.xml") == 0
 
 
-def test_all_sources_two_languages(own_site: FakeDWSite) -> None:
+def test_all_sources_two_languages(own_site: FaultSite) -> None:
     found = run(own_site, lambda f, s: discover(f, langs=["en", "de"], site=s))
     assert DE3 in urls(found) and EN1 in urls(found)
     assert len(urls(found)) == len(set(urls(found)))
 
 
-def test_gzipped_sitemap(own_site: FakeDWSite) -> None:
+def test_gzipped_sitemap(own_site: FaultSite) -> None:
     body = (own_site.root / "en" / "archive-2019-sitemap.xml").read_bytes()
     own_site.set_page("/en/old.xml.gz", gzip.compress(body), "application/x-gzip")
     found = run(
@@ -142,7 +143,7 @@ def test_gzipped_sitemap(own_site: FakeDWSite) -> None:
     assert urls(found) == [OLD]
 
 
-def test_feed_served_by_fixture_pages_lists_them(shared_site: FakeDWSite) -> None:
+def test_feed_served_by_fixture_pages_lists_them(shared_site: FaultSite) -> None:
     """Pages added to the site (fixtures/dw) appear in its feeds, so a crawl finds them."""
     shared_site.set_page(
         "/en/an-added-page/a-9000123",
@@ -154,7 +155,7 @@ def test_feed_served_by_fixture_pages_lists_them(shared_site: FakeDWSite) -> Non
     assert added and added[0].lastmod == dt.datetime(2024, 2, 1, 10, 0, tzinfo=UTC)
 
 
-def test_billion_laughs_is_refused_not_expanded(own_site: FakeDWSite) -> None:
+def test_billion_laughs_is_refused_not_expanded(own_site: FaultSite) -> None:
     started = time.perf_counter()
     with capture_logs() as logs:
         assert parse_feed(XML_BOMB) == []
@@ -164,7 +165,7 @@ def test_billion_laughs_is_refused_not_expanded(own_site: FakeDWSite) -> None:
     assert served == []
 
 
-def test_xxe_reads_no_file_and_makes_no_request(own_site: FakeDWSite) -> None:
+def test_xxe_reads_no_file_and_makes_no_request(own_site: FaultSite) -> None:
     probe = own_site.base_url + "/_fault/xxe-probe"
     with capture_logs() as logs:
         assert parse_feed(xxe_document(probe)) == []
@@ -196,7 +197,7 @@ def test_gzip_bomb_sitemap_is_capped() -> None:
     assert parse_xml(bomb, max_bytes=6 * 1024 * 1024) is not None
 
 
-def test_short_links_resolve_to_canonical_article_urls(own_site: FakeDWSite) -> None:
+def test_short_links_resolve_to_canonical_article_urls(own_site: FaultSite) -> None:
     async def job(f: Fetcher, s: Site) -> list[Any]:
         return [
             await resolve_short_link(f, "https://p.dw.com/p/4FAKE1", site=s),
@@ -241,12 +242,12 @@ def test_parse_date_forms() -> None:
     assert parse_date("garbage") is None and parse_date(None) is None and parse_date(" ") is None
 
 
-def test_unknown_source_is_a_config_error(own_site: FakeDWSite) -> None:
+def test_unknown_source_is_a_config_error(own_site: FaultSite) -> None:
     with pytest.raises(ConfigError):
         run(own_site, lambda f, s: discover(f, langs=["en"], sources=["twitter"], site=s))
 
 
-def test_discovery_is_polite_too(own_site: FakeDWSite) -> None:
+def test_discovery_is_polite_too(own_site: FaultSite) -> None:
     """Feeds and sitemaps go through the same politeness slot: 1 s between requests."""
     clock = FakeClock()
 
@@ -276,7 +277,7 @@ def test_random_bytes_never_crash_the_parsers() -> None:
 
 
 def test_discovery_finds_every_golden_fixture_page_and_nothing_else(
-    shared_site: FakeDWSite,
+    shared_site: FaultSite,
 ) -> None:
     from scraper.urls import is_content_url
 

@@ -8,23 +8,23 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from fetch_fixtures import FAST
 
 from scraper import parse_page
 from scraper.discovery import DiscoveredUrl, Site, discover, fetch_feed
 from scraper.fetching import Fetcher, FetchResult
-from scraper.testsite import FakeDWSite
+from tests.support.faultsite import FaultSite
+from tests.support.fetch import FAST
 
 
 @pytest.fixture(params=["with_dw_pages", "site_pages_only"])
-def any_site(request: pytest.FixtureRequest) -> Iterator[FakeDWSite]:
-    site = FakeDWSite() if request.param == "with_dw_pages" else FakeDWSite(dw_pages=None)
-    with site:
+def any_site(request: pytest.FixtureRequest) -> Iterator[FaultSite]:
+    kwargs = {} if request.param == "with_dw_pages" else {"dw_pages": None}
+    with FaultSite(**kwargs) as site:  # type: ignore[arg-type]
         yield site
 
 
 def crawl_listed(
-    site: FakeDWSite, feed: str | None = None
+    site: FaultSite, feed: str | None = None
 ) -> list[tuple[DiscoveredUrl, FetchResult]]:
     """Discover from every feed and sitemap (or only `feed`) and fetch each found URL."""
     mapping = Site(site.base_url)
@@ -42,7 +42,7 @@ def crawl_listed(
     return asyncio.run(main())
 
 
-def test_every_listed_page_is_served_and_parses(any_site: FakeDWSite) -> None:
+def test_every_listed_page_is_served_and_parses(any_site: FaultSite) -> None:
     listed = crawl_listed(any_site)
     assert len(listed) >= 5
     for found, fetched in listed:
@@ -54,7 +54,7 @@ def test_every_listed_page_is_served_and_parses(any_site: FakeDWSite) -> None:
     assert {"a", "av", "g"} <= kinds  # articles, a video page and a gallery
 
 
-def test_the_fault_feed_lists_exactly_one_missing_page(shared_site: FakeDWSite) -> None:
+def test_the_fault_feed_lists_exactly_one_missing_page(shared_site: FaultSite) -> None:
     listed = crawl_listed(shared_site, "/xml/rss-en-broken")
     assert [(f.url, r.status) for f, r in listed] == [
         ("https://www.dw.com/en/a-live-blog-for-tests/live-9000006", 404)

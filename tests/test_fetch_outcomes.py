@@ -9,15 +9,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fetch_fixtures import FAST, FakeClock, fetch_one
 
 from scraper.fetching import Fetcher, FetchOutcome, default_user_agent, fetch_sync
-from scraper.testsite import FakeDWSite
+from tests.support.faultsite import FaultSite
+from tests.support.fetch import FAST, FakeClock, fetch_one
 
 ARTICLE = "/en/germany-tests-the-fake-site/a-9000001"
 
 
-def test_article_ok_with_validators_and_honest_user_agent(site: FakeDWSite) -> None:
+def test_article_ok_with_validators_and_honest_user_agent(site: FaultSite) -> None:
     result = fetch_one(site.base_url + ARTICLE)
     assert result.outcome is FetchOutcome.OK and result.ok
     assert result.status == 200
@@ -35,7 +35,7 @@ def test_article_ok_with_validators_and_honest_user_agent(site: FakeDWSite) -> N
     assert "gzip" in request.headers["Accept-Encoding"]
 
 
-def test_conditional_get_answers_not_modified_until_the_page_changes(site: FakeDWSite) -> None:
+def test_conditional_get_answers_not_modified_until_the_page_changes(site: FaultSite) -> None:
     first = fetch_one(site.base_url + ARTICLE)
     again = fetch_one(site.base_url + ARTICLE, etag=first.etag, last_modified=first.last_modified)
     assert again.outcome is FetchOutcome.NOT_MODIFIED
@@ -55,7 +55,7 @@ def test_conditional_get_answers_not_modified_until_the_page_changes(site: FakeD
     assert b"edited site" in (changed.body or b"")
 
 
-def test_not_found_and_gone(site: FakeDWSite) -> None:
+def test_not_found_and_gone(site: FaultSite) -> None:
     missing = fetch_one(site.base_url + "/en/nothing-here/a-1")
     assert missing.outcome is FetchOutcome.NOT_FOUND and missing.status == 404
     assert missing.attempts == 1  # a 404 is never retried
@@ -64,7 +64,7 @@ def test_not_found_and_gone(site: FakeDWSite) -> None:
     assert gone.outcome is FetchOutcome.NOT_FOUND and gone.status == 410
 
 
-def test_short_link_redirects_to_the_article(shared_site: FakeDWSite) -> None:
+def test_short_link_redirects_to_the_article(shared_site: FaultSite) -> None:
     result = fetch_one(shared_site.base_url + "/p/4FAKE1")
     assert result.outcome is FetchOutcome.OK
     assert result.requested_url == shared_site.base_url + "/p/4FAKE1"
@@ -100,7 +100,7 @@ def test_short_link_redirects_to_the_article(shared_site: FakeDWSite) -> None:
     ],
 )
 def test_fault_routes_map_to_outcomes(
-    shared_site: FakeDWSite, route: str, outcome: FetchOutcome
+    shared_site: FaultSite, route: str, outcome: FetchOutcome
 ) -> None:
     result = fetch_one(shared_site.base_url + route)
     assert result.outcome is outcome, result.error
@@ -110,7 +110,7 @@ def test_fault_routes_map_to_outcomes(
         assert result.body  # the block page is kept as evidence
 
 
-def test_redirect_details(shared_site: FakeDWSite) -> None:
+def test_redirect_details(shared_site: FaultSite) -> None:
     loop = fetch_one(shared_site.base_url + "/_fault/redirect-loop")
     assert "loop" in (loop.error or "")
     chain = fetch_one(shared_site.base_url + "/_fault/redirect-chain?n=9")
@@ -122,7 +122,7 @@ def test_redirect_details(shared_site: FakeDWSite) -> None:
     assert offsite.body is None
 
 
-def test_size_cap_counts_decompressed_bytes(shared_site: FakeDWSite) -> None:
+def test_size_cap_counts_decompressed_bytes(shared_site: FaultSite) -> None:
     page = shared_site.page(ARTICLE).body
     small = dataclasses.replace(FAST, max_bytes=len(page) - 1)
     result = fetch_one(shared_site.base_url + ARTICLE, small)
@@ -131,7 +131,7 @@ def test_size_cap_counts_decompressed_bytes(shared_site: FakeDWSite) -> None:
     assert fetch_one(shared_site.base_url + ARTICLE, roomy).outcome is FetchOutcome.OK
 
 
-def test_wrong_charsets_are_decoded_sensibly(shared_site: FakeDWSite) -> None:
+def test_wrong_charsets_are_decoded_sensibly(shared_site: FaultSite) -> None:
     for kind in ("latin1-label", "cp1252-body", "bogus"):
         result = fetch_one(shared_site.base_url + f"/_fault/wrong-charset?kind={kind}")
         assert result.outcome is FetchOutcome.OK
@@ -140,7 +140,7 @@ def test_wrong_charsets_are_decoded_sensibly(shared_site: FakeDWSite) -> None:
         assert "„Anführungszeichen“" in text
 
 
-def test_xml_expected_for_feeds(shared_site: FakeDWSite) -> None:
+def test_xml_expected_for_feeds(shared_site: FaultSite) -> None:
     feed = shared_site.base_url + "/xml/rss-en-all"
     assert fetch_one(feed, expect="xml").outcome is FetchOutcome.OK
     assert fetch_one(feed, expect="html").outcome is FetchOutcome.NOT_HTML
@@ -148,7 +148,7 @@ def test_xml_expected_for_feeds(shared_site: FakeDWSite) -> None:
     assert page.outcome is FetchOutcome.NOT_HTML
 
 
-def test_timeouts_resets_and_truncation(shared_site: FakeDWSite) -> None:
+def test_timeouts_resets_and_truncation(shared_site: FaultSite) -> None:
     quick = dataclasses.replace(FAST, read_timeout=0.2, max_attempts=2)
     drip = fetch_one(shared_site.base_url + "/_fault/slow-drip?delay=0.5&chunks=2", quick)
     assert drip.outcome is FetchOutcome.TIMEOUT and drip.attempts == 2
@@ -212,7 +212,7 @@ def test_mock_transport_exceptions_never_escape() -> None:
     ]
 
 
-def test_fetch_sync_for_one_off_use(shared_site: FakeDWSite) -> None:
+def test_fetch_sync_for_one_off_use(shared_site: FaultSite) -> None:
     result = fetch_sync(shared_site.base_url + ARTICLE, dataclasses.replace(FAST))
     assert result.outcome is FetchOutcome.OK
 
@@ -220,7 +220,7 @@ def test_fetch_sync_for_one_off_use(shared_site: FakeDWSite) -> None:
 def test_real_dw_pages_are_not_mistaken_for_block_pages(shared_pages: Path) -> None:
     """Real DW pages mention reCAPTCHA and consent in their scripts: still not blocked."""
     from scraper.fetching import block_reason
-    from scraper.testsite import BLOCK_PAGES
+    from tests.support.payloads import BLOCK_PAGES
 
     pages = sorted(shared_pages.glob("*.html"))
     assert pages
@@ -233,14 +233,14 @@ def test_real_dw_pages_are_not_mistaken_for_block_pages(shared_pages: Path) -> N
 
 
 @pytest.mark.parametrize("route", ["/_fault/gzip-bomb", "/_fault/brotli-bomb"])
-def test_decompression_bombs_cost_at_most_the_cap(shared_site: FakeDWSite, route: str) -> None:
+def test_decompression_bombs_cost_at_most_the_cap(shared_site: FaultSite, route: str) -> None:
     """64 MiB of zeros behind a few KiB of gzip/brotli: the bounded decoder stops at the
     10 MiB cap, so Python never holds anything near 64 MiB (httpx's own decoders would)."""
     import tracemalloc
 
-    from scraper.testsite import _Bombs
+    from tests.support.payloads import Bombs
 
-    _Bombs.get("gzip" if "gzip" in route else "brotli")  # built before measuring
+    Bombs.get("gzip" if "gzip" in route else "brotli")  # built before measuring
     tracemalloc.start()
     try:
         result = fetch_one(shared_site.base_url + route)

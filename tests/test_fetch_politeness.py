@@ -7,10 +7,10 @@ import asyncio
 import dataclasses
 
 import httpx
-from fetch_fixtures import FAST, FakeClock
 
 from scraper.fetching import Fetcher, FetchOutcome, FetchResult, FetchSettings
-from scraper.testsite import FakeDWSite
+from tests.support.faultsite import FaultSite
+from tests.support.fetch import FAST, FakeClock
 
 PAGES = [
     "/en/germany-tests-the-fake-site/a-9000001",
@@ -33,7 +33,7 @@ def fetch_many(
     return asyncio.run(run())
 
 
-def test_robots_txt_is_fetched_once_per_host_and_obeyed(site: FakeDWSite) -> None:
+def test_robots_txt_is_fetched_once_per_host_and_obeyed(site: FaultSite) -> None:
     urls = [site.base_url + p for p in PAGES] + [site.base_url + "/private/a-secret-page/a-9000009"]
     results = fetch_many(urls * 2, dataclasses.replace(FAST, global_concurrency=4), gather=True)
     assert [r.outcome for r in results[:3]] == [FetchOutcome.OK] * 3
@@ -45,7 +45,7 @@ def test_robots_txt_is_fetched_once_per_host_and_obeyed(site: FakeDWSite) -> Non
     assert off[0].outcome is FetchOutcome.OK
 
 
-def test_per_host_delay_between_requests(site: FakeDWSite) -> None:
+def test_per_host_delay_between_requests(site: FaultSite) -> None:
     clock = FakeClock()
     settings = dataclasses.replace(FAST, per_host_delay=1.0)
     results = fetch_many([site.base_url + p for p in PAGES], settings, clock)
@@ -54,7 +54,7 @@ def test_per_host_delay_between_requests(site: FakeDWSite) -> None:
     assert clock.sleeps == [1.0, 1.0, 1.0]
 
 
-def test_crawl_delay_from_robots_is_honoured(site: FakeDWSite) -> None:
+def test_crawl_delay_from_robots_is_honoured(site: FaultSite) -> None:
     site.set_page("/robots.txt", "User-agent: *\nCrawl-delay: 5\n", "text/plain")
     clock = FakeClock()
     settings = dataclasses.replace(FAST, per_host_delay=1.0)
@@ -69,7 +69,7 @@ def test_crawl_delay_from_robots_is_honoured(site: FakeDWSite) -> None:
     assert capped.sleeps == [1.0, 2.0]
 
 
-def test_crawl_delay_for_our_agent(site: FakeDWSite) -> None:
+def test_crawl_delay_for_our_agent(site: FaultSite) -> None:
     site.set_page(
         "/robots.txt",
         "User-agent: dwscrape\nCrawl-delay: 3\nDisallow: /en/a-classic\n\nUser-agent: *\nDisallow:\n",
@@ -85,27 +85,27 @@ def test_crawl_delay_for_our_agent(site: FakeDWSite) -> None:
     assert 3.0 in clock.sleeps
 
 
-def test_one_request_at_a_time_per_host(site: FakeDWSite) -> None:
+def test_one_request_at_a_time_per_host(site: FaultSite) -> None:
     urls = [site.base_url + f"/_fault/slow?delay=0.15&key={i}" for i in range(4)]
     results = fetch_many(urls, FAST, gather=True)
     assert all(r.ok for r in results)
     assert site.max_in_flight == 1
 
 
-def test_per_host_limit_can_be_raised(site: FakeDWSite) -> None:
+def test_per_host_limit_can_be_raised(site: FaultSite) -> None:
     urls = [site.base_url + f"/_fault/slow?delay=0.15&key={i}" for i in range(4)]
     fetch_many(urls, FAST.unthrottled(4), gather=True)
     assert site.max_in_flight >= 2
 
 
-def test_global_concurrency_limit(site: FakeDWSite) -> None:
+def test_global_concurrency_limit(site: FaultSite) -> None:
     urls = [site.base_url + f"/_fault/slow?delay=0.15&key={i}" for i in range(6)]
     settings = dataclasses.replace(FAST, per_host_concurrency=6, global_concurrency=2)
     fetch_many(urls, settings, gather=True)
     assert site.max_in_flight == 2
 
 
-def test_host_answering_403_is_backed_off_for_the_run(site: FakeDWSite) -> None:
+def test_host_answering_403_is_backed_off_for_the_run(site: FaultSite) -> None:
     settings = dataclasses.replace(FAST, host_backoff_after=3)
     urls = [site.base_url + f"/_fault/status?code=403&key={i}" for i in range(3)]
     urls.append(site.base_url + PAGES[0])

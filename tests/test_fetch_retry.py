@@ -6,15 +6,15 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from fetch_fixtures import FAST, FakeClock, fetch_one
 from structlog.testing import capture_logs
 
 from scraper.errors import ConfigError
 from scraper.fetching import FetchOutcome, FetchSettings, parse_retry_after
-from scraper.testsite import FakeDWSite
+from tests.support.faultsite import FaultSite
+from tests.support.fetch import FAST, FakeClock, fetch_one
 
 
-def test_500_then_200_is_ok_on_the_second_attempt(shared_site: FakeDWSite) -> None:
+def test_500_then_200_is_ok_on_the_second_attempt(shared_site: FaultSite) -> None:
     clock = FakeClock()
     with capture_logs() as logs:
         result = fetch_one(shared_site.base_url + "/_fault/500-then-200?key=a", clock=clock)
@@ -25,7 +25,7 @@ def test_500_then_200_is_ok_on_the_second_attempt(shared_site: FakeDWSite) -> No
     assert clock.sleeps == [1.0]  # backoff_base * 2**0, no jitter in FAST
 
 
-def test_backoff_is_exponential_with_jitter_and_gives_up(shared_site: FakeDWSite) -> None:
+def test_backoff_is_exponential_with_jitter_and_gives_up(shared_site: FaultSite) -> None:
     clock = FakeClock()
     settings = dataclasses.replace(FAST, max_attempts=4, jitter=0.5)
     result = fetch_one(shared_site.base_url + "/_fault/status?code=503", settings, clock)
@@ -37,7 +37,7 @@ def test_backoff_is_exponential_with_jitter_and_gives_up(shared_site: FakeDWSite
         assert base <= wait <= base + 0.5
 
 
-def test_total_wait_is_capped(shared_site: FakeDWSite) -> None:
+def test_total_wait_is_capped(shared_site: FaultSite) -> None:
     clock = FakeClock()
     settings = dataclasses.replace(FAST, max_attempts=10, max_total_wait=2.5)
     result = fetch_one(shared_site.base_url + "/_fault/status?code=502", settings, clock)
@@ -47,20 +47,20 @@ def test_total_wait_is_capped(shared_site: FakeDWSite) -> None:
 
 
 @pytest.mark.parametrize("code", [400, 401, 404, 418])
-def test_other_4xx_are_not_retried(shared_site: FakeDWSite, code: int) -> None:
+def test_other_4xx_are_not_retried(shared_site: FaultSite, code: int) -> None:
     clock = FakeClock()
     result = fetch_one(shared_site.base_url + f"/_fault/status?code={code}", clock=clock)
     assert result.attempts == 1 and clock.sleeps == []
 
 
-def test_retry_after_seconds_is_honoured(site: FakeDWSite) -> None:
+def test_retry_after_seconds_is_honoured(site: FaultSite) -> None:
     clock = FakeClock()
     result = fetch_one(site.base_url + "/_fault/429-retry-after?seconds=7", clock=clock)
     assert result.outcome is FetchOutcome.OK and result.attempts == 2
     assert clock.sleeps == [7.0]  # exactly what the server asked, and the slot waits no longer
 
 
-def test_retry_after_http_date_is_honoured(site: FakeDWSite) -> None:
+def test_retry_after_http_date_is_honoured(site: FaultSite) -> None:
     clock = FakeClock()
     result = fetch_one(site.base_url + "/_fault/429-retry-after?seconds=30&date=1", clock=clock)
     assert result.outcome is FetchOutcome.OK
@@ -68,7 +68,7 @@ def test_retry_after_http_date_is_honoured(site: FakeDWSite) -> None:
 
 
 def test_retry_after_beyond_the_cap_gives_up_instead_of_retrying_early(
-    site: FakeDWSite,
+    site: FaultSite,
 ) -> None:
     clock = FakeClock()
     settings = dataclasses.replace(FAST, retry_after_cap=60.0)
@@ -80,7 +80,7 @@ def test_retry_after_beyond_the_cap_gives_up_instead_of_retrying_early(
     assert "exceeds the cap" in (result.error or "")
 
 
-def test_timeouts_and_connection_errors_are_retried(shared_site: FakeDWSite) -> None:
+def test_timeouts_and_connection_errors_are_retried(shared_site: FaultSite) -> None:
     clock = FakeClock()
     with capture_logs() as logs:
         result = fetch_one(shared_site.base_url + "/_fault/reset", clock=clock)

@@ -8,7 +8,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from scraper.testsite import FakeDWSite, canonical_path, serve_site
+from scraper.demo.site import canonical_path
+from tests.support.faultsite import FaultSite, serve_fault_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +21,7 @@ def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
 
 
 def test_serve_site_yields_the_base_url_and_the_running_site() -> None:
-    with serve_site() as base:
+    with serve_fault_site() as base:
         assert base.startswith("http://127.0.0.1:")
         status, headers, body = get(base + "/robots.txt")
         assert status == 200 and b"Disallow: /private/" in body
@@ -35,7 +36,7 @@ def test_serve_site_yields_the_base_url_and_the_running_site() -> None:
 
 
 def test_fixture_pages_are_served_at_their_canonical_paths() -> None:
-    with FakeDWSite() as site:
+    with FaultSite() as site:
         for path in site.page_paths():
             page = site.page(path)
             assert page is not None
@@ -52,7 +53,7 @@ def test_fixture_pages_are_served_at_their_canonical_paths() -> None:
 
 
 def test_synthetic_articles_vary_ids_and_are_listed() -> None:
-    with FakeDWSite(extra_articles=3) as site:
+    with FaultSite(extra_articles=3) as site:
         _, _, first = get(site.base_url + site.synthetic_path(0))
         _, _, second = get(site.base_url + site.synthetic_path(1))
         assert first != second
@@ -65,7 +66,7 @@ def test_synthetic_articles_vary_ids_and_are_listed() -> None:
 
 def test_standalone_server_prints_its_base_url() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scraper.testsite", "--port", "0"],
+        [sys.executable, "-m", "tests.support.faultsite", "--port", "0"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
-from db_fixtures import PostgresDatabases
 
 from scraper.cli import cli
-from scraper.testsite import serve_site
+from scraper.demo.site import serve_site
+from tests.support.db import PostgresDatabases
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 REAL_PAGE = "dw_en_classic_2020-01-19_a-52060881.html"
@@ -58,7 +58,7 @@ def tour_env(
 ) -> Iterator[dict[str, str]]:
     (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
     monkeypatch.chdir(tmp_path)
-    with serve_site(faults=False) as base:
+    with serve_site() as base:
         base.site.set_page(REAL_PATH, (shared_pages / REAL_PAGE).read_bytes())
         yield {
             "DWSCRAPE_SITE": str(base),

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from article_factory import finish, make_article
-
 from db.engine import make_engine
 from db.repository import Repository
+from tests.support.articles import finish, make_article
 
 
 def store_worker(url: str, dw_ids: list[int], barrier: Any, out: Any) -> None:

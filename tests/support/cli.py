@@ -1,6 +1,6 @@
 """Helpers of the CLI tests: a runner for real `python -m scraper` subprocesses. Databases come
-from `db_fixtures` (`db_url`, `empty_db_url`, `repo`: SQLite and PostgreSQL, migrated by
-alembic), the fake DW site from `fetch_fixtures` (`site`: a fresh `FakeDWSite` per test)."""
+from `tests.support.db` (`db_url`, `empty_db_url`, `repo`: SQLite and PostgreSQL, migrated by
+alembic), the fault site from `tests.support.fetch` (`site`: a fresh `FaultSite` per test)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def dwscrape(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess[str]:

@@ -1,6 +1,6 @@
-"""Fixtures for the fetcher and discovery tests: the fake DW site on a real socket and a fake
-clock whose sleep advances time instead of waiting (so retry and politeness tests are instant
-and their waits can be asserted exactly)."""
+"""Fixtures for the fetcher and discovery tests: the fault site (`FaultSite`) on a real socket
+and a fake clock whose sleep advances time instead of waiting (so retry and politeness tests are
+instant and their waits can be asserted exactly)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from scraper.fetching import Fetcher, FetchResult, FetchSettings
-from scraper.testsite import FakeDWSite
+from tests.support.faultsite import FaultSite
 
 
 class FakeClock:
@@ -56,16 +56,16 @@ def fetch_one(
 
 
 @pytest.fixture(scope="session")
-def shared_site() -> Iterator[FakeDWSite]:
+def shared_site() -> Iterator[FaultSite]:
     """One fake site for read-only tests (fault counters are separated by ``?key=``)."""
-    with FakeDWSite() as site:
+    with FaultSite() as site:
         yield site
 
 
 @pytest.fixture
-def site() -> Iterator[FakeDWSite]:
+def site() -> Iterator[FaultSite]:
     """A fresh fake site per test: its request log and pages belong to the test."""
-    with FakeDWSite() as fresh:
+    with FaultSite() as fresh:
         yield fresh
 
 
