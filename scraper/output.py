@@ -14,13 +14,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Any, Literal
-
-from rich.console import Console
-from rich.table import Table
-
-Format = Literal["table", "json", "jsonl", "csv"]
-FORMATS: tuple[str, ...] = ("table", "json", "jsonl", "csv")
+from typing import IO, Any
 
 
 def write_records(
@@ -121,6 +115,10 @@ def _write_table(
     columns: Sequence[str] | None,
     title: str | None,
 ) -> int:
+    # rich is imported for a table only: the other formats start faster without it.
+    from rich.console import Console
+    from rich.table import Table
+
     rows = list(records)
     cols = list(columns or (rows[0].keys() if rows else ()))
     table = Table(title=title, show_lines=False, header_style="bold")

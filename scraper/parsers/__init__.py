@@ -39,7 +39,7 @@ def parse_page(
         raise
     except RecursionError as exc:
         raise MalformedPageError("page nested too deeply to parse", url=url) from exc
-    except Exception as exc:  # noqa: BLE001 - the contract: nothing but ParseError escapes
+    except Exception as exc:  # the contract: nothing but ParseError escapes
         log.error("parse.crash", url=url, error=repr(exc))
         raise MalformedPageError(
             f"page could not be parsed: {type(exc).__name__}: {exc}", url=url
