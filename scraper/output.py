@@ -16,6 +16,9 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
+from rich.console import Console
+from rich.table import Table
+
 
 def write_records(
     records: Iterable[Mapping[str, Any]],
@@ -115,10 +118,6 @@ def _write_table(
     columns: Sequence[str] | None,
     title: str | None,
 ) -> int:
-    # rich is imported for a table only: the other formats start faster without it.
-    from rich.console import Console
-    from rich.table import Table
-
     rows = list(records)
     cols = list(columns or (rows[0].keys() if rows else ()))
     table = Table(title=title, show_lines=False, header_style="bold")

@@ -1,21 +1,17 @@
-"""The progress bar of `run` and `demo`: drawn by rich on stderr, only for a person watching.
-
-rich is imported only when a bar is drawn: under cron or in a pipe nothing is drawn, and the
-command starts faster without it.
-"""
+"""The progress bar of `run` and `demo`: drawn by rich on stderr, only for a person watching
+(under cron or in a pipe nothing is drawn)."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 
 from scraper.cli.common import Settings, stderr_is_a_terminal
 from scraper.pipeline import UrlResult
-
-if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
 
 
 class NoProgress:
@@ -46,9 +42,6 @@ def progress_bar(settings: Settings) -> Iterator[NoProgress]:
     if settings.quiet or not stderr_is_a_terminal():
         yield NoProgress()
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
