@@ -44,3 +44,13 @@ def test_an_unsupported_database_url_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["stats", "--db", "mysql://u@h/db"], catch_exceptions=False)
     assert result.exit_code == ExitCode.USAGE
     assert "unsupported database" in result.stderr
+
+
+def test_an_output_file_that_cannot_be_opened_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-dir" / "out.jsonl"
+    db = tmp_path / "db.sqlite3"
+    args = ["export", "-o", str(target), "--db", str(db)]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == ExitCode.USAGE
+    assert "cannot write" in result.stderr and "Traceback" not in result.output
+    assert not db.exists()  # refused before any work

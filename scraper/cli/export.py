@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from typing import IO, Any
 
 import click
 import structlog
@@ -41,12 +43,25 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> 
       dwscrape export --agency AFP | jq -r .title
     """
     settings = setup(ctx)
-    with open_repository(settings) as repo:
+    with _opened(output) as out, open_repository(settings) as repo:
         stored = repo.iter_articles(ArticleFilter(**filters))
         records = (s.article.to_dict() for s in stored)
-        if output:
-            with open(output, "w", encoding="utf-8", newline="") as fh:
-                count = write_records(records, fmt, fh, columns=EXPORT_COLUMNS)
-        else:
-            count = write_records(records, fmt, sys.stdout, columns=EXPORT_COLUMNS)
+        count = write_records(records, fmt, out, columns=EXPORT_COLUMNS)
     log.info("export.done", count=count, output=output or "-")
+
+
+@contextmanager
+def _opened(path: str | None) -> Iterator[IO[str]]:
+    """The output file, opened before any work so that a path that cannot be written is a
+    usage error (exit 2); stdout without a path."""
+    if path is None:
+        yield sys.stdout
+        return
+    with ExitStack() as stack:
+        try:
+            fh = stack.enter_context(open(path, "w", encoding="utf-8", newline=""))
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot write {path}: {exc.strerror}", param_hint="'-o' / '--output'"
+            ) from exc
+        yield fh
