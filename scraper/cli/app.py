@@ -2,8 +2,8 @@
 codes in one place, and turns an unexpected exception into exit 70 with its traceback logged.
 
 Commands are imported lazily (click's documented "lazy group" pattern) because start-up time is
-what a person waits for on every `dwscrape query`: the fetcher, the parser, alembic and rich are
-imported only by the commands that use them.
+what a person waits for on every `dwscrape query`: the network code is imported only by the
+commands that fetch, the database code only by those that open a database.
 """
 
 from __future__ import annotations
