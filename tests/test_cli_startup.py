@@ -20,7 +20,7 @@ result = CliRunner().invoke(cli, sys.argv[1:], catch_exceptions=False)
 print(json.dumps({"exit_code": result.exit_code, "modules": sorted(sys.modules)}))
 """
 
-# Both the current and the planned package names, so the check survives the moves.
+# The fetcher and discovery as modules or as packages (scraper.fetching, scraper.discovery).
 NETWORK = ("httpx", "scraper.fetch", "scraper.fetching", "scraper.discover", "scraper.discovery")
 PARSER = ("lxml", "scraper.parsers")
 DATABASE = ("sqlalchemy", "alembic", "db")
