@@ -8,15 +8,16 @@ Public API:
 from __future__ import annotations
 
 import datetime as dt
-from importlib.metadata import PackageNotFoundError, version
 
 from scraper.article import Article
 from scraper.errors import DwscrapeError, ParseError
+from scraper.logging import install_library_defaults
 
-try:
-    __version__ = version("dwscrape")
-except PackageNotFoundError:  # running from a checkout without installing
-    __version__ = "0.0.0+local"
+# The one place the version is written: pyproject.toml reads it from here, and the command line
+# shows it without the cost of looking up the installed distribution's metadata.
+__version__ = "0.1.0"
+
+install_library_defaults()
 
 
 def parse_page(

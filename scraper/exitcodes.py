@@ -25,18 +25,23 @@ class ExitCode(IntEnum):
 MEANING: dict[ExitCode, str] = {
     ExitCode.OK: "everything asked for was done (a run may have failures below the threshold)",
     ExitCode.PARTIAL: (
-        "partial failure: a run whose failed share is over --max-failure-rate, "
-        "or a crawl where some (not all) URLs failed"
+        "partial failure: a `run` whose failed share is over `--max-failure-rate` (default 0.2), "
+        "a `crawl` where some URLs failed"
     ),
-    ExitCode.USAGE: "usage error: unknown option, bad value (click's own code)",
-    ExitCode.LOCKED: "another run holds the run lock for this database; nothing was done",
-    ExitCode.DATABASE: (
-        "database unreachable, unusable, or its schema out of date (run `dwscrape db upgrade`); "
-        "`db check` also exits with it when migrations are pending"
-    ),
+    ExitCode.USAGE: "usage error",
+    ExitCode.LOCKED: "another `run` holds the run lock for this database; nothing was done",
+    ExitCode.DATABASE: "database unreachable or its schema out of date (`dwscrape db upgrade`)",
     ExitCode.FAILED: (
-        "a one-off command produced nothing: every URL of a crawl failed, parse met a page that "
-        "is not a DW article or could not be fetched, show found no such article"
+        "a one-off command produced nothing: every URL of a `crawl` failed, `parse` met a non-DW "
+        "page, `show` found nothing"
     ),
-    ExitCode.INTERNAL: "a bug: an unexpected exception, logged with its traceback (EX_SOFTWARE)",
+    ExitCode.INTERNAL: "a bug: an unexpected exception, logged with its traceback",
 }
+"""What each code means, as `dwscrape --help` ends and as the README's table says it (a test
+keeps the README's table equal to `markdown_table()`)."""
+
+
+def markdown_table() -> str:
+    """The exit codes as the Markdown table of the README and docs/cli.md."""
+    rows = [f"| {int(code)} | {meaning} |" for code, meaning in MEANING.items()]
+    return "\n".join(["| code | meaning |", "|---|---|", *rows]) + "\n"

@@ -14,13 +14,10 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 from rich.console import Console
 from rich.table import Table
-
-Format = Literal["table", "json", "jsonl", "csv"]
-FORMATS: tuple[str, ...] = ("table", "json", "jsonl", "csv")
 
 
 def write_records(

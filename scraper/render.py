@@ -1,14 +1,22 @@
-"""Human-readable text rendering of an `Article` (``dwscrape parse --format text``).
+"""Text for people: an `Article` (``dwscrape parse --format text``, ``dwscrape show``) and the
+one-line summaries of crawls, runs, re-parses and run statistics.
 
-Header (kicker, title, date, authors, teaser, links), then the body blocks in page order with
-images and videos as bracketed lines, then the credit line, topics and any parse warnings.
+An article reads as a header (kicker, title, date, authors, teaser, links), then the body blocks
+in page order with images and videos as bracketed lines, then the credit line, topics and any
+parse warnings. Machines get records instead (`scraper.output`).
 """
 
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 from scraper.article import Article, format_date
+
+if TYPE_CHECKING:
+    from scraper.pipeline import RunReport, UrlResult
+    from scraper.reparse import ReparseSummary
+    from scraper.stats import FillRateDrop
 
 WIDTH = 88
 
@@ -73,3 +81,42 @@ def article_to_text(article: Article) -> str:
     if article.warnings:
         out.extend(["", "Warnings:"] + [f"  - {w}" for w in article.warnings])
     return "\n".join(out) + "\n"
+
+
+def url_result_line(result: UrlResult) -> str:
+    """``new       URL  dw_id=… 'title'``, or ``error     URL  reason``: one line per crawled URL."""
+    if not result.ok:
+        return f"{'error':<9} {result.url}  {result.error}"
+    what = f"dw_id={result.dw_id} " if result.dw_id is not None else ""
+    title = f"{result.title!r}" if result.title else ""
+    return f"{result.status:<9} {result.url}  {what}{title}".rstrip()
+
+
+def run_summary(report: RunReport) -> str:
+    """The closing line of a run: its status and counts."""
+    c = report.counts
+    stopped = f", stopped by {report.stopped_by}" if report.stopped_by else ""
+    return (
+        f"run {report.run_id} {report.status}: discovered {c['discovered']}, "
+        f"fetched {c['fetched']} ({c['not_modified']} not modified), new {c['new']}, "
+        f"changed {c['changed']}, unchanged {c['unchanged']}, failed {c['failed']} "
+        f"in {report.duration_s:.1f}s{stopped}"
+    )
+
+
+def reparse_summary(summary: ReparseSummary) -> list[str]:
+    """The counts of a re-parse, then one line per article whose extraction changed."""
+    c = summary.counts
+    lines = [
+        f"reparsed {c['pages']} pages: changed {c['changed']}, unchanged {c['unchanged']}, "
+        f"failed {c['failed']}"
+    ]
+    lines += [f"changed  {dw_id}  {title}" for dw_id, title in summary.changed]
+    return lines
+
+
+def fill_rate_warning(drop: FillRateDrop) -> str:
+    return (
+        f"warning: fill rate of {drop.field} fell to {drop.latest:.0%} "
+        f"(earlier runs: {drop.baseline:.0%}) — DW may have changed its markup"
+    )

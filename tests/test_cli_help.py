@@ -16,7 +16,9 @@ from scraper.cli import cli
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = [prefix]
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)  # the group imports its commands when they are looked up
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
         if isinstance(command, click.Group):
             out += _commands(command, (*prefix, name))
         else:

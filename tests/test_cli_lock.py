@@ -35,7 +35,7 @@ def lock_held_by_other_process(url: str) -> Iterator[subprocess.Popen[str]]:
     )
     try:
         assert proc.stdout is not None
-        lines = iter(proc.stdout.readline, "")  # (unconfigured structlog also logs to stdout)
+        lines = iter(proc.stdout.readline, "")
         assert any(line.strip() == "locked" for line in lines)
         yield proc
     finally:

@@ -10,7 +10,7 @@ import json
 import click
 import pytest
 
-from scraper.cli import parse_duration, parse_when, split_csv
+from scraper.cli.options import parse_duration, parse_when, split_csv
 from scraper.config import resolve_database_url, sqlite_path
 from scraper.errors import ConfigError
 from scraper.exitcodes import MEANING, ExitCode

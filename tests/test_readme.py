@@ -15,6 +15,7 @@ import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
@@ -94,9 +95,14 @@ def test_postgres_commands_run_as_shown(postgres_databases: PostgresDatabases) -
 
 
 def test_every_command_is_documented() -> None:
-    def names(group: object, prefix: str = "") -> Iterator[str]:
-        for name, command in getattr(group, "commands", {}).items():
+    def names(group: click.Command, prefix: str = "") -> Iterator[str]:
+        if not isinstance(group, click.Group):
+            return
+        ctx = click.Context(group)  # the group imports its commands when they are looked up
+        for name in group.list_commands(ctx):
             yield f"{prefix}{name}"
+            command = group.get_command(ctx, name)
+            assert command is not None, name
             yield from names(command, f"{prefix}{name} ")
 
     for name in names(cli):

@@ -1,0 +1,104 @@
+"""The `dwscrape` group: loads each command's module on first use, maps library errors to exit
+codes in one place, and turns an unexpected exception into exit 70 with its traceback logged.
+
+Commands are imported lazily (click's documented "lazy group" pattern) because start-up time is
+what a person waits for on every `dwscrape query`: the network code is imported only by the
+commands that fetch, the database code only by those that open a database.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import click
+import structlog
+
+from scraper import __version__
+from scraper.cli.common import EPILOG_EXIT_CODES, DatabaseFailure, common_options, settings_of
+from scraper.errors import ConfigError, StorageError
+from scraper.exitcodes import ExitCode
+from scraper.logging import cli_logging_configured, configure_logging
+
+COMMANDS: Mapping[str, str] = {
+    "crawl": "scraper.cli.crawl:crawl",
+    "run": "scraper.cli.crawl:run",
+    "parse": "scraper.cli.parse:parse",
+    "query": "scraper.cli.query:query",
+    "show": "scraper.cli.query:show",
+    "export": "scraper.cli.export:export",
+    "reparse": "scraper.cli.reparse:reparse",
+    "stats": "scraper.cli.stats:stats",
+    "db": "scraper.cli.schema:db",
+    "demo": "scraper.cli.demo:demo",
+}
+"""Command name → ``module:attribute`` of its click command."""
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when they are looked up, not when it is built."""
+
+    def __init__(self, *args: Any, lazy_commands: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy_commands.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+class DwscrapeGroup(LazyGroup):
+    """The root group: every command runs inside its error mapping."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StorageError as exc:
+            label = settings_of(ctx).db_label
+            raise DatabaseFailure(f"database {label}: {exc}" if label else str(exc)) from exc
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from exc
+
+
+@click.group(
+    cls=DwscrapeGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EPILOG_EXIT_CODES,
+)
+@click.version_option(__version__, prog_name="dwscrape")
+@common_options
+def cli() -> None:
+    """dwscrape: Deutsche Welle (dw.com) articles as clean, queryable records.
+
+    \b
+    Examples:
+      dwscrape demo                                # offline: fake DW site → SQLite → query
+      dwscrape run --lang en                       # the scheduled job (cron/systemd)
+      dwscrape crawl https://www.dw.com/en/…/a-65464327
+      dwscrape query "north korea" --lang en --format table
+      dwscrape show 65464327 --revisions
+      dwscrape export --format jsonl -o articles.jsonl
+    """
+
+
+def main() -> None:
+    """Console-script entry point: click's handling plus exit 70 for a bug."""
+    try:
+        cli(prog_name="dwscrape")
+    except Exception:  # a bug: log it with its traceback, exit EX_SOFTWARE
+        if not cli_logging_configured():
+            configure_logging()
+        structlog.get_logger(__name__).exception("cli.crash")
+        sys.exit(ExitCode.INTERNAL)

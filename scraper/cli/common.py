@@ -1,0 +1,198 @@
+"""What every command shares: the common options and the settings they fill, the option
+decorators several commands use, and the errors that end a command with a documented exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from scraper.cli.options import DATE_BOUND
+from scraper.exitcodes import MEANING, ExitCode
+from scraper.logging import configure_logging
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EPILOG_EXIT_CODES = "\b\nExit codes:\n" + "\n".join(
+    textwrap.fill(
+        meaning, width=96, initial_indent=f"  {int(code):>2}  ", subsequent_indent=" " * 6
+    )
+    for code, meaning in MEANING.items()
+)
+"""The end of `dwscrape --help` and `dwscrape db --help`: the table of `scraper.exitcodes`."""
+
+
+class CliError(click.ClickException):
+    """An expected failure of a one-off command: a one-line message, exit 5."""
+
+    exit_code = ExitCode.FAILED
+
+
+class DatabaseFailure(CliError):
+    """The database cannot be used as asked: exit 4."""
+
+    exit_code = ExitCode.DATABASE
+
+
+class RunLocked(CliError):
+    """Another run holds the run lock: exit 3."""
+
+    exit_code = ExitCode.LOCKED
+
+
+@dataclass
+class Settings:
+    """Options common to every command, collected by `common_options`."""
+
+    db: str | None = None
+    quiet: bool = False
+    verbose: bool = False
+    log_format: str = "auto"
+    #: The database URL as shown in messages (no password), once it has been resolved.
+    db_label: str | None = None
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    """The settings of this invocation, kept on the root context."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings()
+    return root.obj
+
+
+def setup(ctx: click.Context) -> Settings:
+    """The settings, with logging configured from them: the first call of every command."""
+    settings = settings_of(ctx)
+    fmt = settings.log_format
+    configure_logging(
+        quiet=settings.quiet,
+        verbose=settings.verbose,
+        json_lines=None if fmt == "auto" else fmt == "json",
+    )
+    return settings
+
+
+def stderr_is_a_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _store(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is not None and value is not False:
+            setattr(settings_of(ctx), name, value)
+        return value
+
+    return callback
+
+
+def common_options(func: F) -> F:
+    """--db, --quiet, --verbose and --log-format on every command (they may also precede it)."""
+    options = [
+        click.option(
+            "--db",
+            "db",
+            metavar="URL",
+            expose_value=False,
+            callback=_store("db"),
+            help="Database URL (sqlite:///path or postgresql+psycopg://…) or a SQLite file path. "
+            "Default: $DWSCRAPE_DATABASE_URL, else a SQLite file in the user data directory.",
+        ),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            default=False,
+            expose_value=False,
+            callback=_store("quiet"),
+            help="Log warnings and errors only; no progress bar.",
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            default=False,
+            expose_value=False,
+            callback=_store("verbose"),
+            help="Also log debug events.",
+        ),
+        click.option(
+            "--log-format",
+            type=click.Choice(["auto", "json", "text"]),
+            default=None,
+            expose_value=False,
+            callback=_store("log_format"),
+            help="Log lines on stderr: JSON, readable text, or auto (JSON unless stderr is a TTY).",
+        ),
+    ]
+    for option in options:
+        func = option(func)
+    return func
+
+
+def format_option(*choices: str, default: str) -> Callable[[F], F]:
+    """`--format` with the given choices (the output formats of `scraper.output`)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def filter_options(func: F) -> F:
+    """The article filters shared by query, export and reparse: keyword arguments named like
+    the fields of the repository's `ArticleFilter`."""
+    options = [
+        click.option("--lang", help="Language code (en, de, ru, …)."),
+        click.option(
+            "--since",
+            type=DATE_BOUND,
+            metavar="DATE",
+            help="Published on/after (YYYY-MM-DD, ISO time, or 7d).",
+        ),
+        click.option(
+            "--until",
+            type=DATE_BOUND,
+            metavar="DATE",
+            help="Published on/before (YYYY-MM-DD, ISO time, or 7d).",
+        ),
+        click.option("--agency", help="Credited agency (AFP, Reuters, dpa, …)."),
+        click.option("--author", help="Author name (substring, case-insensitive)."),
+        click.option("--topic", help="Topic tag."),
+        click.option(
+            "--type",
+            "content_type",
+            type=click.Choice(["article", "video", "audio", "gallery", "liveblog"]),
+            help="Content type.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+site_option = click.option(
+    "--site",
+    metavar="BASE",
+    envvar="DWSCRAPE_SITE",
+    help="Fetch dw.com, rss.dw.com and p.dw.com addresses from a mirror (or the fake site) at "
+    "BASE instead [env: DWSCRAPE_SITE].",
+)
+
+delay_option = click.option(
+    "--delay",
+    type=float,
+    default=None,
+    envvar="DWSCRAPE_DELAY",
+    help="Seconds between requests to one host (default 1) [env: DWSCRAPE_DELAY].",
+)

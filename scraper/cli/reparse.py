@@ -1,0 +1,43 @@
+"""`dwscrape reparse`: the current parser over the stored raw pages, without the network."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from db.search import ArticleFilter
+from scraper.cli.common import common_options, filter_options, setup
+from scraper.cli.database import open_repository
+from scraper.exitcodes import ExitCode
+from scraper.output import to_json
+from scraper.render import reparse_summary
+from scraper.reparse import reparse as reparse_pages
+
+
+@click.command()
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@common_options
+@click.pass_context
+def reparse(ctx: click.Context, as_json: bool, **filters: Any) -> None:
+    """Re-run the current parser over stored raw pages; store what the new parser extracts.
+
+    No network: the raw pages kept in the database are parsed again. Only where the extraction
+    really changed (the content hash differs) a new revision is stored, with cause `parser`.
+
+    \b
+    Examples:
+      dwscrape reparse
+      dwscrape reparse --lang de --since 2023-01-01 --json
+    """
+    settings = setup(ctx)
+    with open_repository(settings) as repo:
+        summary = reparse_pages(repo, ArticleFilter(**filters))
+    if as_json:
+        click.echo(to_json(summary.to_dict()))
+    else:
+        for line in reparse_summary(summary):
+            click.echo(line)
+    if summary.counts["failed"]:
+        ctx.exit(ExitCode.PARTIAL)

@@ -1,0 +1,46 @@
+"""Times as an operator writes them: durations, points in time, and bounds of a date filter.
+
+A crontab line says ``--since 2d`` or ``--max-duration 20m`` more often than it names a date, so
+every option that takes a point in time also takes an age, counted back from now. A filter
+bound written as a bare day (``2024-01-30``) stays a day, so it matches articles whose date is
+known only to the day; anything more precise is a point in time. Each function raises
+`ValueError` with a message fit to show to the person who typed the value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from scraper import dates
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+_UNIT_S = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_duration(value: str) -> dt.timedelta:
+    """``90``/``90s``, ``15m``, ``2h``, ``7d``, ``2w`` → timedelta."""
+    match = _DURATION.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a duration like 30s, 15m, 2h, 7d")
+    return dt.timedelta(seconds=float(match[1]) * _UNIT_S[match[2]])
+
+
+def parse_when(value: str, *, now: dt.datetime | None = None) -> dt.datetime:
+    """A point in time: ``2024-01-30``, an ISO datetime (UTC if no offset), or an age (``7d``)."""
+    # A bare year ("2024") reads as a number of seconds to the duration pattern: it is a date.
+    if _DURATION.match(value) and not re.match(r"^\d{4}", value.strip()):
+        return (now or dt.datetime.now(dt.UTC)) - parse_duration(value)
+    try:
+        return dates.parse_iso(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD), datetime or age") from exc
+
+
+def parse_bound(value: str, *, now: dt.datetime | None = None) -> dt.date | dt.datetime:
+    """A filter bound: ``YYYY-MM-DD`` stays a day (inclusive, matches day-precision dates),
+    anything else is a point in time (`parse_when`)."""
+    if _DAY.fullmatch(value.strip()):
+        return dt.date.fromisoformat(value.strip())
+    return parse_when(value, now=now)

@@ -1,0 +1,68 @@
+"""Start-up cost: the main group imports a command's module only when the command runs, so a
+command loads only the layers it uses (checked in a fresh interpreter per command)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT
+
+RUN_AND_LIST_MODULES = """
+import json, sys
+from click.testing import CliRunner
+from scraper.cli import cli
+result = CliRunner().invoke(cli, sys.argv[1:], catch_exceptions=False)
+print(json.dumps({"exit_code": result.exit_code, "modules": sorted(sys.modules)}))
+"""
+
+# The fetcher and discovery as modules or as packages (scraper.fetching, scraper.discovery).
+NETWORK = (
+    "httpx",
+    "scraper.fetching",
+    "scraper.fetching",
+    "scraper.discovery",
+    "scraper.discovery",
+)
+PARSER = ("lxml", "scraper.parsers")
+DATABASE = ("sqlalchemy", "alembic", "db")
+
+
+def _loaded(*args: str) -> tuple[int, list[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN_AND_LIST_MODULES, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.splitlines()[-1])
+    return report["exit_code"], report["modules"]
+
+
+def _any_of(packages: tuple[str, ...], modules: list[str]) -> list[str]:
+    return [m for m in modules if any(m == p or m.startswith(p + ".") for p in packages)]
+
+
+def test_parsing_a_file_loads_no_database_and_no_network_code() -> None:
+    page = FIXTURES / "dw" / "en_relaunch_2023-09-13_putin-kim.html"
+    code, modules = _loaded("parse", str(page))
+    assert code == 0
+    assert _any_of(PARSER, modules)
+    assert _any_of(DATABASE + NETWORK, modules) == []
+
+
+@pytest.mark.parametrize(("command", "exit_code"), [("query", 0), ("show", 5)])
+def test_reading_the_database_loads_no_network_and_no_parser(
+    command: str, exit_code: int, tmp_path: Path
+) -> None:
+    code, modules = _loaded(command, "1", "--db", str(tmp_path / "empty.sqlite3"))
+    assert code == exit_code  # show: no such article in the empty database
+    assert _any_of(("db.repository",), modules)
+    assert _any_of(NETWORK + PARSER, modules) == []
