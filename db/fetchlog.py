@@ -11,6 +11,7 @@ from sqlalchemy import Connection, or_, select, update
 
 from db import models as m
 from db.base import Pending, RepositoryBase, utcnow
+from scraper.outcomes import RUN_COUNTS, VALIDATOR_OUTCOMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +24,6 @@ class RunInfo:
     counts: dict[str, int]
     fill_rates: dict[str, float] | None
     error: str | None
-
-
-RUN_COUNTS = ("discovered", "fetched", "new", "changed", "unchanged", "failed")
 
 
 class FetchLogMixin(RepositoryBase):
@@ -112,7 +110,7 @@ class FetchLogMixin(RepositoryBase):
                 select(f.c.url, f.c.etag, f.c.last_modified)
                 .where(
                     f.c.url.in_(wanted[start : start + 500]),
-                    f.c.outcome.in_(("ok", "not_modified")),
+                    f.c.outcome.in_([str(o) for o in VALIDATOR_OUTCOMES]),
                     or_(f.c.etag.is_not(None), f.c.last_modified.is_not(None)),
                 )
                 .order_by(f.c.url, f.c.fetched_at.desc(), f.c.id.desc())
@@ -130,7 +128,7 @@ class FetchLogMixin(RepositoryBase):
             select(f.c.etag, f.c.last_modified)
             .where(
                 f.c.url == url,
-                f.c.outcome.in_(("ok", "not_modified")),
+                f.c.outcome.in_([str(o) for o in VALIDATOR_OUTCOMES]),
                 or_(f.c.etag.is_not(None), f.c.last_modified.is_not(None)),
             )
             .order_by(f.c.fetched_at.desc(), f.c.id.desc())

@@ -197,7 +197,7 @@ class _LazyStderr(io.TextIOBase):
 
 
 def database_url(settings: Settings) -> str:
-    from scraper.config import resolve_database_url
+    from db.config import resolve_database_url
 
     try:
         return resolve_database_url(settings.db)
@@ -210,10 +210,10 @@ def open_repository(settings: Settings) -> Iterator[Repository]:
     """The repository over the configured database; a new SQLite file is migrated first, an
     out-of-date or unreachable database is refused with exit code 4."""
     url = database_url(settings)
+    from db.config import describe_url
     from db.engine import make_engine
     from db.migrate import ensure_schema
     from db.repository import Repository
-    from scraper.config import describe_url
 
     try:
         ensure_schema(url)
@@ -534,7 +534,7 @@ def run(
       dwscrape run --refresh-older-than 7d --max-articles 500 --quiet
       dwscrape run --site http://127.0.0.1:8000 --delay 0      # a local mirror / the fake site
     """
-    from scraper.lock import LockHeldError, run_lock
+    from db.lock import LockHeldError, run_lock
     from scraper.pipeline import RunOptions
     from scraper.pipeline import run as run_pipeline
 
@@ -1000,9 +1000,9 @@ def upgrade(ctx: click.Context) -> None:
       dwscrape db upgrade
       DWSCRAPE_DATABASE_URL=postgresql+psycopg://dw@localhost/dw dwscrape db upgrade
     """
+    from db.config import describe_url
     from db.migrate import current as current_revision
     from db.migrate import upgrade as upgrade_db
-    from scraper.config import describe_url
 
     url = database_url(_configure(ctx))
     try:
@@ -1024,8 +1024,8 @@ def current(ctx: click.Context) -> None:
       dwscrape db current
       dwscrape db current --db /srv/dw/articles.sqlite3
     """
+    from db.config import describe_url, sqlite_path
     from db.migrate import current as current_revision
-    from scraper.config import describe_url, sqlite_path
 
     url = database_url(_configure(ctx))
     path = sqlite_path(url)
@@ -1052,10 +1052,10 @@ def check(ctx: click.Context) -> None:
     Examples:
       dwscrape db check || dwscrape db upgrade
     """
+    from db.config import describe_url
     from db.migrate import check as check_db
     from db.migrate import current as current_revision
     from db.migrate import head
-    from scraper.config import describe_url
 
     url = database_url(_configure(ctx))
     try:
@@ -1098,7 +1098,7 @@ def demo(ctx: click.Context, terms: str | None) -> None:
       dwscrape demo
       dwscrape demo --db /tmp/demo.sqlite3 && dwscrape query --db /tmp/demo.sqlite3 --format json
     """
-    from scraper.lock import LockHeldError, run_lock
+    from db.lock import LockHeldError, run_lock
     from scraper.output import write_records
     from scraper.pipeline import RunOptions
     from scraper.pipeline import run as run_pipeline

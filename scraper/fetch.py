@@ -30,7 +30,6 @@ import time
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -41,6 +40,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 
 from scraper import __version__, dates
 from scraper.errors import ConfigError
+from scraper.outcomes import FetchOutcome
 from scraper.politeness import Politeness, RobotsCache
 from scraper.urls import is_dw_host
 
@@ -172,22 +172,6 @@ class FetchSettings:
             per_host_concurrency=concurrency,
             global_concurrency=concurrency,
         )
-
-
-class FetchOutcome(StrEnum):
-    """What became of one fetch. Stored in the fetch log; the crawler decides by it."""
-
-    OK = "ok"
-    NOT_MODIFIED = "not_modified"  # 304 to a conditional GET
-    NOT_FOUND = "not_found"  # 404, 410
-    HTTP_ERROR = "http_error"  # any other unusable status, redirect loop, bad encoding, bad URL
-    BLOCKED = "blocked"  # 403/429/451, a challenge/consent/captcha page, or host backed off
-    NOT_HTML = "not_html"  # content type other than the one expected
-    TOO_LARGE = "too_large"  # body (decompressed) over max_bytes
-    TIMEOUT = "timeout"
-    CONNECTION_ERROR = "connection_error"  # refused, reset, truncated, DNS
-    ROBOTS_DISALLOWED = "robots_disallowed"
-    REDIRECT_OFFSITE = "redirect_offsite"  # redirect to a host outside the allowed ones
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ import structlog
 from scraper import parse_page
 from scraper.article import Article
 from scraper.errors import DwscrapeError, ParseError
+from scraper.outcomes import REPORTED_COUNTS, RUN_COUNTS
 
 if TYPE_CHECKING:
     from db.repository import Repository
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 _T = TypeVar("_T")
 
-#: The counts a crawl run records in the database (`not_modified` is reported, not stored).
-RUN_COUNTS = ("discovered", "fetched", "new", "changed", "unchanged", "failed")
 
 UrlStatus = Literal["new", "changed", "unchanged", "error"]
 
@@ -146,7 +145,7 @@ class RunReport:
         return {
             "run_id": self.run_id,
             "status": self.status,
-            "counts": {k: self.counts[k] for k in (*RUN_COUNTS, "not_modified")},
+            "counts": {k: self.counts[k] for k in REPORTED_COUNTS},
             "failure_rate": round(self.failure_rate, 4),
             "fill_rates": self.fill_rates,
             "duration_s": round(self.duration_s, 3),
@@ -572,7 +571,7 @@ async def run_async(
 ) -> RunReport:
     """The scheduled run: discover → enqueue → lease → fetch/parse/store → record the run.
 
-    The caller holds the run lock (`scraper.lock.run_lock`) around this.
+    The caller holds the run lock (`db.lock.run_lock`) around this.
     """
     from scraper.discover import Site, discover
     from scraper.fetch import Fetcher, FetchSettings

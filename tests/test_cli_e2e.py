@@ -20,12 +20,12 @@ import pytest
 from cli_fixtures import ROOT, dwscrape
 from click.testing import CliRunner
 
+from db.lock import run_lock
 from db.repository import Repository
 from scraper import parse_page
 from scraper.cli import cli
 from scraper.errors import ParseError
 from scraper.exitcodes import ExitCode
-from scraper.lock import run_lock
 from scraper.urls import is_content_url, language_from_url
 
 LANGS = "en,de"

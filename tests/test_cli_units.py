@@ -10,8 +10,8 @@ import json
 import click
 import pytest
 
+from db.config import resolve_database_url, sqlite_path
 from scraper.cli import parse_duration, parse_when, split_csv
-from scraper.config import resolve_database_url, sqlite_path
 from scraper.errors import ConfigError
 from scraper.exitcodes import MEANING, ExitCode
 from scraper.output import flat_cell, write_records

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from scraper.config import describe_url, sqlite_path
+from db.config import describe_url, sqlite_path
 from scraper.errors import DwscrapeError, StorageError
 
 log = structlog.get_logger(__name__)
