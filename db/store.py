@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Protocol
 
 import structlog
 from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
@@ -62,6 +62,20 @@ class StoreRequest:
     fetched_at: dt.datetime | None = None
 
 
+class StoreRequestLike(Protocol):
+    """Anything with a `StoreRequest`'s attributes can be stored (the crawl pipeline passes
+    its own records, since it does not depend on `db`)."""
+
+    @property
+    def article(self) -> Article: ...
+    @property
+    def raw_html(self) -> bytes | None: ...
+    @property
+    def fetch_id(self) -> int | None: ...
+    @property
+    def fetched_at(self) -> dt.datetime | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class StoreResult:
     status: Status
@@ -86,7 +100,7 @@ class _Item:
     hash are computed up front: an unchanged record (the common case when re-crawling) never
     has its row, JSON or links built."""
 
-    request: StoreRequest
+    request: StoreRequestLike
     url: str  # canonical key
     hash: str
     sha: str | None  # raw page key
@@ -133,7 +147,7 @@ class StoreMixin(LinksMixin):
 
     def store_articles(
         self,
-        items: Sequence[Article | StoreRequest],
+        items: Sequence[Article | StoreRequestLike],
         *,
         run_id: int | None = None,
         cause: Cause = "source",
@@ -145,10 +159,10 @@ class StoreMixin(LinksMixin):
         why a changed record differs: 'source' (DW edited it) or 'parser' (re-extracted by a
         newer parser); a record re-extracted from the very bytes already stored is always
         'parser', since identical bytes cannot carry an editorial change."""
-        requests = [i if isinstance(i, StoreRequest) else StoreRequest(i) for i in items]
+        requests = [StoreRequest(i) if isinstance(i, Article) else i for i in items]
         results: list[StoreResult] = []
         # Split where a key repeats so that every chunk holds each article at most once.
-        chunk: list[StoreRequest] = []
+        chunk: list[StoreRequestLike] = []
         seen: set[Any] = set()
         for req in requests:
             keys: set[tuple[str, Any]] = {("u", canonical_key(req.article))}
@@ -164,7 +178,7 @@ class StoreMixin(LinksMixin):
         return results
 
     def _store_chunk(
-        self, requests: list[StoreRequest], run_id: int | None, cause: Cause
+        self, requests: list[StoreRequestLike], run_id: int | None, cause: Cause
     ) -> list[StoreResult]:
         results = self._write(
             lambda conn, pending: self._store_tx(conn, pending, requests, run_id, cause),
@@ -184,7 +198,7 @@ class StoreMixin(LinksMixin):
         self,
         conn: Connection,
         pending: Pending,
-        requests: list[StoreRequest],
+        requests: list[StoreRequestLike],
         run_id: int | None,
         cause: Cause,
     ) -> list[StoreResult]:

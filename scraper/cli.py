@@ -906,7 +906,7 @@ def reparse(ctx: click.Context, as_json: bool, **filters: Any) -> None:
       dwscrape reparse --lang de --since 2023-01-01 --json
     """
     from scraper.output import to_json
-    from scraper.reparse import reparse as reparse_all
+    from scraper.pipeline.reparsing import reparse as reparse_all
 
     settings = _configure(ctx)
     with open_repository(settings) as repo:
@@ -947,7 +947,7 @@ def stats(ctx: click.Context, n_runs: int, fmt: str) -> None:
       dwscrape stats --runs 30 --format json
     """
     from scraper.output import write_records
-    from scraper.stats import fill_rate_drops, run_rows
+    from scraper.pipeline.stats import fill_rate_drops, run_rows
 
     settings = _configure(ctx)
     with open_repository(settings) as repo:

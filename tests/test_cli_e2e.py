@@ -326,7 +326,7 @@ def test_reparse_only_changed_extractions(
     assert summary["counts"] == {"pages": n, "changed": 0, "unchanged": n, "failed": 0}
 
     # A "newer parser" that extracts the seed article's title differently.
-    import scraper.reparse as reparse_module
+    import scraper.pipeline.reparsing as reparse_module
 
     real = reparse_module.parse_page
 

@@ -15,7 +15,7 @@ from scraper.cli import parse_duration, parse_when, split_csv
 from scraper.errors import ConfigError
 from scraper.exitcodes import MEANING, ExitCode
 from scraper.output import flat_cell, write_records
-from scraper.stats import fill_rate_drops, run_rows
+from scraper.pipeline.stats import fill_rate_drops, run_rows
 
 
 def test_parse_duration_units() -> None:
