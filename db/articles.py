@@ -12,8 +12,9 @@ from sqlalchemy import and_, bindparam, func, select, update
 
 from db import models as m
 from db.base import IN_CHUNK, RepositoryBase, chunks
+from db.filters import ArticleFilter, filter_clauses
 from db.rows import decompress_page
-from db.search import ArticleFilter, SearchHit, filter_clauses, run_search
+from db.search import SearchHit, run_search
 from scraper.article import Article
 from scraper.urls import canonicalize, dw_content_id, is_short_link, short_link
 

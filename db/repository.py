@@ -25,8 +25,9 @@ from db.articles import (
 )
 from db.base import Clock, utcnow
 from db.fetchlog import FetchLogMixin, RunInfo, Validators
+from db.filters import ArticleFilter
 from db.frontier import FrontierMixin, LeasedUrl
-from db.search import ArticleFilter, SearchHit
+from db.search import SearchHit
 from db.store import Cause, Status, StoreMixin, StoreRequest, StoreResult
 
 

@@ -316,7 +316,7 @@ def build_filters(
     limit: int | None = None,
 ) -> Any:
     """The repository's `ArticleFilter` from the filter options."""
-    from db.search import ArticleFilter
+    from db.filters import ArticleFilter
 
     try:
         return ArticleFilter(
