@@ -141,3 +141,25 @@ def test_map_db_errors_leaves_other_exceptions_alone() -> None:
         map_db_errors("reading things"),
     ):
         raise sqlite3.ProgrammingError("boom")
+
+
+@pytest.mark.postgres
+def test_connection_killed_by_the_server(postgres_repo: Repository) -> None:
+    """A pooled connection the server has closed (restart, idle timeout) fails the next read
+    with `DatabaseUnavailableError` when the pool does not ping it first."""
+    url = postgres_repo.engine.url
+    engine = create_engine(url)  # no pool_pre_ping: the dead connection is handed out
+    try:
+        repo = Repository(engine)
+        assert repo.get_article(1) is None
+        with postgres_repo.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        with pytest.raises(DatabaseUnavailableError):
+            repo.get_article(1)
+    finally:
+        engine.dispose()
