@@ -7,16 +7,18 @@ import datetime as dt
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import JSON, Connection, Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from db import models as m
 from db.engine import write_options
+from db.errors import map_db_errors
 from db.rows import JSONText, compress_page
 from scraper.errors import StorageError
 
@@ -28,12 +30,17 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 8
 #: SQLSTATEs worth replaying: serialization failure, deadlock, unique violation.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "23505"})
-#: Keys per ``IN (…)`` list when reading back ids (far below every bound-parameter limit).
+#: Keys per ``IN (…)`` list, and rows per read batch (far below every bound-parameter limit).
 IN_CHUNK = 500
 
 
 def utcnow() -> dt.datetime:
+    """The current time in UTC: the repository's clock unless another is injected."""
     return dt.datetime.now(dt.UTC)
+
+
+#: A clock: returns the current time (timezone-aware). Injected so tests can fix "now".
+Clock = Callable[[], dt.datetime]
 
 
 class Conflict(Exception):
@@ -76,6 +83,7 @@ def _json_processor(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """`values` in consecutive slices of at most `size` (one ``IN (…)`` list each)."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -83,8 +91,10 @@ def chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
 class RepositoryBase:
     """Engine, dialect, and the transaction helpers every part of the repository uses."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, now: Clock = utcnow) -> None:
         self.engine = engine
+        #: Where every timestamp the repository writes comes from (bookkeeping, leases).
+        self.now = now
         self.dialect = engine.dialect.name
         self._writer = engine.execution_options(**write_options())
         # (table, key) -> id for authors, agencies, topics: rows that are never deleted.
@@ -175,28 +185,32 @@ class RepositoryBase:
         return int(conn.exec_driver_sql(bulk.sql, params).rowcount)
 
     def _write(self, fn: Callable[[Connection, Pending], T], what: str) -> T:
-        """Run `fn` in one write transaction, replaying it on conflicts."""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            pending = Pending()
-            try:
-                with self._writer.begin() as conn:
-                    result = fn(conn, pending)
-                self._entity_cache.update(pending.entities)
-                return result
-            except Conflict:
-                retry, reason = True, "conflict"
-            except DBAPIError as exc:
-                retry, reason = _retryable(exc), type(exc.orig).__name__
-                if not retry or attempt == MAX_ATTEMPTS:
-                    raise StorageError(f"{what} failed: {exc.orig}") from exc
-            except SQLAlchemyError as exc:
-                raise StorageError(f"{what} failed: {exc}") from exc
-            log.info("store.retry", what=what, attempt=attempt, reason=reason)
-            time.sleep(min(0.5, 0.01 * 2**attempt) * random.random())
+        """Run `fn` in one write transaction, replaying it on conflicts; any database error
+        that is not worth a replay (or still there after the last one) is a `StorageError`."""
+        with map_db_errors(what):
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                pending = Pending()
+                try:
+                    with self._writer.begin() as conn:
+                        result = fn(conn, pending)
+                except Conflict:
+                    reason = "conflict"
+                except DBAPIError as exc:
+                    if not _retryable(exc) or attempt == MAX_ATTEMPTS:
+                        raise
+                    reason = type(exc.orig).__name__
+                else:
+                    self._entity_cache.update(pending.entities)
+                    return result
+                log.info("store.retry", what=what, attempt=attempt, reason=reason)
+                time.sleep(min(0.5, 0.01 * 2**attempt) * random.random())
         raise StorageError(f"{what} failed: still conflicting after {MAX_ATTEMPTS} attempts")
 
-    def _read(self) -> Any:
-        return self.engine.connect()
+    @contextmanager
+    def _read(self, what: str = "read") -> Iterator[Connection]:
+        """A connection for reading; any database error in the block is a `StorageError`."""
+        with map_db_errors(what), self.engine.connect() as conn:
+            yield conn
 
     def _store_raw_pages(
         self, conn: Connection, bodies: list[bytes | None], now: dt.datetime

@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, or_, select, update
 
 from db import models as m
-from db.base import Pending, RepositoryBase, utcnow
+from db.base import Pending, RepositoryBase, chunks
+from scraper.outcomes import RUN_COUNTS, VALIDATOR_OUTCOMES
+
+
+class Validators(NamedTuple):
+    """The conditional-GET validators of a URL's last successful fetch (either may be None)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +31,6 @@ class RunInfo:
     counts: dict[str, int]
     fill_rates: dict[str, float] | None
     error: str | None
-
-
-RUN_COUNTS = ("discovered", "fetched", "new", "changed", "unchanged", "failed")
 
 
 class FetchLogMixin(RepositoryBase):
@@ -47,7 +52,7 @@ class FetchLogMixin(RepositoryBase):
         run_id: int | None = None,
     ) -> int:
         """Log one HTTP fetch (the body, if any, goes to the shared raw-page store)."""
-        now = utcnow()
+        now = self.now()
 
         def tx(conn: Connection, _: Pending) -> int:
             sha = self._store_raw_pages(conn, [body], now)[0]
@@ -79,7 +84,7 @@ class FetchLogMixin(RepositoryBase):
         item); their ids, in order. The crawler logs a whole batch at once this way."""
         if not fetches:
             return []
-        now = utcnow()
+        now = self.now()
         columns = (
             "run_id", "url", "final_url", "status", "content_type", "etag", "last_modified",
             "duration_s", "error",
@@ -102,27 +107,27 @@ class FetchLogMixin(RepositoryBase):
 
         return self._write(tx, "record fetches")
 
-    def validators_many(self, urls: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+    def validators_many(self, urls: Sequence[str]) -> dict[str, Validators]:
         """`validators` of many URLs in one query; URLs without any are left out."""
         f = m.fetches
-        out: dict[str, tuple[str | None, str | None]] = {}
+        out: dict[str, Validators] = {}
         wanted = sorted(set(urls))
-        for start in range(0, len(wanted), 500):
+        for part in chunks(wanted):
             query = (
                 select(f.c.url, f.c.etag, f.c.last_modified)
                 .where(
-                    f.c.url.in_(wanted[start : start + 500]),
-                    f.c.outcome.in_(("ok", "not_modified")),
+                    f.c.url.in_(part),
+                    f.c.outcome.in_([str(o) for o in VALIDATOR_OUTCOMES]),
                     or_(f.c.etag.is_not(None), f.c.last_modified.is_not(None)),
                 )
                 .order_by(f.c.url, f.c.fetched_at.desc(), f.c.id.desc())
             )
             with self._read() as conn:
                 for row in conn.execute(query):
-                    out.setdefault(row.url, (row.etag, row.last_modified))
+                    out.setdefault(row.url, Validators(row.etag, row.last_modified))
         return out
 
-    def validators(self, url: str) -> tuple[str | None, str | None]:
+    def validators(self, url: str) -> Validators:
         """(ETag, Last-Modified) of the latest successful fetch of `url` that had any, for a
         conditional GET; (None, None) when there is none."""
         f = m.fetches
@@ -130,7 +135,7 @@ class FetchLogMixin(RepositoryBase):
             select(f.c.etag, f.c.last_modified)
             .where(
                 f.c.url == url,
-                f.c.outcome.in_(("ok", "not_modified")),
+                f.c.outcome.in_([str(o) for o in VALIDATOR_OUTCOMES]),
                 or_(f.c.etag.is_not(None), f.c.last_modified.is_not(None)),
             )
             .order_by(f.c.fetched_at.desc(), f.c.id.desc())
@@ -138,13 +143,13 @@ class FetchLogMixin(RepositoryBase):
         )
         with self._read() as conn:
             row = conn.execute(query).first()
-        return (row.etag, row.last_modified) if row else (None, None)
+        return Validators(row.etag, row.last_modified) if row else Validators()
 
     # ------------------------------------------------------------------ runs
 
     def start_run(self, command: str) -> int:
         t = m.crawl_runs
-        values = {"command": command, "status": "running", "started_at": utcnow()}
+        values = {"command": command, "status": "running", "started_at": self.now()}
         values |= dict.fromkeys(RUN_COUNTS, 0)
         return self._write(
             lambda conn, _: int(
@@ -167,7 +172,7 @@ class FetchLogMixin(RepositoryBase):
         if unknown:
             raise ValueError(f"unknown run counts: {sorted(unknown)}")
         t = m.crawl_runs
-        values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "error": error}
+        values: dict[str, Any] = {"status": status, "finished_at": self.now(), "error": error}
         values |= {k: int(v) for k, v in counts.items()}
         if fill_rates is not None:
             values["fill_rates"] = {k: float(v) for k, v in fill_rates.items()}

@@ -10,7 +10,10 @@ from typing import Any, Literal
 from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
 from db import models as m
-from db.base import Pending, RepositoryBase, utcnow
+from db.base import Pending, RepositoryBase, chunks
+
+#: Frontier rows per ``INSERT … RETURNING`` executemany when enqueueing.
+ENQUEUE_BATCH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,7 @@ class FrontierMixin(RepositoryBase):
     ) -> int:
         """Add URLs to the crawl queue (known ones are left alone, unless `requeue` puts
         finished ones back to pending). Returns how many rows were added or requeued."""
-        now = utcnow()
+        now = self.now()
         due = not_before or now
         rows = [
             {
@@ -72,8 +75,8 @@ class FrontierMixin(RepositoryBase):
             else:
                 stmt = stmt.on_conflict_do_nothing()
             total = 0
-            for start in range(0, len(rows), 1000):
-                total += len(conn.execute(stmt.returning(t.c.id), rows[start : start + 1000]).all())
+            for part in chunks(rows, ENQUEUE_BATCH):
+                total += len(conn.execute(stmt.returning(t.c.id), part).all())
             return total
 
         return self._write(tx, "enqueue")
@@ -84,7 +87,7 @@ class FrontierMixin(RepositoryBase):
         same URL: PostgreSQL skips rows locked by others (``FOR UPDATE SKIP LOCKED``); SQLite
         runs the single ``UPDATE … RETURNING`` under ``BEGIN IMMEDIATE``."""
         t = m.frontier
-        now = utcnow()
+        now = self.now()
         expires = now + dt.timedelta(seconds=lease_s)
         due = or_(
             and_(t.c.state == "pending", t.c.next_fetch_at <= now),
@@ -127,7 +130,7 @@ class FrontierMixin(RepositoryBase):
         `next_fetch_at`). With `owner`, only that worker's live lease is completed. Returns
         whether a row was updated."""
         t = m.frontier
-        now = utcnow()
+        now = self.now()
         values: dict[str, Any] = {
             "state": state,
             "last_error": error,
@@ -153,7 +156,7 @@ class FrontierMixin(RepositoryBase):
         if not done:
             return 0
         t = m.frontier
-        now = utcnow()
+        now = self.now()
         stmt = (
             update(t)
             .where(t.c.url == bindparam("b_url"), t.c.lease_owner == owner, t.c.state == "leased")
@@ -171,7 +174,7 @@ class FrontierMixin(RepositoryBase):
     def release_expired(self) -> int:
         """Put leases whose time ran out back to pending; returns how many."""
         t = m.frontier
-        now = utcnow()
+        now = self.now()
         stmt = (
             update(t)
             .where(t.c.state == "leased", t.c.lease_expires_at < now)

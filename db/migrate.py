@@ -22,9 +22,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
-from sqlalchemy.exc import SQLAlchemyError
 
 from db.engine import is_sqlite, make_engine
+from db.errors import map_db_errors
 from db.models import SEARCH_OBJECTS, Base
 from scraper.errors import SchemaOutOfDateError, StorageError
 
@@ -72,11 +72,9 @@ def head() -> str:
 def _run(url: str, fn: Any, *args: Any) -> None:
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
+        with map_db_errors("migration"), engine.connect() as conn:
             fn(alembic_config(url, conn), *args)
             conn.commit()
-    except SQLAlchemyError as exc:
-        raise StorageError(f"migration failed: {exc}") from exc
     finally:
         engine.dispose()
 
@@ -97,10 +95,8 @@ def current(url: str) -> str | None:
     """The revision the database is at (None: never migrated)."""
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
+        with map_db_errors("reading the schema revision"), engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
-    except SQLAlchemyError as exc:
-        raise StorageError(f"cannot read the schema revision: {exc}") from exc
     finally:
         engine.dispose()
 
@@ -111,7 +107,7 @@ def check(url: str) -> list[Any]:
     The equivalent of ``alembic check``: run it on a database migrated to head."""
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
+        with map_db_errors("comparing the schema"), engine.connect() as conn:
             ctx = MigrationContext.configure(
                 conn,
                 opts={
@@ -153,7 +149,7 @@ def ensure_schema(url: str) -> None:
 def _is_empty(url: str) -> bool:
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
+        with map_db_errors("inspecting the database"), engine.connect() as conn:
             return not inspect(conn).get_table_names()
     finally:
         engine.dispose()

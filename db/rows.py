@@ -12,8 +12,8 @@ import json
 import zlib
 from typing import Any
 
-from scraper.article import Article, DateValue
-from scraper.urls import canonicalize
+from scraper.article import Article, DateValue, record_content_hash
+from scraper.urls import canonicalize, is_short_link
 
 #: The columns of `articles` that come from the record (not bookkeeping).
 CONTENT_COLUMNS = (
@@ -90,7 +90,7 @@ def article_row(article: Article, record: dict[str, Any] | None = None) -> dict[
         "modified_precision": mod_prec,
         "credit_line": article.credit_line.raw if article.credit_line else None,
         "word_count": article.word_count,
-        "content_hash": article.content_hash or record_hash(record),
+        "content_hash": article.content_hash or record_content_hash(record),
         "parser_version": article.parser_version,
     }
 
@@ -120,15 +120,10 @@ def encode_record(record: dict[str, Any]) -> tuple[JSONText, JSONText]:
     return JSONText(blocks), JSONText("{" + body + "}")
 
 
-def content_hash(article: Article) -> str:
-    """The hash a stored article is compared by: the record's own, else `record_hash`."""
-    return article.content_hash or record_hash(article.to_dict())
-
-
-def record_hash(record: dict[str, Any]) -> str:
-    """Fallback content hash for records that arrive without one (title + text)."""
-    basis = f"{record.get('title') or ''}\n{record.get('text') or ''}"
-    return "sha256:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()
+def stored_hash(article: Article) -> str:
+    """The hash a stored article is compared by: the record's own, else the fallback of
+    `record_content_hash` for records that arrive without one."""
+    return article.content_hash or record_content_hash(article.to_dict())
 
 
 def author_key(name: str, url: str | None) -> str:
@@ -139,8 +134,6 @@ def author_key(name: str, url: str | None) -> str:
 def alias_kind(url: str, canonical: str) -> str:
     """How a URL relates to the canonical one: a short link, a tracking variant of it, or a
     fetched/old-slug URL (anything else that led to the article)."""
-    from scraper.urls import is_short_link
-
     if is_short_link(url):
         return "short"
     if canonicalize(url) == canonical:

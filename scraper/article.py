@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -297,3 +297,11 @@ _HASH_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_ke
 RECORD_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Article) if f.name != "warnings") + (
     "schema_version",
 )
+
+
+def record_content_hash(record: Mapping[str, Any]) -> str:
+    """The content hash of a record that arrived without one (built by hand, or by a tool that
+    left ``content_hash`` empty): sha256 of its title and text, prefixed ``sha256:`` so it can
+    never be mistaken for the parser's own hash. Storage compares records by it."""
+    basis = f"{record.get('title') or ''}\n{record.get('text') or ''}"
+    return "sha256:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()

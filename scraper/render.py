@@ -15,8 +15,8 @@ from scraper.article import Article, format_date
 
 if TYPE_CHECKING:
     from scraper.pipeline import RunReport, UrlResult
-    from scraper.reparse import ReparseSummary
-    from scraper.stats import FillRateDrop
+    from scraper.pipeline.reparsing import ReparseSummary
+    from scraper.pipeline.stats import FillRateDrop
 
 WIDTH = 88
 

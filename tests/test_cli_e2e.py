@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from db.lock import run_lock
 from db.repository import Repository
 from scraper import parse_page
 from scraper.cli import cli
 from scraper.errors import ParseError
 from scraper.exitcodes import ExitCode
-from scraper.lock import run_lock
 from scraper.urls import is_content_url, language_from_url
 from tests.support.cli import ROOT, dwscrape
 from tests.support.faultsite import BROKEN_FEED
@@ -327,7 +327,7 @@ def test_reparse_only_changed_extractions(
     assert summary["counts"] == {"pages": n, "changed": 0, "unchanged": n, "failed": 0}
 
     # A "newer parser" that extracts the seed article's title differently.
-    import scraper.reparse as reparse_module
+    import scraper.pipeline.reparsing as reparse_module
 
     real = reparse_module.parse_page
 

@@ -13,11 +13,11 @@ from contextlib import contextmanager
 import pytest
 from conftest import ROOT
 
-from scraper.lock import LockHeldError, run_lock
+from db.lock import LockHeldError, run_lock
 
 HOLDER = """
 import sys, time
-from scraper.lock import run_lock
+from db.lock import run_lock
 with run_lock(sys.argv[1]):
     print("locked", flush=True)
     time.sleep(60)

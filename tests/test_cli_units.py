@@ -10,12 +10,12 @@ import json
 import click
 import pytest
 
+from db.config import resolve_database_url, sqlite_path
 from scraper.cli.options import parse_duration, parse_when, split_csv
-from scraper.config import resolve_database_url, sqlite_path
 from scraper.errors import ConfigError
 from scraper.exitcodes import MEANING, ExitCode
 from scraper.output import flat_cell, write_records
-from scraper.stats import fill_rate_drops, run_rows
+from scraper.pipeline.stats import fill_rate_drops, run_rows
 
 
 def test_parse_duration_units() -> None:

@@ -14,7 +14,8 @@ from sqlalchemy.exc import StatementError
 
 import db.search
 from db import models as m
-from db.repository import Repository, _latin1
+from db.links import _latin1
+from db.repository import Repository
 from db.rows import JSONText, article_row, encode_record
 from db.search import needs_trigram
 from tests.support.articles import finish, make_article

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from db.config import describe_url, resolve_database_url
 from db.engine import make_engine
+from db.lock import LockHeldError, run_lock
 from db.migrate import ensure_schema
 from db.repository import Repository
 from scraper.cli.common import RunLocked, Settings
-from scraper.config import describe_url, resolve_database_url
-from scraper.lock import LockHeldError, run_lock
 
 
 def database_url(settings: Settings) -> str:

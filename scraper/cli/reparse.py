@@ -11,8 +11,8 @@ from scraper.cli.common import common_options, filter_options, setup
 from scraper.cli.database import open_repository
 from scraper.exitcodes import ExitCode
 from scraper.output import to_json
+from scraper.pipeline.reparsing import reparse as reparse_pages
 from scraper.render import reparse_summary
-from scraper.reparse import reparse as reparse_pages
 
 
 @click.command()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
+from db.config import sqlite_path
 from db.migrate import check as schema_differences
 from db.migrate import current as current_revision
 from db.migrate import head
 from db.migrate import upgrade as upgrade_schema
 from scraper.cli.common import EPILOG_EXIT_CODES, DatabaseFailure, common_options, setup
 from scraper.cli.database import database_url
-from scraper.config import sqlite_path
 
 
 @click.group(epilog=EPILOG_EXIT_CODES)

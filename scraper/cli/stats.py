@@ -10,8 +10,8 @@ import structlog
 from scraper.cli.common import common_options, format_option, setup
 from scraper.cli.database import open_repository
 from scraper.output import to_json, write_records
+from scraper.pipeline.stats import fill_rate_drops, run_rows
 from scraper.render import fill_rate_warning
-from scraper.stats import fill_rate_drops, run_rows
 
 log = structlog.get_logger(__name__)
 

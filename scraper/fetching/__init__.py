@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from scraper.fetching.client import Fetcher, fetch_sync
 from scraper.fetching.content import block_reason, body_encoding
-from scraper.fetching.outcome import FetchOutcome
 from scraper.fetching.result import Expect, FetchResult
 from scraper.fetching.retry import parse_retry_after
 from scraper.fetching.settings import PROJECT_URL, FetchSettings, default_user_agent
 from scraper.fetching.statuses import BLOCK_STATUSES, DEFAULT_RETRY_STATUSES, REDIRECT_STATUSES
+from scraper.outcomes import FetchOutcome
 
 __all__ = [
     "BLOCK_STATUSES",

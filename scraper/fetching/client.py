@@ -21,7 +21,6 @@ import httpx
 import structlog
 
 from scraper.fetching.decoders import DecodeError, TooLarge, UnsupportedEncoding, decoder_for
-from scraper.fetching.outcome import FetchOutcome
 from scraper.fetching.politeness import Politeness
 from scraper.fetching.redirects import RedirectChain, is_http_url
 from scraper.fetching.result import (
@@ -36,6 +35,7 @@ from scraper.fetching.retry import Sleep, parse_retry_after, retrying
 from scraper.fetching.robots import RobotsCache
 from scraper.fetching.settings import FetchSettings
 from scraper.fetching.statuses import REDIRECT_STATUSES, RETRY_AFTER_STATUSES
+from scraper.outcomes import FetchOutcome
 
 log = structlog.get_logger(__name__)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from scraper.fetching.outcome import FetchOutcome
 from scraper.fetching.result import Exchange
 from scraper.fetching.settings import FetchSettings
 from scraper.fetching.statuses import REDIRECT_STATUSES
+from scraper.outcomes import FetchOutcome
 from scraper.urls import is_dw_host
 
 

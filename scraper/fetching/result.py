@@ -16,8 +16,8 @@ from scraper.fetching.content import (
     looks_like_html,
     media_type,
 )
-from scraper.fetching.outcome import FetchOutcome
 from scraper.fetching.statuses import BLOCK_STATUSES, NOT_FOUND_STATUSES
+from scraper.outcomes import FetchOutcome
 
 #: The content a caller wants: pages, feeds/sitemaps, or anything (robots.txt).
 Expect = Literal["html", "xml", "any"]

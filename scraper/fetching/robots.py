@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import structlog
 from protego import Protego
 
-from scraper.fetching.outcome import FetchOutcome
 from scraper.fetching.result import FetchResult
+from scraper.outcomes import FetchOutcome
 
 log = structlog.get_logger(__name__)
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
 
 from scraper import parse_page
 from scraper.errors import DwscrapeError, ParseError
-
-if TYPE_CHECKING:
-    from db.repository import Repository
+from scraper.pipeline.storage import Store
 
 log = structlog.get_logger(__name__)
 
@@ -35,14 +33,14 @@ class ReparseSummary:
         }
 
 
-def reparse(repo: Repository, filters: Any = None) -> ReparseSummary:
+def reparse(store: Store, filters: Any = None) -> ReparseSummary:
     """Parse every stored raw page matching `filters` again and store the result."""
     summary = ReparseSummary()
-    for page in repo.raw_pages(filters):
+    for page in store.raw_pages(filters):
         summary.counts["pages"] += 1
         try:
             article = parse_page(page.body, url=page.url)
-            stored = repo.store_article(article, cause="parser")
+            stored = store.store_article(article, cause="parser")
         except ParseError as exc:
             summary.counts["failed"] += 1
             log.warning("reparse.parse_failed", url=page.url, error=str(exc))

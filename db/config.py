@@ -13,16 +13,10 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from db.engine import default_database_url
 from scraper.errors import ConfigError
 
 ENV_DATABASE_URL = "DWSCRAPE_DATABASE_URL"
-
-
-def default_database_url() -> str:
-    """The default SQLite database in the user's data directory (storage owns the location)."""
-    from db.engine import default_database_url as _default
-
-    return _default()
 
 
 def resolve_database_url(explicit: str | None = None) -> str:

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scraper.outcomes import RUN_COUNTS
+
 #: A drop is reported when the latest rate is at least this much (absolute) below the baseline…
 MIN_ABSOLUTE_DROP = 0.2
 #: …and below this share of it (so a field at 0.3 falling to 0.25 is not alarming).
@@ -84,10 +86,7 @@ def run_rows(runs: Sequence[Any]) -> list[dict[str, Any]]:
                 "duration_s": (
                     round((finished - started).total_seconds(), 1) if started and finished else None
                 ),
-                **{
-                    k: counts.get(k, 0)
-                    for k in ("discovered", "fetched", "new", "changed", "unchanged", "failed")
-                },
+                **{k: counts.get(k, 0) for k in RUN_COUNTS},
                 "fill": _summary(rates),
                 "fill_rates": rates,
             }

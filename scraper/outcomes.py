@@ -1,4 +1,8 @@
-"""What became of one fetch: the outcome vocabulary shared with the fetch log and stats."""
+"""The fetch outcomes and run counts: one list shared by the fetcher, the fetch log and `stats`.
+
+A leaf module (it imports nothing of dwscrape), so that storage can name outcomes without
+depending on the fetcher.
+"""
 
 from __future__ import annotations
 
@@ -19,3 +23,14 @@ class FetchOutcome(StrEnum):
     CONNECTION_ERROR = "connection_error"  # refused, reset, truncated, DNS
     ROBOTS_DISALLOWED = "robots_disallowed"
     REDIRECT_OFFSITE = "redirect_offsite"  # redirect to a host outside the allowed ones
+
+
+#: Outcomes whose response carries usable conditional-GET validators (ETag, Last-Modified).
+VALIDATOR_OUTCOMES: tuple[FetchOutcome, ...] = (FetchOutcome.OK, FetchOutcome.NOT_MODIFIED)
+
+#: The counts a crawl run records in the database, one column each (`not_modified` is
+#: reported with a run but not stored).
+RUN_COUNTS: tuple[str, ...] = ("discovered", "fetched", "new", "changed", "unchanged", "failed")
+
+#: The counts a run reports: the stored ones plus the 304s.
+REPORTED_COUNTS: tuple[str, ...] = (*RUN_COUNTS, "not_modified")

@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import IO
 
 import structlog
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from scraper.config import describe_url, sqlite_path
-from scraper.errors import DwscrapeError, StorageError
+from db.config import describe_url, sqlite_path
+from db.errors import DatabaseUnavailableError, map_db_errors
+from scraper.errors import DwscrapeError
 
 log = structlog.get_logger(__name__)
 
@@ -89,24 +90,12 @@ def _advisory_lock(database_url: str) -> Iterator[None]:
         try:
             conn = engine.connect()
         except SQLAlchemyError as exc:
-            raise StorageError(
+            raise DatabaseUnavailableError(
                 f"cannot connect to {describe_url(database_url)}: {exc.__class__.__name__}"
             ) from exc
         try:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
-            conn.commit()
-            if not got.scalar():
-                holder = conn.execute(
-                    text(
-                        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                        "AND ((classid::bigint << 32) | objid::bigint) = :k LIMIT 1"
-                    ),
-                    {"k": ADVISORY_LOCK_KEY},
-                ).scalar()
-                raise LockHeldError(
-                    f"another run holds the advisory lock on {describe_url(database_url)}"
-                    f" (backend pid {holder})"
-                )
+            with map_db_errors("taking the run lock"):
+                _acquire_advisory(conn, database_url)
             log.debug("lock.acquired", advisory_key=ADVISORY_LOCK_KEY)
             try:
                 yield
@@ -120,3 +109,21 @@ def _advisory_lock(database_url: str) -> Iterator[None]:
             conn.close()
     finally:
         engine.dispose()
+
+
+def _acquire_advisory(conn: Connection, database_url: str) -> None:
+    got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+    conn.commit()
+    if got.scalar():
+        return
+    holder = conn.execute(
+        text(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND ((classid::bigint << 32) | objid::bigint) = :k LIMIT 1"
+        ),
+        {"k": ADVISORY_LOCK_KEY},
+    ).scalar()
+    raise LockHeldError(
+        f"another run holds the advisory lock on {describe_url(database_url)}"
+        f" (backend pid {holder})"
+    )

@@ -1,0 +1,157 @@
+"""What the pipeline reports: one `UrlResult` per URL, one `RunReport` per run, and the
+per-field fill rates that reveal markup changes at DW."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from scraper.article import Article
+from scraper.outcomes import REPORTED_COUNTS
+
+UrlStatus = Literal["new", "changed", "unchanged", "error"]
+
+#: Fields whose fill rate is tracked per run (share of parsed articles where it is non-empty).
+#: A sharp drop of one of them between runs means DW changed its markup (`dwscrape stats`).
+FILL_FIELDS: tuple[str, ...] = (
+    "canonical_url",
+    "short_url",
+    "dw_id",
+    "language",
+    "title",
+    "kicker",
+    "topics",
+    "teaser",
+    "published_at",
+    "modified_at",
+    "authors",
+    "text",
+    "images",
+    "credit_line",
+    "agencies",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UrlResult:
+    """What happened to one URL: stored new/changed/unchanged, or an error with its reason."""
+
+    url: str
+    status: UrlStatus
+    outcome: str | None = None
+    http_status: int | None = None
+    final_url: str | None = None
+    dw_id: int | None = None
+    title: str | None = None
+    article_id: int | None = None
+    error: str | None = None
+    article: Article | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "status": self.status,
+            "outcome": self.outcome,
+            "http_status": self.http_status,
+            "final_url": self.final_url,
+            "dw_id": self.dw_id,
+            "title": self.title,
+            "article_id": self.article_id,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What `dwscrape run` does; the CLI fills it from its options."""
+
+    langs: tuple[str, ...] = ("en",)
+    sources: tuple[str, ...] = ("rss", "sitemap")
+    since: dt.datetime | None = None
+    max_articles: int | None = None
+    max_duration_s: float | None = None
+    refresh_older_than: dt.timedelta | None = None
+    site: str | None = None
+    concurrency: int = 4
+    max_failure_rate: float = 0.2
+    lease_s: float = 300.0
+    command: str = "run"
+
+
+@dataclass(slots=True)
+class RunReport:
+    """The outcome of a run: its id, status, counts and fill rates (also stored in the DB)."""
+
+    run_id: int
+    status: str = "running"
+    counts: Counter[str] = field(default_factory=Counter)
+    fill_rates: dict[str, float] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    duration_s: float = 0.0
+    stopped_by: str | None = None
+
+    @property
+    def attempted(self) -> int:
+        return (
+            self.counts["new"]
+            + self.counts["changed"]
+            + self.counts["unchanged"]
+            + self.counts["failed"]
+        )
+
+    @property
+    def failure_rate(self) -> float:
+        return self.counts["failed"] / self.attempted if self.attempted else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "counts": {k: self.counts[k] for k in REPORTED_COUNTS},
+            "failure_rate": round(self.failure_rate, 4),
+            "fill_rates": self.fill_rates,
+            "duration_s": round(self.duration_s, 3),
+            "stopped_by": self.stopped_by,
+        }
+
+
+class FillRates:
+    """Counts, per field of `FILL_FIELDS`, how many parsed articles had it filled."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.filled: Counter[str] = Counter()
+
+    def add(self, article: Article) -> None:
+        self.total += 1
+        for name in FILL_FIELDS:
+            value = getattr(article, name)
+            if value not in (None, "", (), []):
+                self.filled[name] += 1
+
+    def rates(self) -> dict[str, float]:
+        if not self.total:
+            return {}
+        return {name: round(self.filled[name] / self.total, 4) for name in FILL_FIELDS}
+
+
+ResultCallback = Callable[[UrlResult], None]
+
+
+def count_result(report: RunReport, result: UrlResult) -> None:
+    """Add one URL's result to the run's counts."""
+    report.counts["fetched"] += 1
+    if result.status == "error":
+        report.counts["failed"] += 1
+    else:
+        report.counts[result.status] += 1
+    if result.outcome == "not_modified":
+        report.counts["not_modified"] += 1
