@@ -13,8 +13,8 @@ never faked as midnight.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields, replace
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, NamedTuple
 
 from scraper import dates
 
@@ -247,6 +247,28 @@ def format_date(value: DateValue | None) -> str | None:
     return value.isoformat()
 
 
+class DateParts(NamedTuple):
+    """A record date as tables hold it: the UTC timestamp when known to the second, the UTC day
+    always (so a date filter or a per-day count works on both precisions), and the precision."""
+
+    at: dt.datetime | None
+    day: dt.date | None
+    precision: Literal["second", "day"] | None
+
+
+def split_date(value: DateValue | None) -> DateParts:
+    """`DateParts` of a record date: a `date` keeps day precision with no timestamp, never
+    faked as midnight; a `datetime` gives its UTC timestamp and its UTC day."""
+    if value is None:
+        return DateParts(None, None, None)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime in an Article: {value!r}")
+        utc = value.astimezone(dt.UTC)
+        return DateParts(utc, utc.date(), "second")
+    return DateParts(None, value, "day")
+
+
 def parse_date(value: str | None) -> DateValue | None:
     """Inverse of `format_date`."""
     if not value:
@@ -256,6 +278,11 @@ def parse_date(value: str | None) -> DateValue | None:
     return dates.parse_iso(value)
 
 
-RECORD_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Article) if f.name != "warnings") + (
-    "schema_version",
-)
+#: The record's keys in the order `Article.to_dict` writes them (the JSONL key order, which CSV
+#: and Parquet follow too), taken from `to_dict` itself so the two cannot drift apart.
+RECORD_KEYS: tuple[str, ...] = tuple(
+    Article(
+        url="", canonical_url=None, dw_id=None, content_type="article", layout="relaunch",
+        language=None, title=None,
+    ).to_dict()
+)  # fmt: skip

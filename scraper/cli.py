@@ -851,36 +851,55 @@ def _iso(value: Any) -> str | None:
 
 @cli.command()
 @filter_options
-@format_option("jsonl", "csv", default="jsonl")
+@format_option("jsonl", "csv", "parquet", "warc", default="jsonl")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File (default stdout)."
 )
 @common_options
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> None:
-    """Export stored articles as JSON lines (the public record) or CSV, streaming.
+    """Export stored articles as JSON lines (the public record), CSV or Parquet, or their raw
+    pages as WARC, streaming.
 
     Memory stays constant however many articles are exported: records are read in batches and
     written one at a time.
 
     \b
+    CSV: the columns of the JSON record, in the same order; each cell is flat:
+      lists of strings joined by "; " (topics, agencies), nested objects and
+      lists of objects as JSON text (authors, blocks, images, videos, credit_line),
+      dates as in JSON (UTC ISO 8601, or YYYY-MM-DD when only the day is known),
+      an empty cell for null.
+    Parquet (needs dwscrape[parquet], -o FILE): typed columns; published_at/modified_at
+      are UTC timestamps beside published_date/modified_date and *_precision (second or
+      day); lists are list columns, nested objects structs.
+    WARC (needs dwscrape[warc], -o FILE.warc.gz): the stored raw pages as response
+      records with their URL, fetch date, status and kept headers; see import-warc.
+
+    \b
     Examples:
       dwscrape export -o articles.jsonl
       dwscrape export --lang de --since 2024-01-01 --format csv -o de-2024.csv
+      dwscrape export --format parquet -o articles.parquet
+      dwscrape export --format warc -o pages.warc.gz
       dwscrape export --agency AFP | jq -r .title
     """
     from scraper.article import RECORD_KEYS
     from scraper.output import write_records
 
     settings = _configure(ctx)
-    columns = ["schema_version", *[k for k in RECORD_KEYS if k != "schema_version"]]
+    if fmt in ("parquet", "warc"):
+        from scraper.cli_users import export_file
+
+        export_file(settings, fmt, output, build_filters(**filters))
+        return
     with open_repository(settings) as repo:
         records = (s.article.to_dict() for s in repo.iter_articles(build_filters(**filters)))
         if output:
             with open(output, "w", encoding="utf-8", newline="") as fh:
-                count = write_records(records, fmt, fh, columns=columns)
+                count = write_records(records, fmt, fh, columns=RECORD_KEYS)
         else:
-            count = write_records(records, fmt, _stdout(), columns=columns)
+            count = write_records(records, fmt, _stdout(), columns=RECORD_KEYS)
     log.info("export.done", count=count, output=output or "-")
 
 
