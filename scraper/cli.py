@@ -1161,3 +1161,8 @@ def main() -> None:
     except Exception:  # an unexpected exception: log it with its traceback, exit EX_SOFTWARE
         structlog.get_logger(__name__).exception("cli.crash")
         sys.exit(ExitCode.INTERNAL)
+
+
+from scraper.cli_users import import_warc  # noqa: E402  (the commands of scraper/cli_users.py)
+
+cli.add_command(import_warc)
