@@ -1163,6 +1163,7 @@ def main() -> None:
         sys.exit(ExitCode.INTERNAL)
 
 
-from scraper.cli_users import import_warc  # noqa: E402  (the commands of scraper/cli_users.py)
+from scraper.cli_users import import_warc, serve  # noqa: E402  (commands of scraper/cli_users.py)
 
 cli.add_command(import_warc)
+cli.add_command(serve)

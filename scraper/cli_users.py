@@ -17,7 +17,14 @@ import click
 import structlog
 
 from scraper.article import Article
-from scraper.cli import CliError, Settings, _configure, common_options, open_repository
+from scraper.cli import (
+    CliError,
+    Settings,
+    _configure,
+    common_options,
+    database_url,
+    open_repository,
+)
 from scraper.errors import ConfigError, StorageError
 from scraper.exitcodes import ExitCode
 
@@ -122,3 +129,53 @@ def import_warc(ctx: click.Context, files: tuple[Path, ...], any_host: bool, as_
         )
     if report.stored + report.older == 0:
         ctx.exit(ExitCode.FAILED)
+
+
+POSTGRES_HINT = (
+    "dwscrape serve needs a SQLite database: Datasette reads SQLite files only. To browse a "
+    "PostgreSQL database, copy its pages into a SQLite file first: "
+    "`dwscrape export --db POSTGRES_URL --format warc -o pages.warc.gz && "
+    "dwscrape import-warc --db dw.sqlite3 pages.warc.gz && dwscrape serve --db dw.sqlite3`"
+)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("-p", "--port", default=8001, show_default=True, type=int, help="Port.")
+@common_options
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Browse the SQLite database in Datasette, read-only (needs dwscrape[serve]).
+
+    The articles table is searchable (the full-text index) and faceted by language, content
+    type, agency and topic; each title opens a readable article page (body, images with
+    captions and credits, the credit line spelled out). Canned queries: articles by agency
+    per month, the latest articles per language, the revisions of an article. Tables and
+    columns carry descriptions. The file is opened read-only, so a running crawl may keep
+    writing to it.
+
+    PostgreSQL is not supported (exit 2): Datasette reads SQLite only; the message shows how
+    to copy the pages into a SQLite file with export --format warc and import-warc.
+
+    \b
+    Examples:
+      dwscrape serve
+      dwscrape serve --db dw.sqlite3 --port 8080
+      dwscrape serve --db dw.sqlite3 --host 0.0.0.0   # reachable from other machines
+    """
+    from scraper.config import sqlite_path
+    from scraper.serve import run
+
+    settings = _configure(ctx)
+    path = sqlite_path(database_url(settings))
+    if path is None:
+        raise CliError(POSTGRES_HINT, ExitCode.USAGE)
+    if not path.is_file():
+        raise CliError(f"no database at {path}: run `dwscrape demo --db {path}` or `dwscrape run`")
+    with open_repository(settings):
+        pass  # refuses (exit 4) a database whose schema is behind
+    click.echo(f"serving {path} read-only at http://{host}:{port}/{path.stem}/articles")
+    try:
+        run(path, host, port)
+    except ConfigError as exc:
+        raise CliError(str(exc), ExitCode.USAGE) from exc
