@@ -31,6 +31,7 @@ from scraper.extras import require
 
 #: HTTP headers a capture keeps (the others describe the transfer, not the page).
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified")
+_KEPT_LOWER = frozenset(h.lower() for h in KEPT_HEADERS)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -110,9 +111,6 @@ def _response_record(warcio: Any, writer: Any, capture: PageCapture) -> Any:
         http_headers=http_headers,
         warc_headers_dict={"WARC-Date": when.replace("+00:00", "Z")},
     )
-
-
-_KEPT_LOWER = frozenset(h.lower() for h in KEPT_HEADERS)
 
 
 def _reason(status: int) -> str:
