@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from cli_fixtures import dwscrape
 from users_corpus import FIXTURES, store_corpus
@@ -224,3 +225,57 @@ def test_empty_database_exports_an_empty_warc(tmp_path: Path) -> None:
         assert [r.rec_type for r in ArchiveIterator(fh)] == ["warcinfo"]
     empty = dwscrape("import-warc", "--db", str(tmp_path / "db.sqlite3"), str(out))
     assert empty.returncode == ExitCode.FAILED  # no DW article page in the file
+
+
+def test_crawled_pages_keep_their_fetch_in_the_warc(tmp_path: Path, site: Any) -> None:
+    """Pages stored by a run carry the fetch's URL, time, status and headers into the WARC,
+    and come back as the same articles (a copy of a site: --any-host)."""
+    source = f"sqlite:///{tmp_path / 'crawled.sqlite3'}"
+    run = dwscrape(
+        "run", "--db", source, "--site", site.base_url, "--lang", "en,de", "--delay", "0", "-q"
+    )
+    assert run.returncode == 0, run.stderr
+    warc = tmp_path / "crawled.warc.gz"
+    assert dwscrape("export", "--db", source, "--format", "warc", "-o", str(warc)).returncode == 0
+
+    engine = make_engine(source)
+    try:
+        with engine.connect() as conn:
+            fetches = {
+                row.final_url or row.url: row
+                for row in conn.exec_driver_sql(
+                    "SELECT url, final_url, status, content_type, fetched_at FROM fetches"
+                )
+            }
+    finally:
+        engine.dispose()
+    with warc.open("rb") as fh:
+        responses = [r for r in ArchiveIterator(fh) if r.rec_type == "response"]
+        assert responses
+        for record in responses:
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            assert url.startswith(site.base_url) and url in fetches
+            fetch = fetches[url]
+            assert record.http_headers.get_statuscode() == str(fetch.status)
+            assert record.http_headers.get_header("Content-Type") == fetch.content_type
+            when = dt.datetime.fromisoformat(record.rec_headers.get_header("WARC-Date"))
+            assert when.replace(tzinfo=None) == dt.datetime.fromisoformat(str(fetch.fetched_at))
+
+    target = f"sqlite:///{tmp_path / 'copy.sqlite3'}"
+    without = dwscrape("import-warc", "--db", target, str(warc))
+    assert without.returncode == ExitCode.FAILED  # not dw.com: nothing taken by default
+    report = _import_args(target, "--any-host", str(warc))
+    assert report["new"] == len(responses)
+    # A run against the fake site stores the dw.com URL it stands for; the WARC holds the URL
+    # actually fetched (loopback), which the copy keeps as the record's `url`.
+    copied, crawled = _export_jsonl(target), _export_jsonl(source)
+    assert {k: {**r, "url": None} for k, r in copied.items()} == {
+        k: {**r, "url": None} for k, r in crawled.items()
+    }
+    assert all(r["url"].startswith(site.base_url) for r in copied.values())
+
+
+def _import_args(db: str, *args: str) -> dict[str, int]:
+    result = dwscrape("import-warc", "--db", db, "--json", *args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
