@@ -21,9 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from scraper import __version__, dates
 from scraper.errors import ConfigError
@@ -149,26 +150,32 @@ def index_warc(path: Path, wanted: Callable[[str], bool]) -> WarcIndex:
     return index
 
 
-def read_capture(ref: CaptureRef) -> Capture:
+def read_capture(ref: CaptureRef, fh: BinaryIO | None = None) -> Capture:
     """The capture `ref` points at, its body decoded (chunked transfer and content encoding
-    undone)."""
-    warcio = _warcio()
-    with open(ref.path, "rb") as fh:
-        fh.seek(ref.offset)
-        record = next(iter(warcio.archiveiterator.ArchiveIterator(fh)))
-        http = record.http_headers
-        return Capture(
-            url=ref.url,
-            captured_at=ref.captured_at,
-            status=int(http.get_statuscode()),
-            headers=tuple((k, v) for k, v in http.headers if k.lower() in _KEPT_LOWER),
-            body=record.content_stream().read(),
-        )
+    undone); `fh`, when given, is `ref.path` already open."""
+    if fh is None:
+        with open(ref.path, "rb") as own:
+            return read_capture(ref, own)
+    fh.seek(ref.offset)
+    record = next(iter(_warcio().archiveiterator.ArchiveIterator(fh)))
+    http = record.http_headers
+    return Capture(
+        url=ref.url,
+        captured_at=ref.captured_at,
+        status=int(http.get_statuscode()),
+        headers=tuple((k, v) for k, v in http.headers if k.lower() in _KEPT_LOWER),
+        body=record.content_stream().read(),
+    )
 
 
 def read_captures(refs: Iterable[CaptureRef]) -> Iterator[Capture]:
-    for ref in refs:
-        yield read_capture(ref)
+    """`read_capture` of each ref in turn, each file opened once."""
+    with ExitStack() as stack:
+        files: dict[Path, BinaryIO] = {}
+        for ref in refs:
+            if ref.path not in files:
+                files[ref.path] = stack.enter_context(open(ref.path, "rb"))
+            yield read_capture(ref, files[ref.path])
 
 
 def _is_html_response(record: Any) -> bool:
