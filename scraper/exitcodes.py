@@ -28,7 +28,10 @@ MEANING: dict[ExitCode, str] = {
         "partial failure: a run whose failed share is over --max-failure-rate, "
         "or a crawl where some (not all) URLs failed"
     ),
-    ExitCode.USAGE: "usage error: unknown option, bad value (click's own code)",
+    ExitCode.USAGE: (
+        "usage error: unknown option, bad value (click's own code); also a missing optional "
+        "extra, a file that is not WARC, or serve given a PostgreSQL database"
+    ),
     ExitCode.LOCKED: "another run holds the run lock for this database; nothing was done",
     ExitCode.DATABASE: (
         "database unreachable, unusable, or its schema out of date (run `dwscrape db upgrade`); "
@@ -36,7 +39,8 @@ MEANING: dict[ExitCode, str] = {
     ),
     ExitCode.FAILED: (
         "a one-off command produced nothing: every URL of a crawl failed, parse met a page that "
-        "is not a DW article or could not be fetched, show found no such article"
+        "is not a DW article or could not be fetched, show found no such article, import-warc "
+        "found no DW article page"
     ),
     ExitCode.INTERNAL: "a bug: an unexpected exception, logged with its traceback (EX_SOFTWARE)",
 }
