@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 import structlog
@@ -30,12 +30,13 @@ from scraper.exitcodes import ExitCode
 
 if TYPE_CHECKING:
     from db.repository import Repository
+    from db.search import ArticleFilter
     from scraper.warc_import import ParsedCapture
 
 log = structlog.get_logger(__name__)
 
 
-def export_file(settings: Settings, fmt: str, output: str | None, filters: Any) -> None:
+def export_file(settings: Settings, fmt: str, output: str | None, filters: ArticleFilter) -> None:
     """`export --format parquet|warc`: binary formats, written to the file given with -o."""
     if not output:
         raise CliError(f"--format {fmt} writes a file: give it with -o FILE", ExitCode.USAGE)
@@ -55,6 +56,8 @@ def export_file(settings: Settings, fmt: str, output: str | None, filters: Any) 
         raise CliError(str(exc), ExitCode.USAGE) from exc
     except StorageError as exc:
         raise CliError(str(exc), ExitCode.DATABASE) from exc
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc}", ExitCode.FAILED) from exc
     log.info("export.done", count=count, output=output, format=fmt)
 
 

@@ -118,3 +118,10 @@ def test_binary_formats_need_a_file(corpus: str) -> None:
         result = dwscrape("export", "--db", corpus, "--format", fmt)
         assert result.returncode == ExitCode.USAGE
         assert "-o FILE" in result.stderr
+
+
+def test_an_unwritable_file_is_one_line_not_a_crash(corpus: str, tmp_path: Path) -> None:
+    out = tmp_path / "missing-dir" / "articles.parquet"
+    result = dwscrape("export", "--db", corpus, "--format", "parquet", "-o", str(out))
+    assert result.returncode == ExitCode.FAILED
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr
