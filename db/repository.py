@@ -24,6 +24,7 @@ from db.articles import (
     StoredArticle,
 )
 from db.base import Clock, utcnow
+from db.captures import CapturesMixin, StoredCapture
 from db.fetchlog import FetchLogMixin, RunInfo, Validators
 from db.filters import ArticleFilter
 from db.frontier import FrontierMixin, LeasedUrl
@@ -31,7 +32,7 @@ from db.search import SearchHit
 from db.store import Cause, Status, StoreMixin, StoreRequest, StoreResult
 
 
-class Repository(StoreMixin, ArticlesMixin, FetchLogMixin, FrontierMixin):
+class Repository(StoreMixin, ArticlesMixin, CapturesMixin, FetchLogMixin, FrontierMixin):
     """All reads and writes of the dwscrape database, on SQLite or PostgreSQL.
 
     ``Repository(engine, now=clock)``: `now` (default: the system clock in UTC) gives every
@@ -53,6 +54,7 @@ __all__ = [
     "Status",
     "StoreRequest",
     "StoreResult",
+    "StoredCapture",
     "StoredArticle",
     "Validators",
     "utcnow",

@@ -6,13 +6,12 @@ short place a reader can check against `Article`.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import zlib
 from typing import Any
 
-from scraper.article import Article, DateValue, record_content_hash
+from scraper.article import Article, record_content_hash, split_date
 from scraper.urls import canonicalize, is_short_link
 
 #: The columns of `articles` that come from the record (not bookkeeping).
@@ -41,19 +40,6 @@ CONTENT_COLUMNS = (
     "content_hash",
     "parser_version",
 )
-
-
-def split_date(value: DateValue | None) -> tuple[dt.datetime | None, dt.date | None, str | None]:
-    """(timestamp, day, precision): a `date` keeps day precision with no timestamp; a
-    `datetime` gives its UTC timestamp and its UTC day, so date filters work on both."""
-    if value is None:
-        return None, None, None
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime in an Article: {value!r}")
-        utc = value.astimezone(dt.UTC)
-        return utc, utc.date(), "second"
-    return None, value, "day"
 
 
 def canonical_key(article: Article) -> str:

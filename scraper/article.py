@@ -16,8 +16,8 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, NamedTuple
 
 from scraper import dates
 
@@ -250,6 +250,28 @@ def format_date(value: DateValue | None) -> str | None:
     return value.isoformat()
 
 
+class DateParts(NamedTuple):
+    """A record date as tables hold it: the UTC timestamp when known to the second, the UTC day
+    always (so a date filter or a per-day count works on both precisions), and the precision."""
+
+    at: dt.datetime | None
+    day: dt.date | None
+    precision: Literal["second", "day"] | None
+
+
+def split_date(value: DateValue | None) -> DateParts:
+    """`DateParts` of a record date: a `date` keeps day precision with no timestamp, never
+    faked as midnight; a `datetime` gives its UTC timestamp and its UTC day."""
+    if value is None:
+        return DateParts(None, None, None)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime in an Article: {value!r}")
+        utc = value.astimezone(dt.UTC)
+        return DateParts(utc, utc.date(), "second")
+    return DateParts(None, value, "day")
+
+
 def parse_date(value: str | None) -> DateValue | None:
     """Inverse of `format_date`."""
     if not value:
@@ -257,6 +279,16 @@ def parse_date(value: str | None) -> DateValue | None:
     if len(value) == 10:
         return dates.parse_iso_day(value)
     return dates.parse_iso(value)
+
+
+#: The record's keys in the order `Article.to_dict` writes them (the JSONL key order, which CSV
+#: and Parquet follow too), taken from `to_dict` itself so the two cannot drift apart.
+RECORD_KEYS: tuple[str, ...] = tuple(
+    Article(
+        url="", canonical_url=None, dw_id=None, content_type="article", layout="relaunch",
+        language=None, title=None,
+    ).to_dict()
+)  # fmt: skip
 
 
 def content_digest(
@@ -292,11 +324,6 @@ def content_hash_of(article: Article) -> str:
 #: What ``json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)``
 #: uses, made once (``dumps`` builds an encoder per call).
 _HASH_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-RECORD_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Article) if f.name != "warnings") + (
-    "schema_version",
-)
 
 
 def record_content_hash(record: Mapping[str, Any]) -> str:

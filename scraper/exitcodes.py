@@ -25,15 +25,22 @@ class ExitCode(IntEnum):
 MEANING: dict[ExitCode, str] = {
     ExitCode.OK: "everything asked for was done (a run may have failures below the threshold)",
     ExitCode.PARTIAL: (
-        "partial failure: a `run` whose failed share is over `--max-failure-rate` (default 0.2), "
-        "a `crawl` where some URLs failed"
+        "partial failure: a run whose failed share is over --max-failure-rate, "
+        "or a crawl where some (not all) URLs failed"
     ),
-    ExitCode.USAGE: "usage error",
-    ExitCode.LOCKED: "another `run` holds the run lock for this database; nothing was done",
-    ExitCode.DATABASE: "database unreachable or its schema out of date (`dwscrape db upgrade`)",
+    ExitCode.USAGE: (
+        "usage error: unknown option, bad value (click's own code); also a missing optional "
+        "extra, a file that is not WARC, or serve given a PostgreSQL database"
+    ),
+    ExitCode.LOCKED: "another run holds the run lock for this database; nothing was done",
+    ExitCode.DATABASE: (
+        "database unreachable, unusable, or its schema out of date (run `dwscrape db upgrade`); "
+        "`db check` also exits with it when migrations are pending"
+    ),
     ExitCode.FAILED: (
-        "a one-off command produced nothing: every URL of a `crawl` failed, `parse` met a non-DW "
-        "page, `show` found nothing"
+        "a one-off command produced nothing: every URL of a crawl failed, parse met a page that "
+        "is not a DW article or could not be fetched, show found no such article, import-warc "
+        "found no DW article page"
     ),
     ExitCode.INTERNAL: "a bug: an unexpected exception, logged with its traceback",
 }

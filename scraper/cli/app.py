@@ -29,6 +29,8 @@ COMMANDS: Mapping[str, str] = {
     "query": "scraper.cli.query:query",
     "show": "scraper.cli.query:show",
     "export": "scraper.cli.export:export",
+    "import-warc": "scraper.cli.warc:import_warc",
+    "serve": "scraper.cli.serve:serve",
     "reparse": "scraper.cli.reparse:reparse",
     "stats": "scraper.cli.stats:stats",
     "db": "scraper.cli.schema:db",

@@ -1,4 +1,5 @@
-"""`dwscrape export`: stored articles as JSON lines or CSV, streamed."""
+"""`dwscrape export`: stored articles as JSON lines, CSV or Parquet, or their raw pages as WARC;
+streamed in batches, so memory stays constant."""
 
 from __future__ import annotations
 
@@ -10,44 +11,83 @@ from typing import IO, Any
 import click
 import structlog
 
-from db.search import ArticleFilter
+from db.repository import ArticleFilter, Repository
 from scraper.article import RECORD_KEYS
-from scraper.cli.common import common_options, filter_options, format_option, setup
+from scraper.cli.common import CliError, common_options, filter_options, format_option, setup
 from scraper.cli.database import open_repository
+from scraper.exitcodes import ExitCode
 from scraper.output import write_records
 
 log = structlog.get_logger(__name__)
 
-#: CSV columns: the record's keys with the schema version first.
-EXPORT_COLUMNS = ("schema_version", *[k for k in RECORD_KEYS if k != "schema_version"])
+#: Formats written to a file given with -o (binary, or compressed).
+FILE_FORMATS = ("parquet", "warc")
+
+
+class _NeedsFile(CliError):
+    exit_code = ExitCode.USAGE
 
 
 @click.command()
 @filter_options
-@format_option("jsonl", "csv", default="jsonl")
+@format_option("jsonl", "csv", *FILE_FORMATS, default="jsonl")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File (default stdout)."
 )
 @common_options
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> None:
-    """Export stored articles as JSON lines (the public record) or CSV, streaming.
+    """Export stored articles as JSON lines (the public record), CSV or Parquet, or their raw
+    pages as WARC, streaming.
 
     Memory stays constant however many articles are exported: records are read in batches and
     written one at a time.
 
     \b
+    CSV: the columns of the JSON record, in the same order; each cell is flat:
+      lists of strings joined by "; " (topics, agencies), nested objects and
+      lists of objects as JSON text (authors, blocks, images, videos, credit_line),
+      dates as in JSON (UTC ISO 8601, or YYYY-MM-DD when only the day is known),
+      an empty cell for null.
+    Parquet (needs dwscrape[parquet], -o FILE): typed columns; published_at/modified_at
+      are UTC timestamps beside published_date/modified_date and *_precision (second or
+      day); lists are list columns, nested objects structs.
+    WARC (needs dwscrape[warc], -o FILE.warc.gz): the stored raw pages as response
+      records with their URL, fetch date, status and kept headers; see import-warc.
+
+    \b
     Examples:
       dwscrape export -o articles.jsonl
       dwscrape export --lang de --since 2024-01-01 --format csv -o de-2024.csv
+      dwscrape export --format parquet -o articles.parquet
+      dwscrape export --format warc -o pages.warc.gz
       dwscrape export --agency AFP | jq -r .title
     """
     settings = setup(ctx)
-    with _opened(output) as out, open_repository(settings) as repo:
-        stored = repo.iter_articles(ArticleFilter(**filters))
-        records = (s.article.to_dict() for s in stored)
-        count = write_records(records, fmt, out, columns=EXPORT_COLUMNS)
-    log.info("export.done", count=count, output=output or "-")
+    flt = ArticleFilter(**filters)
+    if fmt in FILE_FORMATS:
+        if not output:
+            raise _NeedsFile(f"--format {fmt} writes a file: give it with -o FILE")
+        with open_repository(settings) as repo:
+            count = _export_file(repo, fmt, output, flt)
+    else:
+        with _opened(output) as out, open_repository(settings) as repo:
+            records = (s.article.to_dict() for s in repo.iter_articles(flt))
+            count = write_records(records, fmt, out, columns=RECORD_KEYS)
+    log.info("export.done", count=count, output=output or "-", format=fmt)
+
+
+def _export_file(repo: Repository, fmt: str, output: str, flt: ArticleFilter) -> int:
+    try:
+        if fmt == "parquet":
+            from scraper.exports.parquet import write_parquet
+
+            return write_parquet((s.article for s in repo.iter_articles(flt)), output)
+        from scraper.exports.warc import write_warc
+
+        return write_warc(repo.iter_captures(flt), output)
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 @contextmanager

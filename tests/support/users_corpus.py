@@ -1,0 +1,47 @@
+"""A small stored corpus for the tests of the tools people use on dwscrape's data (Datasette,
+sqlite-utils, Parquet, WARC): the golden fixture pages parsed and stored with their raw bytes,
+plus one factory article in Chinese so the trigram index holds a row too."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from tests.support.articles import make_article
+
+from db.engine import make_engine
+from db.migrate import upgrade
+from db.repository import Repository
+from scraper import parse_page
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "dw"
+FETCHED_AT = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def fixture_pages() -> list[tuple[str, bytes]]:
+    """(url, html) of every golden fixture page that has an expected record."""
+    pages = []
+    for expected in sorted(FIXTURES.glob("*.json")):
+        url = json.loads(expected.read_text(encoding="utf-8"))["url"]
+        pages.append((url, expected.with_suffix(".html").read_bytes()))
+    return pages
+
+
+def store_corpus(repo: Repository) -> None:
+    for url, html in fixture_pages():
+        article = parse_page(html, url=url, fetched_at=FETCHED_AT)
+        repo.store_article(article, raw_html=html, fetched_at=FETCHED_AT)
+    repo.store_article(make_article(900, lang="zh"), fetched_at=FETCHED_AT)
+
+
+def build_corpus_db(path: Path, revision: str = "head") -> str:
+    """A SQLite file migrated to `revision` holding the corpus; returns its URL."""
+    url = f"sqlite:///{path}"
+    upgrade(url, revision)
+    engine = make_engine(url)
+    try:
+        store_corpus(Repository(engine))
+    finally:
+        engine.dispose()
+    return url
