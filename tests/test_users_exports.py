@@ -14,12 +14,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tests.support.cli import dwscrape
-from tests.support.users_corpus import build_corpus_db
 
 from scraper.article import RECORD_KEYS
 from scraper.exitcodes import ExitCode
 from scraper.exports import parquet
+from tests.support.cli import dwscrape
+from tests.support.users_corpus import build_corpus_db
 
 PUTIN_ID = 66797777
 DAY_ONLY_ID = 62789104  # a classic page that gives only the day

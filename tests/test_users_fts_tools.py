@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from tests.support.articles import make_article
 from datasette.app import Datasette
 from datasette.utils import detect_fts
-from tests.support.users_corpus import build_corpus_db
 
 from db import migrate
 from db.engine import make_engine
 from db.repository import Repository
+from tests.support.articles import make_article
+from tests.support.users_corpus import build_corpus_db
 
 PUTIN_ID = 66797777
 

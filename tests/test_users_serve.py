@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.cli import ROOT, dwscrape
-from tests.support.users_corpus import build_corpus_db
 
 from scraper.exitcodes import ExitCode
 from scraper.serve import build_datasette
+from tests.support.cli import ROOT, dwscrape
+from tests.support.users_corpus import build_corpus_db
 
 PUTIN_TITLE = "Putin and Kim Jong Un meet in Russian Far East"
 CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromedriver")

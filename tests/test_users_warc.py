@@ -13,8 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.support.cli import dwscrape
-from tests.support.users_corpus import FIXTURES, store_corpus
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -22,6 +20,8 @@ from warcio.warcwriter import WARCWriter
 from db.engine import make_engine
 from db.repository import Repository
 from scraper.exitcodes import ExitCode
+from tests.support.cli import dwscrape
+from tests.support.users_corpus import FIXTURES, store_corpus
 
 PUTIN_URL = "https://www.dw.com/en/putin-and-kim-jong-un-meet-in-russian-far-east/a-66797777"
 PUTIN_TITLE = "Putin and Kim Jong Un meet in Russian Far East"

@@ -8,12 +8,11 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from tests.support.articles import make_article
-
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.repository import Repository
 from scraper import parse_page
+from tests.support.articles import make_article
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "dw"
 FETCHED_AT = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
