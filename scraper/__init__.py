@@ -12,10 +12,7 @@ import datetime as dt
 from scraper.article import Article
 from scraper.errors import DwscrapeError, ParseError
 from scraper.logging import install_library_defaults
-
-# The one place the version is written: pyproject.toml reads it from here, and the command line
-# shows it without the cost of looking up the installed distribution's metadata.
-__version__ = "0.1.0"
+from scraper.version import __version__
 
 install_library_defaults()
 

@@ -16,11 +16,11 @@ from typing import Any
 import click
 import structlog
 
-from scraper import __version__
 from scraper.cli.common import EPILOG_EXIT_CODES, DatabaseFailure, common_options, settings_of
 from scraper.errors import ConfigError, StorageError
 from scraper.exitcodes import ExitCode
 from scraper.logging import cli_logging_configured, configure_logging
+from scraper.version import __version__
 
 COMMANDS: Mapping[str, str] = {
     "crawl": "scraper.cli.crawl:crawl",

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-from scraper import __version__, dates
+from scraper import dates
 from scraper.errors import ConfigError
 from scraper.extras import require
+from scraper.version import __version__
 
 #: HTTP headers a capture keeps (the others describe the transfer, not the page).
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified")

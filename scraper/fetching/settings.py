@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from scraper import __version__
 from scraper.errors import ConfigError
 from scraper.fetching.statuses import DEFAULT_RETRY_STATUSES
+from scraper.version import __version__
 
 PROJECT_URL = "https://github.com/dwscrape/dwscrape"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scraper import __version__
+from scraper.version import __version__
 
 ARTICLE_COLUMNS = {
     "id": "dwscrape's row id (the article page is /-/dwscrape/article/<id>)",
