@@ -112,7 +112,8 @@ def _parse_plain_utf8(html: bytes, url: str | None) -> HtmlElement | None:
     name = _declared_charset(html)
     if name and name != "utf-8":
         return None
-    start = _ASCII_SPACE.match(html).end()  # type: ignore[union-attr]
+    spaces = _ASCII_SPACE.match(html)  # zero or more: it always matches
+    start = spaces.end() if spaces else 0
     if start == len(html) or html[start] >= 0x80 or html[start : start + 5].lower() == b"<?xml":
         return None  # blank, non-ASCII leading character (maybe a space) or XML: general path
     parser = _parser()
