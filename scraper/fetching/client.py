@@ -78,6 +78,7 @@ class Fetcher:
             clock=self._clock,
             max_age=self.settings.robots_max_age,
             failure_max_age=self.settings.robots_failure_max_age,
+            max_bytes=self.settings.robots_max_bytes,
         )
 
     async def __aenter__(self) -> Fetcher:
