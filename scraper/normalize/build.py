@@ -188,7 +188,8 @@ def _build_block(rb: RawBlock, images: list[Image], videos: list[Video]) -> Bloc
     if rb.type == "video" and rb.video is not None:
         video = Video(
             url=drop_controls_opt(rb.video.url),
-            title=clean_text(rb.video.title), duration_s=rb.video.duration_s
+            title=clean_text(rb.video.title),
+            duration_s=rb.video.duration_s,
         )
         if not video.url and not video.title:
             return None
