@@ -35,7 +35,7 @@ Fault routes (``/_fault/…``); ``?key=`` separates counters between tests:
 ``robots-charset``             a robots.txt served with ``charset=undefined``
 ``bogus-charset?label=…``      the OK page with ``charset=<label>`` (header and ``<meta>``)
 ``deep-nesting?depth=100000``  a page of ``depth`` nested divs
-``paragraphs?n=1000000``       a page of ``n`` paragraphs (8 MB for a million)
+``paragraphs?n=1000000``       an article with ``n`` more paragraphs (8 MB for a million)
 ``redirect-to?url=…``          302 to ``url`` (another port of 127.0.0.1, a private address…)
 ``nul-jsonld``                 a relaunch article whose JSON-LD strings hold ``\u0000``
 =============================  ===============================================================
@@ -199,6 +199,13 @@ class FaultSite(DemoSite):
             + "\n".join(rows)
             + "\n</urlset>\n"
         ).encode()
+
+    def article_halves(self) -> tuple[bytes, bytes]:
+        """The template article split where its body text begins (inside its rich-text
+        div), for routes that pad an article's body."""
+        at = self._template.find(b"rich-text")
+        at = self._template.find(b">", at) + 1 if at >= 0 else self._template.find(b"</body>")
+        return self._template[:at], self._template[at:]
 
     def nul_jsonld_page(self) -> bytes:
         """The template article with JSON ``\\u0000`` escapes in its JSON-LD strings, its
@@ -478,11 +485,7 @@ class FaultHandler(SiteHandler):
 
     def paragraphs(self, name: str, q: dict[str, str]) -> None:
         n = min(int(q.get("n", "1000000")), 2_000_000)
-        head = (
-            b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Many</title>'
-            b'</head><body><div id="root"><article><div class="rich-text">'
-        )
-        tail = b"</div></article></div></body></html>"
+        head, tail = self.site.article_halves()
         self.head_only(len(head) + 8 * n + len(tail))
         self.wfile.write(head)
         row = b"<p>w</p>" * 8192
