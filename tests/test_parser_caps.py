@@ -38,9 +38,15 @@ try:
     error = None
 except PageLimitError as exc:
     error = exc.message
+try:  # this process's own peak: ru_maxrss keeps the forking parent's across exec on Linux
+    with open("/proc/self/status") as status:
+        hwm = next(line for line in status if line.startswith("VmHWM:"))
+    peak_kib = int(hwm.split()[1])
+except (OSError, StopIteration):
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({
     "outcome": str(result.outcome), "error": error, "parse_s": time.monotonic() - started,
-    "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_mib": peak_kib / 1024,
 }))
 """
 
