@@ -9,7 +9,11 @@ import asyncio
 import dataclasses
 import time
 
+import pytest
+
+from scraper.errors import ConfigError
 from scraper.fetching import Fetcher, FetchOutcome, FetchResult, FetchSettings
+from scraper.parsers import parse_page
 from tests.support.faultsite import FaultSite
 from tests.support.fetch import FAST, FakeClock, fetch_one
 
@@ -151,11 +155,18 @@ def test_pages_with_bogus_charsets_decode(shared_site: FaultSite) -> None:
         assert result.encoding in ("utf-8", "cp1252"), label
 
 
+def test_articles_with_bogus_charsets_parse(shared_site: FaultSite) -> None:
+    head, tail = shared_site.article_halves()
+    page = head + tail
+    url = "https://www.dw.com/en/putin-and-kim-jong-un-meet-in-russian-far-east/a-66797777"
+    expected = parse_page(page, url)
+    for label in (b"undefined", b"x-no-such-charset", b"rot13", b"utf-7", b"base64"):
+        mislabelled = page.replace(b'<meta charset="utf-8">', b'<meta charset="%s">' % label)
+        assert mislabelled != page
+        assert parse_page(mislabelled, url) == expected, label
+
+
 def test_the_settings_refuse_nan_and_infinity() -> None:
-    import pytest
-
-    from scraper.errors import ConfigError
-
     for name in ("url_budget_s", "read_timeout", "per_host_delay", "min_rate_window_s"):
         for value in (float("nan"), float("inf"), -1.0):
             with pytest.raises(ConfigError, match=name):
