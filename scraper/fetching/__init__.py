@@ -10,6 +10,7 @@ use. The package reads in the order a request travels:
 * `budget`: the time one URL may cost, all its attempts, waits and hops together;
 * `robots` and `politeness`: robots.txt, per-host pacing, Retry-After, backing off;
 * `retry`: when to try again and how long to wait (tenacity);
+* `body`: a body read under the size cap, above the minimum rate, to its declared end;
 * `decoders`: one bounded decoder per Content-Encoding (the size cap counts decoded bytes);
 * `content` and `result`: what the answer is (media type, encoding, block page) and the
   `FetchResult` the caller gets, whose `FetchOutcome` says what happened.

@@ -20,9 +20,15 @@ from urllib.parse import urlsplit
 import httpx
 import structlog
 
+from scraper.fetching.body import (
+    SlowTransfer,
+    Truncated,
+    discard_connection,
+    read_body,
+)
 from scraper.fetching.budget import UrlBudget
 from scraper.fetching.content import cut_html
-from scraper.fetching.decoders import DecodeError, TooLarge, UnsupportedEncoding, decoder_for
+from scraper.fetching.decoders import DecodeError, TooLarge, UnsupportedEncoding
 from scraper.fetching.outcome import FetchOutcome
 from scraper.fetching.politeness import Politeness
 from scraper.fetching.redirects import RedirectChain, Resolver, is_http_url, resolve_host
@@ -271,11 +277,11 @@ class Fetcher:
                 ex.headers = {k.lower(): v for k, v in response.headers.items()}
                 if response.status_code in REDIRECT_STATUSES or response.status_code == 304:
                     return ex
-                ex.body = await self._read_body(response, body_cap)
+                ex.body = await read_body(response, self.settings, body_cap)
                 if 200 <= ex.status < 300 and cut_html(ex.body, ex.headers.get("content-type")):
                     # the rest of the page may still come on this connection, where the
                     # next response belongs: it is not used again
-                    await _discard_connection(response)
+                    await discard_connection(response)
                     raise Truncated("HTML ends before </html>")
         except Exception as exc:
             failure = _failure(exc, self.settings.max_bytes)
@@ -288,93 +294,6 @@ class Fetcher:
                 ex.status = None
             ex.body = None
         return ex
-
-    async def _read_body(self, response: httpx.Response, body_cap: int | None) -> bytes:
-        """The body, decoded, under the size cap (``body_cap``: only its first bytes, the
-        rest left unread) and the minimum transfer rate. A body the server ends before its
-        declared length raises `Truncated`."""
-        limit = self.settings.max_bytes
-        declared = response.headers.get("content-length")
-        encoding = response.headers.get("content-encoding")
-        too_long = declared and declared.isdigit() and int(declared) > limit
-        if too_long and not encoding and body_cap is None:
-            raise TooLarge
-        if response.is_stream_consumed:  # a pre-read response (httpx.MockTransport)
-            if len(response.content) > limit and body_cap is None:
-                raise TooLarge
-            return response.content[:body_cap]
-        decoder = decoder_for(encoding, limit)
-        chunks: list[bytes] = []
-        got = 0
-        try:
-            async with _MinRate(self.settings) as rate:
-                async for raw in response.aiter_raw():
-                    rate.received(len(raw))
-                    chunk = decoder.feed(raw)
-                    chunks.append(chunk)
-                    got += len(chunk)
-                    if body_cap is not None and got >= body_cap:
-                        break
-        except httpx.RemoteProtocolError as exc:
-            expected = f" of {declared}" if declared else ""
-            raise Truncated(f"body ended after {got}{expected} bytes ({exc})") from exc
-        body = b"".join(chunks)
-        return body if body_cap is None else body[:body_cap]
-
-
-class Truncated(Exception):
-    """The body ended before its end: short of its Content-Length, or HTML without its
-    ``</html>``. Retried like a transient error; never handed on as a page."""
-
-
-class SlowTransfer(Exception):
-    """The body arrived slower than the minimum transfer rate."""
-
-
-class _MinRate:
-    """``async with _MinRate(settings) as rate:`` around a body's reading; ``rate.received(n)``
-    after each chunk. Unless ``min_rate_bytes_s`` × ``min_rate_window_s`` bytes arrive within
-    each window, the reading is cancelled and `SlowTransfer` raised, whether bytes trickle in
-    or none come at all."""
-
-    def __init__(self, settings: FetchSettings) -> None:
-        self.rate = settings.min_rate_bytes_s
-        self.window = settings.min_rate_window_s
-        self.needed = self.rate * self.window
-        self._timeout = asyncio.timeout(None)
-        self._got = 0
-
-    async def __aenter__(self) -> _MinRate:
-        await self._timeout.__aenter__()
-        self._arm()
-        return self
-
-    async def __aexit__(self, *exc_info: Any) -> None:
-        try:
-            await self._timeout.__aexit__(*exc_info)
-        except TimeoutError:
-            if self._timeout.expired():
-                raise SlowTransfer(
-                    f"body slower than {self.rate} bytes/s over {self.window:g} s"
-                ) from None
-            raise
-
-    def _arm(self) -> None:
-        if self.rate > 0:
-            self._timeout.reschedule(asyncio.get_running_loop().time() + self.window)
-
-    def received(self, n: int) -> None:
-        self._got += n
-        if self._got >= self.needed:  # this window's share arrived: a new window begins
-            self._got = 0
-            self._arm()
-
-
-async def _discard_connection(response: httpx.Response) -> None:
-    """Close the connection ``response`` came on, so the pool never reuses it."""
-    stream = response.extensions.get("network_stream")
-    if stream is not None:
-        await stream.aclose()
 
 
 def _failure(exc: Exception, max_bytes: int) -> tuple[FetchOutcome, str, bool] | None:
