@@ -9,6 +9,7 @@ bs4, json, httpx, SQLAlchemy) are wrapped with ``raise ... from exc`` and never 
     │   ├── NotDWPageError    no DW markup found (neither layout recognised)
     │   ├── NotArticleError   DW page, but not an article-like page (topic, section, index)
     │   └── MalformedPageError  undecodable or structurally broken input
+    │       └── PageLimitError  over a parser cap (nesting depth, tags, blocks, text)
     ├── StorageError          the database refused or failed (db/ wraps SQLAlchemy errors)
     │   └── SchemaOutOfDateError  the database needs `dwscrape db upgrade`
     └── ConfigError           bad settings or arguments
@@ -43,6 +44,11 @@ class NotArticleError(ParseError):
 
 class MalformedPageError(ParseError):
     """The input could not be decoded or is structurally broken beyond recovery."""
+
+
+class PageLimitError(MalformedPageError):
+    """The page exceeds one of the parser's caps (`scraper.parsers.limits`): nested deeper
+    than libxml2 parses, or more tags, blocks or text than any article has. Refused whole."""
 
 
 class StorageError(DwscrapeError):

@@ -19,10 +19,13 @@ class FetchOutcome(StrEnum):
     BLOCKED = "blocked"  # 403/429/451, a challenge/consent/captcha page, or host backed off
     NOT_HTML = "not_html"  # content type other than the one expected
     TOO_LARGE = "too_large"  # body (decompressed) over max_bytes
-    TIMEOUT = "timeout"
-    CONNECTION_ERROR = "connection_error"  # refused, reset, truncated, DNS
+    TIMEOUT = "timeout"  # a request deadline, the URL's budget, or a body below the min rate
+    CONNECTION_ERROR = "connection_error"  # refused, reset, DNS
+    TRUNCATED = "truncated"  # body shorter than its Content-Length, or HTML cut before </html>
     ROBOTS_DISALLOWED = "robots_disallowed"
-    REDIRECT_OFFSITE = "redirect_offsite"  # redirect to a host outside the allowed ones
+    #: redirect to a host outside the allowed ones, or cross-origin into a loopback,
+    #: link-local or private address
+    REDIRECT_OFFSITE = "redirect_offsite"
 
 
 #: Outcomes whose response carries usable conditional-GET validators (ETag, Last-Modified).

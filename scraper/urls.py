@@ -43,6 +43,8 @@ _TYPE_ID = re.compile(r"^(?P<type>[a-z]+)-(?P<id>\d+)$")
 #: character or space (which `urlsplit` strips at the ends or removes).
 _PLAIN_DW_URL = re.compile(r"https://www\.dw\.com(/[^?#\x00-\x20]*)?")
 _SHORT_PATH = re.compile(r"^/p/(?P<code>[A-Za-z0-9]+)/?$")
+#: The ``user:pass@`` of a URL with an authority (up to the last ``@`` before the path).
+_USERINFO = re.compile(r"^(\s*(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)[^/?#]*@")
 _LANG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,4})?$")  # en, pt-br, zh-hant, pt-002
 
 
@@ -52,6 +54,14 @@ def is_dw_host(host: str | None) -> bool:
         return False
     host = host.lower().rstrip(".")
     return host == "dw.com" or host.endswith(".dw.com")
+
+
+def strip_userinfo(url: str) -> str:
+    """``url`` without its ``user:pass@``: credentials in a URL are never sent, stored or
+    printed (only the URL's text is looked at, so it works on any string)."""
+    if "@" not in url:
+        return url
+    return _USERINFO.sub(r"\1", url, count=1)
 
 
 def strip_tracking(url: str) -> str:
@@ -66,9 +76,9 @@ def strip_tracking(url: str) -> str:
 
 
 def canonicalize(url: str) -> str:
-    """The canonical form of a URL: tracking stripped, lower-case scheme and host, path
-    percent-encoded as DW's ``link[rel=canonical]`` has it (``%C3%A4`` for ``ä``)."""
-    parts = urlsplit(strip_tracking(url))
+    """The canonical form of a URL: credentials and tracking stripped, lower-case scheme and
+    host, path percent-encoded as DW's ``link[rel=canonical]`` has it (``%C3%A4`` for ``ä``)."""
+    parts = urlsplit(strip_tracking(strip_userinfo(url)))
     path = quote(unquote(parts.path), safe=PATH_SAFE)
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 

@@ -159,7 +159,7 @@ def test_timeouts_resets_and_truncation(shared_site: FaultSite) -> None:
     reset = fetch_one(shared_site.base_url + "/_fault/reset")
     assert reset.outcome is FetchOutcome.CONNECTION_ERROR and reset.attempts == 3
     truncated = fetch_one(shared_site.base_url + "/_fault/truncated")
-    assert truncated.outcome is FetchOutcome.CONNECTION_ERROR
+    assert truncated.outcome is FetchOutcome.TRUNCATED
     assert "20000" in (truncated.error or "")
 
 

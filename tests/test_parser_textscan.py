@@ -38,6 +38,7 @@ def reference_clean_text(value: str | None) -> str | None:
         return None
     text = unicodedata.normalize("NFC", value)
     text = text.translate(_INVISIBLE)
+    text = re.sub("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]", "", text)  # non-space controls
     return re.sub(r"\s+", " ", text).strip() or None
 
 

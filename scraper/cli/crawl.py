@@ -27,13 +27,16 @@ def fetch_settings(
     timeout: float | None = None,
     concurrency: int | None = None,
     per_host_concurrency: int | None = None,
+    site: str | None = None,
 ) -> FetchSettings:
-    """The fetcher's settings: polite defaults with the options the user gave."""
+    """The fetcher's settings: polite defaults with the options the user gave. The `--site`
+    origin is one the operator named, so redirects may lead there even when it is loopback."""
     values: dict[str, Any] = {
         "per_host_delay": delay,
         "read_timeout": timeout,
         "global_concurrency": concurrency,
         "per_host_concurrency": per_host_concurrency,
+        "allowed_origins": (site,) if site else None,
     }
     return replace(FetchSettings(), **{k: v for k, v in values.items() if v is not None})
 
@@ -67,7 +70,7 @@ def crawl(
       dwscrape crawl --db postgresql+psycopg://localhost/dw http://127.0.0.1:8000/en/x/a-1
     """
     settings = setup(ctx)
-    fetch = fetch_settings(delay=delay, timeout=timeout)
+    fetch = fetch_settings(delay=delay, timeout=timeout, site=site)
 
     def echo(result: UrlResult) -> None:
         click.echo(to_json(result.to_dict()) if as_json else url_result_line(result))
@@ -192,7 +195,7 @@ def run(
         lease_s=lease_timeout.total_seconds(),
     )
     fetch = fetch_settings(
-        delay=delay, concurrency=concurrency, per_host_concurrency=per_host_concurrency
+        delay=delay, concurrency=concurrency, per_host_concurrency=per_host_concurrency, site=site
     )
     url = database_url(settings)
     with run_lock_held(url), open_repository(settings) as repo, progress_bar(settings) as bar:

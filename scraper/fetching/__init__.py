@@ -5,9 +5,12 @@ use. The package reads in the order a request travels:
 
 * `settings`: `FetchSettings`, every knob with polite defaults;
 * `client`: the `Fetcher` loop, one hop after another;
-* `redirects`: followed by hand, within the hop limit and the allowed hosts;
+* `redirects`: followed by hand, within the hop limit and the allowed hosts, never into an
+  internal address the operator did not name;
+* `budget`: the time one URL may cost, all its attempts, waits and hops together;
 * `robots` and `politeness`: robots.txt, per-host pacing, Retry-After, backing off;
 * `retry`: when to try again and how long to wait (tenacity);
+* `body`: a body read under the size cap, above the minimum rate, to its declared end;
 * `decoders`: one bounded decoder per Content-Encoding (the size cap counts decoded bytes);
 * `content` and `result`: what the answer is (media type, encoding, block page) and the
   `FetchResult` the caller gets, whose `FetchOutcome` says what happened.

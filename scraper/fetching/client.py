@@ -20,9 +20,17 @@ from urllib.parse import urlsplit
 import httpx
 import structlog
 
-from scraper.fetching.decoders import DecodeError, TooLarge, UnsupportedEncoding, decoder_for
+from scraper.fetching.body import (
+    SlowTransfer,
+    Truncated,
+    discard_connection,
+    read_body,
+)
+from scraper.fetching.budget import UrlBudget
+from scraper.fetching.content import cut_html
+from scraper.fetching.decoders import DecodeError, TooLarge, UnsupportedEncoding
 from scraper.fetching.politeness import Politeness
-from scraper.fetching.redirects import RedirectChain, is_http_url
+from scraper.fetching.redirects import RedirectChain, Resolver, is_http_url, resolve_host
 from scraper.fetching.result import (
     Exchange,
     Expect,
@@ -36,6 +44,7 @@ from scraper.fetching.robots import RobotsCache
 from scraper.fetching.settings import FetchSettings
 from scraper.fetching.statuses import REDIRECT_STATUSES, RETRY_AFTER_STATUSES
 from scraper.outcomes import FetchOutcome
+from scraper.urls import strip_userinfo
 
 log = structlog.get_logger(__name__)
 
@@ -59,12 +68,14 @@ class Fetcher:
         sleep: Sleep | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        resolve: Resolver | None = None,
     ) -> None:
         self.settings = settings or FetchSettings()
         self._transport = transport
         self._sleep: Sleep = sleep or asyncio.sleep
         self._clock: Clock = clock or time.monotonic
         self._rng = rng or random.Random()
+        self._resolve: Resolver = resolve or resolve_host
         self._client: httpx.AsyncClient | None = None
         self._politeness = Politeness(self.settings, clock=self._clock, sleep=self._sleep)
         self._robots = RobotsCache(
@@ -73,6 +84,7 @@ class Fetcher:
             clock=self._clock,
             max_age=self.settings.robots_max_age,
             failure_max_age=self.settings.robots_failure_max_age,
+            max_bytes=self.settings.robots_max_bytes,
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -119,6 +131,7 @@ class Fetcher:
         ``async with``)."""
         if self._client is None:
             raise RuntimeError("use the Fetcher as `async with Fetcher(settings) as fetcher:`")
+        url = strip_userinfo(url)  # credentials are neither sent nor returned
         request = FetchRequest(url, expect, etag, last_modified)
         try:
             result = await self._fetch(request)
@@ -150,7 +163,8 @@ class Fetcher:
             return build_result(
                 FetchOutcome.HTTP_ERROR, request, Exchange(request.url, error=error)
             )
-        chain = RedirectChain(request.url, self.settings)
+        chain = RedirectChain(request.url, self.settings, self._resolve)
+        budget = UrlBudget(self.settings.url_budget_s)
         conditional = request.conditional_headers()
         current = request.url
         last = Exchange(url=current)
@@ -159,12 +173,17 @@ class Fetcher:
             refused = await self._refusal(request, current, check_robots=check_robots)
             if refused is not None:
                 return refused
-            ex = last = await self._get_with_retries(current, conditional)
+            if budget.spent:
+                last.outcome, last.error = FetchOutcome.TIMEOUT, budget.message()
+                return build_result(FetchOutcome.TIMEOUT, request, last)
+            ex = last = await self._get_with_retries(current, conditional, request, budget)
             ex.attempt += sent
             sent = ex.attempt
             if ex.outcome is not None:
                 return build_result(ex.outcome, request, ex)
             target = chain.follow(current, ex)
+            if target is not None and await chain.refuse_internal(target, ex):
+                target = None
             if ex.outcome is not None:  # a redirect that may not be followed
                 return build_result(ex.outcome, request, ex)
             if target is None:
@@ -196,29 +215,39 @@ class Fetcher:
 
     async def _fetch_robots(self, robots_url: str) -> FetchResult:
         """robots.txt through the same machinery (politeness, retries, caps), minus robots."""
-        return await self._fetch(FetchRequest(robots_url, "any"), check_robots=False)
+        request = FetchRequest(robots_url, "any", body_cap=self.settings.robots_max_bytes)
+        return await self._fetch(request, check_robots=False)
 
     # ------------------------------------------------------------------ one request
 
-    async def _get_with_retries(self, url: str, headers: dict[str, str]) -> Exchange:
+    async def _get_with_retries(
+        self, url: str, headers: dict[str, str], request: FetchRequest, budget: UrlBudget
+    ) -> Exchange:
         counter = 0
 
         async def attempt() -> Exchange:
             nonlocal counter
             counter += 1
-            ex = await self._attempt(url, headers)
+            ex = await self._attempt(url, headers, request.body_cap, budget)
             ex.attempt = counter
             return ex
 
-        result: Exchange = await retrying(self.settings, self._rng, self._sleep, url)(attempt)
+        retry = retrying(self.settings, self._rng, self._sleep, url, budget)
+        result: Exchange = await retry(attempt)
         return result
 
-    async def _attempt(self, url: str, headers: dict[str, str]) -> Exchange:
+    async def _attempt(
+        self, url: str, headers: dict[str, str], body_cap: int | None, budget: UrlBudget
+    ) -> Exchange:
         host = urlsplit(url).hostname or ""
         async with self._politeness.slot(host):
-            ex = await self._exchange(url, headers)
+            started = time.perf_counter()
+            try:
+                ex = await self._exchange(url, headers, body_cap, budget)
+            finally:
+                budget.spend(time.perf_counter() - started)
         self._politeness.record(host, ex.status)
-        if ex.status is None:
+        if ex.status is None or ex.outcome is not None:
             return ex
         ex.retryable = ex.status in self.settings.retry_statuses
         retry_after = parse_retry_after(ex.headers.get("retry-after"))
@@ -233,41 +262,38 @@ class Fetcher:
                 ex.error = f"Retry-After {retry_after:.0f}s exceeds the cap"
         return ex
 
-    async def _exchange(self, url: str, headers: dict[str, str]) -> Exchange:
-        """One GET with the body streamed under the size cap; failures become data."""
+    async def _exchange(
+        self, url: str, headers: dict[str, str], body_cap: int | None, budget: UrlBudget
+    ) -> Exchange:
+        """One GET with the body streamed under the size cap, the request deadline and what
+        is left of the URL's budget; failures become data."""
         assert self._client is not None, "use Fetcher as an async context manager"
         ex = Exchange(url=url)
+        by_budget = budget.left < self.settings.total_timeout
+        deadline = asyncio.timeout(min(self.settings.total_timeout, max(budget.left, 0.0)))
         try:
-            async with asyncio.timeout(self.settings.total_timeout):
-                async with self._client.stream("GET", url, headers=headers) as response:
-                    ex.status = response.status_code
-                    ex.headers = {k.lower(): v for k, v in response.headers.items()}
-                    if response.status_code in REDIRECT_STATUSES or response.status_code == 304:
-                        return ex
-                    ex.body = await self._read_body(response)
+            async with deadline, self._client.stream("GET", url, headers=headers) as response:
+                ex.status = response.status_code
+                ex.headers = {k.lower(): v for k, v in response.headers.items()}
+                if response.status_code in REDIRECT_STATUSES or response.status_code == 304:
+                    return ex
+                ex.body = await read_body(response, self.settings, body_cap)
+                if 200 <= ex.status < 300 and cut_html(ex.body, ex.headers.get("content-type")):
+                    # the rest of the page may still come on this connection, where the
+                    # next response belongs: it is not used again
+                    await discard_connection(response)
+                    raise Truncated("HTML ends before </html>")
         except Exception as exc:
             failure = _failure(exc, self.settings.max_bytes)
             if failure is None:
                 raise
             ex.outcome, ex.error, ex.retryable = failure
-            if ex.outcome is not FetchOutcome.TOO_LARGE:
+            if deadline.expired() and by_budget:
+                ex.error, ex.retryable = f"{budget.message()} ({ex.error})", False
+            if ex.outcome not in (FetchOutcome.TOO_LARGE, FetchOutcome.TRUNCATED):
                 ex.status = None
             ex.body = None
         return ex
-
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        limit = self.settings.max_bytes
-        declared = response.headers.get("content-length")
-        encoding = response.headers.get("content-encoding")
-        if declared and declared.isdigit() and not encoding and int(declared) > limit:
-            raise TooLarge
-        if response.is_stream_consumed:  # a pre-read response (httpx.MockTransport)
-            if len(response.content) > limit:
-                raise TooLarge
-            return response.content
-        decoder = decoder_for(encoding, limit)
-        chunks = [decoder.feed(raw) async for raw in response.aiter_raw()]
-        return b"".join(chunks)
 
 
 def _failure(exc: Exception, max_bytes: int) -> tuple[FetchOutcome, str, bool] | None:
@@ -276,6 +302,10 @@ def _failure(exc: Exception, max_bytes: int) -> tuple[FetchOutcome, str, bool] |
     named = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, TooLarge):
         return FetchOutcome.TOO_LARGE, f"body over {max_bytes} bytes", False
+    if isinstance(exc, Truncated):
+        return FetchOutcome.TRUNCATED, f"truncated: {exc}", True
+    if isinstance(exc, SlowTransfer):
+        return FetchOutcome.TIMEOUT, str(exc), True
     if isinstance(exc, UnsupportedEncoding):
         return FetchOutcome.HTTP_ERROR, f"unsupported Content-Encoding {exc}", False
     if isinstance(exc, DecodeError | httpx.DecodingError):

@@ -75,6 +75,29 @@ def looks_like_html(body: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
 
 
+#: How far from its end a complete HTML document has its ``</html>`` (trailing comments and
+#: scripts after it included): DW pages close it in the last few bytes.
+HTML_END_WINDOW = 65536
+
+
+def is_html(body: bytes, content_type: str | None) -> bool:
+    """Whether a body is an HTML page: served as HTML, or unlabelled and looking like it."""
+    media = media_type(content_type)
+    return media in HTML_TYPES or (media is None and looks_like_html(body))
+
+
+def cut_html(body: bytes, content_type: str | None) -> bool:
+    """Whether an HTML page stops before its end: it opens ``<html`` but no ``</html>``
+    closes it (a server or proxy that cut the response, whatever its Content-Length said).
+    A fragment without ``<html`` is judged by nothing and passes."""
+    if not is_html(body, content_type):
+        return False
+    head = body[:4096].lower()
+    if b"<html" not in head:
+        return False
+    return b"</html" not in body[-HTML_END_WINDOW:].lower()
+
+
 def is_xml_type(media: str) -> bool:
     return media in XML_TYPES or media.endswith("+xml")
 

@@ -63,6 +63,8 @@ class FetchRequest:
     expect: Expect = "html"
     etag: str | None = None
     last_modified: str | None = None
+    #: read only the body's first bytes (robots.txt: RFC 9309's cap), never ``too_large``
+    body_cap: int | None = None
     fetched_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     #: `time.perf_counter` when the fetch began, for ``duration_s``
     started: float = field(default_factory=time.perf_counter)

@@ -15,6 +15,7 @@ import structlog
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 
 from scraper import dates
+from scraper.fetching.budget import UrlBudget
 from scraper.fetching.result import Exchange
 from scraper.fetching.settings import FetchSettings
 
@@ -48,10 +49,13 @@ def _exchange(rs: RetryCallState) -> Exchange:
 class RetryPolicy:
     """The tenacity callbacks for one request to ``url`` under ``settings``."""
 
-    def __init__(self, settings: FetchSettings, rng: random.Random, url: str) -> None:
+    def __init__(
+        self, settings: FetchSettings, rng: random.Random, url: str, budget: UrlBudget
+    ) -> None:
         self.settings = settings
         self.rng = rng
         self.url = url
+        self.budget = budget
 
     def wait(self, rs: RetryCallState) -> float:
         s = self.settings
@@ -63,6 +67,8 @@ class RetryPolicy:
 
     def stop(self, rs: RetryCallState) -> bool:
         if rs.attempt_number >= self.settings.max_attempts:
+            return True
+        if rs.upcoming_sleep >= self.budget.left:  # no time left for another attempt
             return True
         return rs.idle_for + rs.upcoming_sleep > self.settings.max_total_wait
 
@@ -79,12 +85,20 @@ class RetryPolicy:
         )
 
 
-def retrying(settings: FetchSettings, rng: random.Random, sleep: Sleep, url: str) -> AsyncRetrying:
-    """A tenacity loop that retries while the last `Exchange` is ``retryable`` and, when it
-    gives up, returns that exchange instead of raising."""
-    policy = RetryPolicy(settings, rng, url)
+def retrying(
+    settings: FetchSettings, rng: random.Random, sleep: Sleep, url: str, budget: UrlBudget
+) -> AsyncRetrying:
+    """A tenacity loop that retries while the last `Exchange` is ``retryable`` and the URL's
+    ``budget`` allows and, when it gives up, returns that exchange instead of raising. The
+    waits between attempts are spent from the budget."""
+    policy = RetryPolicy(settings, rng, url, budget)
+
+    async def spending_sleep(seconds: float) -> None:
+        budget.spend(seconds)
+        await sleep(seconds)
+
     return AsyncRetrying(
-        sleep=sleep,
+        sleep=spending_sleep,
         stop=policy.stop,
         wait=policy.wait,
         retry=retry_if_result(lambda ex: ex.retryable),

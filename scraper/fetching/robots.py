@@ -3,7 +3,10 @@
 robots.txt is fetched through the fetcher itself (politeness, retries, caps) and kept for
 ``max_age`` (RFC 9309: at most 24 hours). A 4xx means "no rules"; a 5xx or an unreachable
 server means "assume everything is disallowed", a verdict kept only ``failure_max_age`` so
-that a long run recovers from an outage. Rules are parsed with protego, scrapy's robots
+that a long run recovers from an outage. Only the first ``max_bytes`` (500 KiB, as RFC 9309
+allows) are read and parsed, up to their last complete line: a huge robots.txt costs neither
+memory nor the host. Its text is decoded by the one charset detector, bogus labels and
+undecodable bytes included (replaced), so no robots.txt can raise. Rules are parsed with protego, scrapy's robots
 parser, which understands wildcards, ``Allow`` and ``Crawl-delay``.
 """
 
@@ -19,6 +22,7 @@ from urllib.parse import urlsplit
 import structlog
 from protego import Protego
 
+from scraper import charset
 from scraper.fetching.result import FetchResult
 from scraper.outcomes import FetchOutcome
 
@@ -58,12 +62,14 @@ class RobotsCache:
         clock: Callable[[], float] | None = None,
         max_age: float = 24 * 3600.0,
         failure_max_age: float = 600.0,
+        max_bytes: int = 500 * 1024,
     ) -> None:
         self._fetch = fetch
         self.agent = agent
         self._clock = clock or time.monotonic
         self.max_age = max_age
         self.failure_max_age = failure_max_age
+        self.max_bytes = max_bytes
         self._cache: dict[str, _Robots] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -96,7 +102,7 @@ class RobotsCache:
     async def _load(self, robots_url: str) -> _Robots:
         result = await self._fetch(robots_url)
         if result.outcome is FetchOutcome.OK and result.body is not None:
-            text = result.body.decode(result.encoding or "utf-8", errors="replace")
+            text = self._text(result, robots_url)
             try:
                 parser = Protego.parse(text)
             except Exception as exc:  # protego on garbage: treat as no rules, say so
@@ -112,6 +118,18 @@ class RobotsCache:
         log.warning("robots.unavailable", url=robots_url, outcome=str(result.outcome))
         failure = None if status is not None else str(result.outcome)
         return _Robots(parser=None, disallow_all=True, reason=reason, failure=failure)
+
+    def _text(self, result: FetchResult, robots_url: str) -> str:
+        body = result.body or b""
+        if len(body) >= self.max_bytes:
+            body = body[: self.max_bytes]
+            body = body[: body.rfind(b"\n") + 1]  # a line cut in two is no rule
+            log.warning("robots.cut", url=robots_url, parsed_bytes=len(body))
+        encoding = result.encoding or charset.detect(body, result.content_type)
+        try:
+            return body.decode(encoding, errors="replace")
+        except LookupError:  # defensive: the detector only names codecs Python has
+            return body.decode("utf-8", errors="replace")
 
     async def check(self, url: str) -> RobotsVerdict:
         """May ``url`` be fetched (loading its host's robots.txt first if needed)?"""

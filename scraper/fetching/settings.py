@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 from scraper.errors import ConfigError
@@ -29,12 +30,30 @@ class FetchSettings:
     #: Deadline for one whole request including its body: a slow drip that beats the read
     #: timeout byte by byte still cannot hold a slot forever.
     total_timeout: float = 120.0
+    #: Hard budget of one URL: every attempt (connect, headers, body), every wait between
+    #: retries and every redirect hop. Spent, the fetch ends as ``timeout``; the time a URL
+    #: waits for its host's politeness slot does not count (so a queue of URLs behind a slow
+    #: one is not failed by it), and the slot is never held longer than this.
+    url_budget_s: float = 180.0
+    #: A body arriving slower than this many bytes per second, measured over
+    #: ``min_rate_window_s``, is abandoned as ``timeout`` (a drip that beats the read timeout
+    #: byte by byte). 0 turns the check off.
+    min_rate_bytes_s: int = 1024
+    min_rate_window_s: float = 10.0
     #: Cap on the (decompressed) body; larger responses are ``too_large``.
     max_bytes: int = 10 * 1024 * 1024
+    #: Only this much of a robots.txt is read and parsed (RFC 9309 allows a cap of at least
+    #: 500 KiB): a huge robots.txt is cut, not a reason to treat the host as disallowed.
+    robots_max_bytes: int = 500 * 1024
     max_redirects: int = 5
-    #: Hosts redirects may lead to besides the starting URL's host (and dw.com, see below).
+    #: Hosts redirects may lead to besides the starting URL's origin (and dw.com, see below).
     allowed_hosts: tuple[str, ...] = ()
     allow_dw_hosts: bool = True
+    #: Origins (``scheme://host[:port]``) the operator named: the ``--site`` origin and the
+    #: origins of the URLs given to crawl. A redirect may lead there even when the address
+    #: is loopback or private; any other cross-origin redirect into loopback, link-local or
+    #: private ranges is refused (checked on the resolved address, before connecting).
+    allowed_origins: tuple[str, ...] = ()
     #: Minimum pause between the end of one request and the start of the next on a host.
     per_host_delay: float = 1.0
     per_host_concurrency: int = 1
@@ -68,7 +87,10 @@ class FetchSettings:
             "connect_timeout": self.connect_timeout,
             "read_timeout": self.read_timeout,
             "total_timeout": self.total_timeout,
+            "url_budget_s": self.url_budget_s,
+            "min_rate_window_s": self.min_rate_window_s,
             "max_bytes": self.max_bytes,
+            "robots_max_bytes": self.robots_max_bytes,
             "per_host_concurrency": self.per_host_concurrency,
             "global_concurrency": self.global_concurrency,
             "max_attempts": self.max_attempts,
@@ -77,10 +99,11 @@ class FetchSettings:
             "robots_failure_max_age": self.robots_failure_max_age,
         }
         for name, value in positive.items():
-            if value <= 0:
+            if not math.isfinite(value) or value <= 0:
                 raise ConfigError(f"FetchSettings.{name} must be > 0, got {value!r}")
         non_negative = {
             "max_redirects": self.max_redirects,
+            "min_rate_bytes_s": self.min_rate_bytes_s,
             "per_host_delay": self.per_host_delay,
             "max_crawl_delay": self.max_crawl_delay,
             "backoff_base": self.backoff_base,
@@ -90,7 +113,7 @@ class FetchSettings:
             "retry_after_cap": self.retry_after_cap,
         }
         for name, value in non_negative.items():
-            if value < 0:
+            if not math.isfinite(value) or value < 0:
                 raise ConfigError(f"FetchSettings.{name} must be >= 0, got {value!r}")
         if not self.user_agent.strip():
             raise ConfigError("FetchSettings.user_agent must not be empty")

@@ -28,7 +28,12 @@ from scraper.article import (
     content_digest,
 )
 from scraper.normalize.credits import split_image_credit
-from scraper.normalize.text import append_unique, clean_text
+from scraper.normalize.text import (
+    append_unique,
+    clean_text,
+    drop_controls,
+    drop_controls_opt,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -111,14 +116,14 @@ def build_article(raw: RawArticle) -> Article:
     kicker = " | ".join(p for p in (clean_text(k) for k in raw.kicker_parts) if p) or None
 
     fields: dict[str, Any] = dict(
-        url=raw.url or raw.canonical_url or "",
-        canonical_url=raw.canonical_url,
+        url=drop_controls(raw.url or raw.canonical_url or ""),
+        canonical_url=drop_controls_opt(raw.canonical_url),
         dw_id=raw.dw_id,
         content_type=raw.content_type,
         layout=raw.layout,
         language=raw.language,
         title=clean_text(raw.title),
-        short_url=raw.short_url,
+        short_url=drop_controls_opt(raw.short_url),
         kicker=kicker,
         topics=_unique_topics(raw.topics),
         teaser=clean_text(raw.teaser),
@@ -134,7 +139,7 @@ def build_article(raw: RawArticle) -> Article:
         word_count=word_count,
         parser_version=PARSER_VERSION,
     )
-    warnings = _with_missing(raw, fields)
+    warnings = tuple(drop_controls(w) for w in _with_missing(raw, fields))
     # One construction (no `with_changes` copy): the hash is computed from the same values.
     digest = content_digest(fields["title"], fields["teaser"], blocks, images, credit_line)
     return Article(**fields, content_hash=digest, warnings=warnings)
@@ -156,7 +161,7 @@ def _unique_authors(raw_authors: list[Author]) -> tuple[Author, ...]:
         name = clean_text(author.name)
         if name and name.casefold() not in seen:
             seen.add(name.casefold())
-            authors.append(Author(name=name, url=author.url))
+            authors.append(Author(name=name, url=drop_controls_opt(author.url)))
     return tuple(authors)
 
 
@@ -182,7 +187,9 @@ def _build_block(rb: RawBlock, images: list[Image], videos: list[Video]) -> Bloc
         return Block(type="image", text=image.caption, image=len(images) - 1)
     if rb.type == "video" and rb.video is not None:
         video = Video(
-            url=rb.video.url, title=clean_text(rb.video.title), duration_s=rb.video.duration_s
+            url=drop_controls_opt(rb.video.url),
+            title=clean_text(rb.video.title),
+            duration_s=rb.video.duration_s,
         )
         if not video.url and not video.title:
             return None
@@ -206,7 +213,7 @@ def build_image(raw: RawImage) -> Image | None:
     if not raw.url and not caption and not alt:
         return None
     return Image(
-        url=raw.url,
+        url=drop_controls_opt(raw.url),
         caption=caption,
         credit=split.raw if split else None,
         alt=alt,

@@ -8,6 +8,7 @@ come first (see `scraper.normalize.textscan`).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -17,6 +18,21 @@ from scraper.normalize.textscan import is_printable_single_spaced
 #: Urdu, Pashto and Indic scripts (all DW languages) need them for correct spelling.
 _INVISIBLE_CHARS = "\u00ad\u200b\u2060\ufeff\u200e\u200f\u202a\u202c"
 _INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
+#: Control characters that are not whitespace (NUL, C0 and C1 controls, DEL): never text, and
+#: PostgreSQL refuses NUL in a text column, so a record must not hold any on either database.
+#: The controls that are whitespace (``\t\n\x0b\x0c\r\x1c-\x1f\x85``) become spaces.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+
+
+def drop_controls(value: str) -> str:
+    """``value`` without its non-whitespace control characters (see `_CONTROLS`)."""
+    if value.isprintable():
+        return value
+    return _CONTROLS.sub("", value)
+
+
+def drop_controls_opt(value: str | None) -> str | None:
+    return None if value is None else drop_controls(value)
 
 
 def _has_invisible(text: str) -> bool:
@@ -36,8 +52,8 @@ def _has_invisible(text: str) -> bool:
 
 
 def clean_text(value: str | None) -> str | None:
-    """NFC, invisible characters removed, every whitespace run (nbsp included) one space,
-    stripped; None for None or an empty result."""
+    """NFC, invisible and control characters removed, every whitespace run (nbsp included)
+    one space, stripped; None for None or an empty result."""
     if value is None:
         return None
     text = value
@@ -58,7 +74,7 @@ def clean_text(value: str | None) -> str | None:
         return spaced or None
     # str.split() and the regex \s share one definition of whitespace (Py_UNICODE_ISSPACE):
     # this is ``re.sub(r"\s+", " ", text).strip()`` at a third of the cost.
-    return " ".join(text.split()) or None
+    return " ".join(_CONTROLS.sub("", text).split()) or None
 
 
 def first_nonempty(values: Iterable[str | None]) -> str | None:

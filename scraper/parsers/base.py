@@ -15,7 +15,7 @@ from lxml import etree
 from lxml.etree import _Element as HtmlElement  # the layout parsers' name for tree elements
 
 from scraper import charset
-from scraper.errors import MalformedPageError
+from scraper.errors import MalformedPageError, PageLimitError
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -29,6 +29,12 @@ _BAD_UTF8 = etree.ErrorTypes.ERR_INVALID_ENCODING
 #: libxml2 stops reporting errors after 100 (XML_MAX_ERRORS); below this many log entries
 #: none can have been dropped.
 _TRUSTED_LOG_SIZE = 50
+#: libxml2 stops parsing a document nested deeper than 256 elements and returns the tree built
+#: so far; it reports that as a resource limit (an internal error before 2.13), always, even
+#: past its cap on reported errors.
+_RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
+_INTERNAL_ERROR = etree.ErrorTypes.ERR_INTERNAL_ERROR
+_DEPTH_MESSAGE = "Excessive depth"
 _local = threading.local()
 
 
@@ -122,11 +128,20 @@ def _parse_plain_utf8(html: bytes, url: str | None) -> HtmlElement | None:
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     errors = parser.error_log
+    _refuse_cut_tree(errors, url)
     if root is None or len(errors) >= _TRUSTED_LOG_SIZE:
         return None
     if any(entry.type == _BAD_UTF8 for entry in errors):
         return None  # not UTF-8 after all: the general path guesses the encoding
     return root
+
+
+def _refuse_cut_tree(errors: Any, url: str | None) -> None:
+    """`PageLimitError` when libxml2 gave up on the page (too deep) and left a cut tree."""
+    for entry in errors:
+        kind = entry.type  # the message is read only for the two kinds that can say "too deep"
+        if kind == _RESOURCE_LIMIT or (kind == _INTERNAL_ERROR and _DEPTH_MESSAGE in entry.message):
+            raise PageLimitError(f"page not parsed to its end: {entry.message.strip()}", url=url)
 
 
 def build_tree(text: str, url: str | None = None) -> HtmlElement:
@@ -143,10 +158,12 @@ def build_tree(text: str, url: str | None = None) -> HtmlElement:
 
 
 def _parse_utf8(data: bytes, url: str | None) -> HtmlElement:
+    parser = _parser()
     try:
-        root = etree.fromstring(data, parser=_parser())
+        root = etree.fromstring(data, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise MalformedPageError(f"HTML could not be parsed: {exc}", url=url) from exc
+    _refuse_cut_tree(parser.error_log, url)
     if root is None:  # what `lxml.html.document_fromstring` reports as ParserError
         raise MalformedPageError("HTML could not be parsed: Document is empty", url=url)
     return root

@@ -27,7 +27,22 @@ Fault routes (``/_fault/…``); ``?key=`` separates counters between tests:
 ``wrong-charset?kind=…``       latin1-label (UTF-8 body labelled ISO-8859-1), cp1252-body
                                (windows-1252 body labelled UTF-8), bogus (unknown charset)
 ``not-html``, ``no-content-type``, ``xml-bomb``, ``xxe``, ``xxe-probe``, ``robots-disallowed``
+``stall?hold=5``               headers, then nothing for ``hold`` s (at most 60), then close
+``length?kind=short``          Content-Length half the page, the whole page sent, kept alive;
+                               ``kind=long``: Content-Length 5000 over the page, then close
+``cut-html``                   a page cut before ``</html>`` with a correct Content-Length
+``robots-huge?mib=50``         a robots.txt of ``mib`` MiB (rules first, ``Disallow: /`` last)
+``robots-charset``             a robots.txt served with ``charset=undefined``
+``bogus-charset?label=…``      the OK page with ``charset=<label>`` (header and ``<meta>``)
+``deep-nesting?depth=100000``  a page of ``depth`` nested divs
+``paragraphs?n=1000000``       an article with ``n`` more paragraphs (8 MB for a million)
+``redirect-to?url=…``          302 to ``url`` (another port of 127.0.0.1, a private address…)
+``nul-jsonld``                 a relaunch article whose JSON-LD strings hold ``\u0000``
 =============================  ===============================================================
+
+``site.robots_route = "robots-huge"`` serves ``/robots.txt`` through that fault route.
+Routes that hold a connection open are bounded (a minute at most) and end as soon as the client
+goes away.
 
 The server listens on 127.0.0.1 only and stops with its ``with`` block. Run it alone (the
 fetch benchmark does, so the server does not share the client's GIL):
@@ -97,6 +112,8 @@ class FaultSite(DemoSite):
         self.max_in_flight = 0
         self.requests: collections.deque[RequestRecord] = collections.deque(maxlen=log_requests)
         self.gone: set[str] = set()
+        #: a fault route that answers ``/robots.txt`` instead of the demo site's
+        self.robots_route: str | None = None
         super().__init__(*args, **kwargs)
         self._template = self._synthetic_template()
 
@@ -183,6 +200,26 @@ class FaultSite(DemoSite):
             + "\n</urlset>\n"
         ).encode()
 
+    def article_halves(self) -> tuple[bytes, bytes]:
+        """The template article split where its body text begins (inside its rich-text
+        div), for routes that pad an article's body."""
+        at = self._template.find(b"rich-text")
+        at = self._template.find(b">", at) + 1 if at >= 0 else self._template.find(b"</body>")
+        return self._template[:at], self._template[at:]
+
+    def nul_jsonld_page(self) -> bytes:
+        """The template article with JSON ``\\u0000`` escapes in its JSON-LD strings, its
+        ``<h1>`` made a ``<div>`` so that the title is read from the JSON-LD."""
+        start = self._template.find(b"application/ld+json")
+        end = self._template.find(b"</script>", start)
+        if start < 0 or end < 0:
+            return OK_PAGE
+        ld = self._template[start:end]
+        for key in (b'"headline":"', b'"description":"', b'"name":"'):
+            ld = ld.replace(key, key + b"\\u0000")
+        page = self._template[:start] + ld + self._template[end:]
+        return page.replace(b"<h1", b"<div", 1).replace(b"</h1>", b"</div>", 1)
+
     def extra_sitemaps(self) -> str:
         if not self.extra_articles:
             return ""
@@ -235,10 +272,13 @@ class FaultHandler(SiteHandler):
         if path in self.site.gone:
             self.send(410, b"<!DOCTYPE html><html><body><h1>Gone</h1></body></html>")
             return
-        if not path.startswith("/_fault/"):
+        if path == "/robots.txt" and self.site.robots_route:
+            name = self.site.robots_route
+        elif path.startswith("/_fault/"):
+            name = path.removeprefix("/_fault/")
+        else:
             super().route(path)
             return
-        name = path.removeprefix("/_fault/")
         query = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
         route = _ROUTES.get(name)
         if route is None:
@@ -384,6 +424,85 @@ class FaultHandler(SiteHandler):
     def robots_disallowed(self, name: str, q: dict[str, str]) -> None:
         self.ok()  # robots.txt disallows this path: a polite client never gets here
 
+    def head_only(self, length: int | None, content_type: str = HTML_TYPE) -> None:
+        """Status line and headers of a 200 (``length`` as Content-Length), no body yet."""
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        self.end_headers()
+        self.wfile.flush()
+
+    def stall(self, name: str, q: dict[str, str]) -> None:
+        self.head_only(10_000)
+        _wait_for_close(self.connection, min(float(q.get("hold", "5")), 60.0))
+        self.close_connection = True
+
+    def length_mismatch(self, name: str, q: dict[str, str]) -> None:
+        if q.get("kind", "short") == "short":
+            # the rest of the page stays on the connection, where the next response belongs
+            self.head_only(len(OK_PAGE) // 2)
+            self.wfile.write(OK_PAGE)
+            return
+        self.head_only(len(OK_PAGE) + 5000)
+        self.wfile.write(OK_PAGE)
+        self.wfile.flush()
+        self.connection.shutdown(socket.SHUT_RDWR)
+        self.close_connection = True
+
+    def cut_html(self, name: str, q: dict[str, str]) -> None:
+        self.send(200, OK_PAGE[: OK_PAGE.index(b"</div>")])
+
+    def robots_huge(self, name: str, q: dict[str, str]) -> None:
+        size = int(float(q.get("mib", "50")) * 1024 * 1024)
+        head = b"User-agent: *\nDisallow: /private/\n"
+        tail = b"User-agent: *\nDisallow: /\n"
+        self.head_only(size, "text/plain")
+        self.wfile.write(head)
+        filler = b"# " + b"padding " * 127 + b"\n"
+        sent = len(head)
+        while sent < size - len(tail):
+            part = filler[: size - len(tail) - sent]
+            self.wfile.write(part)
+            sent += len(part)
+        self.wfile.write(tail)
+
+    def robots_charset(self, name: str, q: dict[str, str]) -> None:
+        body = b"User-agent: *\nDisallow: /private/\n# \xe4\xf6\xfc \xff\xfe\n"
+        self.send(200, body, "text/plain; charset=undefined")
+
+    def bogus_charset(self, name: str, q: dict[str, str]) -> None:
+        label = q.get("label", "undefined")
+        meta = f'<meta charset="{label}">'.encode()
+        body = OK_PAGE.replace(b'<meta charset="utf-8">', meta).replace(b"server", b"s\xe9rver")
+        self.send(200, body, f"text/html; charset={label}")
+
+    def deep_nesting(self, name: str, q: dict[str, str]) -> None:
+        depth = min(int(q.get("depth", "100000")), 1_000_000)
+        body = b"<!DOCTYPE html><html><head><title>Deep</title></head><body>"
+        body += b"<div>" * depth + b"<p>bottom</p>" + b"</div>" * depth + b"</body></html>"
+        self.send(200, body)
+
+    def paragraphs(self, name: str, q: dict[str, str]) -> None:
+        n = min(int(q.get("n", "1000000")), 2_000_000)
+        head, tail = self.site.article_halves()
+        self.head_only(len(head) + 8 * n + len(tail))
+        self.wfile.write(head)
+        row = b"<p>w</p>" * 8192
+        left = n
+        while left > 0:
+            take = min(left, 8192)
+            self.wfile.write(row[: 8 * take])
+            left -= take
+        self.wfile.write(tail)
+
+    def redirect_to(self, name: str, q: dict[str, str]) -> None:
+        self.send(302, b"", headers={"Location": q.get("url", "/")})
+
+    def nul_jsonld(self, name: str, q: dict[str, str]) -> None:
+        body = self.site.nul_jsonld_page()
+        self.send(200, body)
+
 
 _Route = Callable[[FaultHandler, str, dict[str, str]], None]
 _ROUTES: dict[str, _Route] = {
@@ -410,7 +529,31 @@ _ROUTES: dict[str, _Route] = {
     "xxe": FaultHandler.xxe,
     "xxe-probe": FaultHandler.xxe_probe,
     "robots-disallowed": FaultHandler.robots_disallowed,
+    "stall": FaultHandler.stall,
+    "length": FaultHandler.length_mismatch,
+    "cut-html": FaultHandler.cut_html,
+    "robots-huge": FaultHandler.robots_huge,
+    "robots-charset": FaultHandler.robots_charset,
+    "bogus-charset": FaultHandler.bogus_charset,
+    "deep-nesting": FaultHandler.deep_nesting,
+    "paragraphs": FaultHandler.paragraphs,
+    "redirect-to": FaultHandler.redirect_to,
+    "nul-jsonld": FaultHandler.nul_jsonld,
 }
+
+
+def _wait_for_close(conn: socket.socket, seconds: float) -> None:
+    """Hold ``conn`` open up to ``seconds``, returning early when the client closes it."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        conn.settimeout(min(left, 0.2))
+        try:
+            if not conn.recv(1024):
+                return
+        except TimeoutError:
+            continue
+        except OSError:
+            return
 
 
 def main(argv: list[str] | None = None) -> None:
