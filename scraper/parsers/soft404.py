@@ -81,9 +81,13 @@ def check_soft_404(
         return
     titles = tuple(titles)
     if not names_own_content:
-        reason = "names no content of its own (no canonical content URL, no embedded id)"
+        reason = "names no content of its own"
     elif is_not_found_title(*titles):
         reason = "is titled as a missing page"
     else:
         return
-    raise SoftNotFoundError(f"soft 404: a DW page without an article body that {reason}", url=url)
+    raise SoftNotFoundError(
+        f"soft 404: a DW page without an article body that {reason} (looked for a canonical "
+        "content URL, an embedded content id, an article body and the title)",
+        url=url,
+    )
