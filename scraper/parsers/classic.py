@@ -170,7 +170,9 @@ class ClassicParser(LayoutParser):
     def check_soft_404(self, *, has_body: bool) -> None:
         """`soft404.check_soft_404` on what the markup itself names: the canonical link,
         ``og:url``, the tracking object's ``fullUrl`` and ``pageId`` (never the URL the
-        page was fetched from)."""
+        page was fetched from). A page with a body is never one: nothing is looked up."""
+        if has_body:
+            return
         h1 = fp.first_descendant(self.col3, "h1") if self.col3 is not None else None
         head_title = next(self.root.iter("title"), None)
         check_soft_404(
@@ -226,16 +228,19 @@ class ClassicParser(LayoutParser):
                 if player == "video" and found is None and self.long_text() is None:
                     return "video"
         if found in (None, "article"):
-            own = self.own_player()
-            if own is not None and (
-                not any(b.type in TEXT_BLOCK_TYPES for b in raw.blocks)
-                or (own.media_id is not None and own.media_id == raw.dw_id)
-            ):
+            # With text, only a player container can name the item's id: the other kinds
+            # of player are not even looked for.
+            has_text = any(b.type in TEXT_BLOCK_TYPES for b in raw.blocks)
+            own = self.own_player(items_only=has_text)
+            names_item = own is not None and own.media_id is not None and own.media_id == raw.dw_id
+            if own is not None and (not has_text or names_item):
                 return own.kind
         return found or "article"
 
-    def own_player(self) -> Player | None:
-        return None if self.col3 is None else own_player(self.col3, self.media_items())
+    def own_player(self, *, items_only: bool = False) -> Player | None:
+        if self.col3 is None:
+            return None
+        return own_player(self.col3, self.media_items(), items_only=items_only)
 
     def add_own_player(self, raw: RawArticle) -> None:
         """An audio or video item's own media as its first block, when its player sits

@@ -34,8 +34,11 @@ class Player(NamedTuple):
     media_id: int | None = None
 
 
-def own_player(col3: HtmlElement, media_items: list[HtmlElement]) -> Player | None:
-    """The first player of col3 outside ``div.longText`` (see the module docstring)."""
+def own_player(
+    col3: HtmlElement, media_items: list[HtmlElement], *, items_only: bool = False
+) -> Player | None:
+    """The first player of col3 outside ``div.longText`` (see the module docstring);
+    ``items_only``: player containers only."""
     for item in media_items:
         if fp.in_long_text(item):
             continue
@@ -50,6 +53,8 @@ def own_player(col3: HtmlElement, media_items: list[HtmlElement]) -> Player | No
         if kind is not None:
             media_id = item.get("data-media-id") or inputs.get("media_id") or ""
             return Player(kind, video, int(media_id) if media_id.isdigit() else None)
+    if items_only:
+        return None
     for el in col3.iterdescendants("audio", "video"):
         if not fp.in_long_text(el):
             url = best_source(el.get("src"), item_sources(el))

@@ -129,7 +129,9 @@ class RelaunchParser(LayoutParser):
     def check_soft_404(self, *, has_body: bool) -> None:
         """`soft404.check_soft_404` on what the markup itself names: the canonical link,
         ``og:url``, the embedded content's URLs and id, JSON-LD's page (never the URL the
-        page was fetched from)."""
+        page was fetched from). A page with a body is never one: nothing is looked up."""
+        if has_body:
+            return
         named = self.content.get("namedUrl")
         h1 = self._header_first("h1")
         head_title = next(self.root.iter("title"), None)
