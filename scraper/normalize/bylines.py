@@ -192,7 +192,7 @@ class _Segment:
 def parse_byline(line: str) -> list[_Segment] | None:
     """The labelled segments of one printed line, or None when it is no byline line."""
     text = clean_text(line)
-    if not text:
+    if not text or _LABEL_START.match(text) is None:  # most lines: one failed match
         return None
     segments = []
     for piece in _SEGMENT_SPLIT.split(text):

@@ -36,7 +36,7 @@ from scraper.parsers.common import (
 )
 from scraper.parsers.layout import LayoutParser
 from scraper.parsers.page import Page
-from scraper.parsers.soft404 import check_soft_404, names_content
+from scraper.parsers.soft404 import check_soft_404, names_content, page_titles
 from scraper.urls import content_type_from_url, dw_content_id
 
 #: ``key: "value"``, ``key: 'value'`` or ``key: word`` in the tracking object. The quoted
@@ -174,7 +174,6 @@ class ClassicParser(LayoutParser):
         if has_body:
             return
         h1 = fp.first_descendant(self.col3, "h1") if self.col3 is not None else None
-        head_title = next(self.root.iter("title"), None)
         check_soft_404(
             names_own_content=names_content(
                 [clean_text(str(h)) for h in fp.canonical_hrefs(self.root)]
@@ -182,11 +181,7 @@ class ClassicParser(LayoutParser):
                 [self.tracking.get("pageId")],
             ),
             has_body=has_body,
-            titles=[
-                fp.text_of(h1) if h1 is not None else None,
-                fp.text_of(head_title) if head_title is not None else None,
-                self.meta("og:title"),
-            ],
+            titles=page_titles(self.page, h1),
             url=self.url,
         )
 

@@ -44,7 +44,7 @@ from scraper.parsers.layout import LayoutParser
 from scraper.parsers.page import Page
 from scraper.parsers.relaunch_body import BodyWalker
 from scraper.parsers.relaunch_json import APOLLO_CONTENT_TYPES, EmbeddedJson
-from scraper.parsers.soft404 import check_soft_404, names_content
+from scraper.parsers.soft404 import check_soft_404, names_content, page_titles
 from scraper.urls import content_type_from_url, dw_content_id
 
 
@@ -134,7 +134,6 @@ class RelaunchParser(LayoutParser):
             return
         named = self.content.get("namedUrl")
         h1 = self._header_first("h1")
-        head_title = next(self.root.iter("title"), None)
         check_soft_404(
             names_own_content=names_content(
                 [clean_text(str(h)) for h in fp.canonical_hrefs(self.root)]
@@ -148,11 +147,7 @@ class RelaunchParser(LayoutParser):
                 [self.content.get("id")],
             ),
             has_body=has_body,
-            titles=[
-                fp.text_of(h1) if h1 is not None else None,
-                fp.text_of(head_title) if head_title is not None else None,
-                self.meta("og:title"),
-            ],
+            titles=page_titles(self.page, h1),
             url=self.url,
         )
 

@@ -15,7 +15,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from scraper.errors import SoftNotFoundError
+from scraper.parsers import fastpaths as fp
+from scraper.parsers.base import HtmlElement
 from scraper.parsers.common import canonical_or_none
+from scraper.parsers.page import Page
 from scraper.urls import type_and_id
 
 #: Title wordings of a missing page, by language, compared case-insensitively as parts of
@@ -54,6 +57,16 @@ def is_not_found_title(*titles: str | None) -> bool:
             if any(wording in folded for wording in _WORDINGS):
                 return True
     return False
+
+
+def page_titles(page: Page, h1: HtmlElement | None) -> list[str | None]:
+    """The titles a missing page would word: its ``h1``, ``<title>`` and ``og:title``."""
+    head_title = next(page.root.iter("title"), None)
+    return [
+        fp.text_of(h1) if h1 is not None else None,
+        fp.text_of(head_title) if head_title is not None else None,
+        page.meta("og:title"),
+    ]
 
 
 def names_content(urls: Iterable[Any], ids: Iterable[Any] = ()) -> bool:
