@@ -7,6 +7,7 @@ went missing, which must not count as the page naming content.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,16 @@ def test_structure_decides_without_the_title(lang: str) -> None:
     """The wording is only a second signal: with a neutral title the page is still one."""
     html = SOFT_404_PAGES[lang].read_text(encoding="utf-8")
     assert html.count(TITLES[lang]) >= 2  # h1 and <title> (relaunch: og:title too)
+    html = html.replace(TITLES[lang], "Deutsche Welle")
+    with pytest.raises(SoftNotFoundError):
+        parse_page(html, url=GONE.format(lang=lang))
+
+
+@pytest.mark.parametrize("lang", sorted(SOFT_404_PAGES))
+def test_no_canonical_link_at_all(lang: str) -> None:
+    html = SOFT_404_PAGES[lang].read_text(encoding="utf-8")
+    html = re.sub(r"<link[^>]*rel=\"canonical\"[^>]*>", "", html)
+    assert 'rel="canonical"' not in html
     html = html.replace(TITLES[lang], "Deutsche Welle")
     with pytest.raises(SoftNotFoundError):
         parse_page(html, url=GONE.format(lang=lang))
@@ -125,4 +136,5 @@ def test_names_content() -> None:
     assert names_content([None], [123])
     assert names_content([], ["123"])
     assert not names_content(["https://www.dw.com/en/", "https://example.com/x/a-1", None])
+    assert not names_content(["https://www.dw.com/en/error-404"])
     assert not names_content([], [None, True, "abc"])

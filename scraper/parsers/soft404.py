@@ -19,7 +19,7 @@ from scraper.parsers import fastpaths as fp
 from scraper.parsers.base import HtmlElement
 from scraper.parsers.common import canonical_or_none
 from scraper.parsers.page import Page
-from scraper.urls import type_and_id
+from scraper.urls import content_type_from_url
 
 #: Title wordings of a missing page, by language, compared case-insensitively as parts of
 #: the page's title. UNVERIFIED: no sample of DW's error page exists here; these are the
@@ -71,11 +71,11 @@ def page_titles(page: Page, h1: HtmlElement | None) -> list[str | None]:
 
 def names_content(urls: Iterable[Any], ids: Iterable[Any] = ()) -> bool:
     """True when the page's markup names content of its own: one of ``urls`` (canonical
-    link, ``og:url``, embedded URLs) is a dw.com content URL with a type and id, or one of
-    ``ids`` (embedded ids) is a number."""
+    link, ``og:url``, embedded URLs) is a dw.com content URL (``a-``, ``av-``, ``video-``,
+    … with an id: not ``…/error-404``), or one of ``ids`` (embedded ids) is a number."""
     for url in urls:
         canon = canonical_or_none(url) if isinstance(url, str) else None
-        if canon and type_and_id(canon) is not None:
+        if canon and content_type_from_url(canon) is not None:
             return True
     for value in ids:
         if isinstance(value, int) and not isinstance(value, bool):
