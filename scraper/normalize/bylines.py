@@ -127,30 +127,8 @@ MAX_NAME_WORDS = 5
 #: Lower-case words a name may hold (``Ursula von der Leyen``); any other word starting
 #: with a lower-case letter makes the "name" a phrase. Scripts without case pass.
 NAME_PARTICLES = frozenset(
-    [
-        "von",
-        "van",
-        "der",
-        "den",
-        "de",
-        "da",
-        "das",
-        "do",
-        "dos",
-        "du",
-        "la",
-        "le",
-        "ter",
-        "zu",
-        "zur",
-        "di",
-        "del",
-        "della",
-        "bin",
-        "ibn",
-        "al",
-        "el",
-    ]
+    {"von", "van", "der", "den", "de", "da", "das", "do", "dos", "du", "la", "le", "ter", "zu"}
+    | {"zur", "di", "del", "della", "bin", "ibn", "al", "el"}
 )
 
 
