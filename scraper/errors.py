@@ -8,6 +8,7 @@ bs4, json, httpx, SQLAlchemy) are wrapped with ``raise ... from exc`` and never 
     ├── ParseError            the page could not be turned into an Article
     │   ├── NotDWPageError    no DW markup found (neither layout recognised)
     │   ├── NotArticleError   DW page, but not an article-like page (topic, section, index)
+    │   ├── SoftNotFoundError DW's chrome around no content: a missing page served as 200
     │   └── MalformedPageError  undecodable or structurally broken input
     │       └── PageLimitError  over a parser cap (nesting depth, tags, blocks, text)
     ├── StorageError          the database refused or failed (db/ wraps SQLAlchemy errors)
@@ -40,6 +41,14 @@ class NotDWPageError(ParseError):
 
 class NotArticleError(ParseError):
     """A DW page, but not an article-like page (e.g. a topic, section or author page)."""
+
+
+class SoftNotFoundError(ParseError):
+    """A soft 404: a page in DW's own chrome (a layout was recognised) whose markup names no
+    content of its own (no canonical content URL, no id in the embedded data) and holds no
+    article body, or holds no body under a "page not found" title. The page behind the URL
+    is gone although the server answered 200: a caller records it as fetch outcome
+    ``not_found``, never as an article."""
 
 
 class MalformedPageError(ParseError):

@@ -23,13 +23,17 @@ from conftest import FIXTURES, ROOT
 
 from scraper import parse_page
 from scraper.article import Article
-from scraper.errors import NotArticleError, NotDWPageError, ParseError
+from scraper.errors import NotArticleError, NotDWPageError, ParseError, SoftNotFoundError
 
 GOLDEN = FIXTURES / "dw"
 #: Pages that must be refused, and how.
 EXPECTED_ERRORS: dict[str, type[ParseError]] = {
     "not_dw": NotDWPageError,
     "de_relaunch_topic_klimawandel": NotArticleError,
+    "en_relaunch_synthetic_soft404": SoftNotFoundError,
+    "es_relaunch_synthetic_soft404": SoftNotFoundError,
+    "de_classic_synthetic_soft404": SoftNotFoundError,
+    "fr_classic_synthetic_soft404": SoftNotFoundError,
 }
 ALL_PAGES = sorted(GOLDEN.glob("*.html"))
 PAGES = [p for p in ALL_PAGES if p.stem not in EXPECTED_ERRORS]
@@ -359,6 +363,64 @@ def check_relaunch_gallery(a: Article) -> None:
     ]
 
 
+def check_fr_old_audio_item(a: Article) -> None:
+    """Synthetic 2012 French audio item: ``a-`` id, an audio player container, a body that
+    is only the ``Auteur :`` / ``Édition :`` byline (with ``&nbsp;`` before the colons)."""
+    assert (a.layout, a.content_type, a.language, a.dw_id) == ("classic", "audio", "fr", 15934012)
+    assert a.title == "Les pêcheurs du lac Tchad face à la sécheresse"
+    assert a.kicker == "Environnement"
+    assert a.published_at == dt.date(2012, 5, 14)
+    assert a.short_url == "https://p.dw.com/p/15hQz"
+    assert [x.name for x in a.authors] == ["Aminata Diallo"]
+    assert a.credit_line is not None
+    assert a.credit_line.raw == "Auteur : Aminata Diallo / Édition : Marc Lefèvre"
+    assert a.credit_line.editors == ("Marc Lefèvre",) and a.credit_line.writers == ()
+    assert a.text == "" and a.word_count == 0
+    assert [(v.url, v.duration_s) for v in a.videos] == [
+        (
+            "https://radiodownloaddw-a.akamaihd.net/Events/dwelle/dira/mp3/afr/"
+            "120514_lac_tchad_fra.mp3",
+            231,
+        )
+    ]
+    assert [b.type for b in a.blocks] == ["video"]
+
+
+def check_de_old_video_item(a: Article) -> None:
+    """Synthetic 2011 German video item: ``a-`` id, a video player naming an ``.flv`` file
+    and an ``.mp4`` download (the mp4 wins), ``Autor:`` and ``Redaktion:`` paragraphs."""
+    assert (a.layout, a.content_type, a.language, a.dw_id) == ("classic", "video", "de", 14935577)
+    assert a.title == "Hochwasser an der Elbe: Deiche halten"
+    assert a.kicker == "Journal"
+    assert a.published_at == dt.date(2011, 3, 22)
+    assert a.short_url == "https://p.dw.com/p/10aXy"
+    assert [x.name for x in a.authors] == ["Jens Hartmann"]
+    assert a.credit_line is not None
+    assert a.credit_line.raw == "Autor: Jens Hartmann / Redaktion: Sabine Roth"
+    assert a.credit_line.editors == ("Sabine Roth",)
+    assert a.text == ""
+    assert [(v.url, v.duration_s) for v in a.videos] == [
+        ("https://tvdownloaddw-a.akamaihd.net/dwtv_video/flv/jod/jod20110322_elbe_sd_avc.mp4", 142)
+    ]
+    assert not any(".flv" in (v.url or "") for v in a.videos)
+
+
+def check_en_old_audio_item(a: Article) -> None:
+    """Synthetic 2013 English audio item: ``a-`` id, a text paragraph, the byline on one
+    line (``Author: … / Editor: …``); its player names the item's own id."""
+    assert (a.layout, a.content_type, a.language, a.dw_id) == ("classic", "audio", "en", 17134566)
+    assert a.title == "Dhaka garment workers demand higher wages"
+    assert a.published_at == dt.date(2013, 10, 2)
+    assert [x.name for x in a.authors] == ["Priya Sharma"]
+    assert a.credit_line is not None
+    assert a.credit_line.raw == "Author: Priya Sharma / Editor: Tom Wright"
+    assert a.credit_line.editors == ("Tom Wright",)
+    assert a.text.startswith("The workers want the monthly minimum wage raised to 8,000 taka.")
+    assert "Author" not in a.text and "Editor" not in a.text
+    assert [b.type for b in a.blocks] == ["video", "paragraph"]
+    assert a.videos[0].url is not None and a.videos[0].url.endswith("131002_dhaka_wages_eng.mp3")
+
+
 CHECKS: dict[str, Callable[[Article], None]] = {
     "en_relaunch_2023-09-13_putin-kim": check_seed,
     "en_classic_2020-07-14_floating-solar": check_en_classic,
@@ -367,4 +429,7 @@ CHECKS: dict[str, Callable[[Article], None]] = {
     "en_relaunch_2024-03-12_night-trains": check_relaunch_multi_author_videos,
     "en_relaunch_nojson_cologne-cathedral": check_relaunch_without_json,
     "en_relaunch_gallery_2024-02-12_cologne-carnival": check_relaunch_gallery,
+    "fr_classic_audio_2012-05-14_synthetic_lac-tchad": check_fr_old_audio_item,
+    "de_classic_video_2011-03-22_synthetic_elbe-hochwasser": check_de_old_video_item,
+    "en_classic_audio_2013-10-02_synthetic_dhaka-garment-workers": check_en_old_audio_item,
 }

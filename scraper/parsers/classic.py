@@ -16,13 +16,15 @@ from urllib.parse import unquote
 
 from scraper.article import Author, ContentType, DateValue
 from scraper.errors import NotArticleError
-from scraper.normalize.build import RawArticle, RawBlock, RawImage
+from scraper.normalize.build import TEXT_BLOCK_TYPES, RawArticle, RawBlock, RawImage
+from scraper.normalize.bylines import extract_bylines
 from scraper.normalize.labels import FACT_LABELS, label_key
 from scraper.normalize.page_dates import parse_day
 from scraper.normalize.text import clean_text, first_nonempty
 from scraper.parsers import classic_body
 from scraper.parsers import fastpaths as fp
 from scraper.parsers.base import HtmlElement
+from scraper.parsers.classic_media import Player, own_player
 from scraper.parsers.common import (
     absolute_url,
     canonical_or_none,
@@ -34,6 +36,7 @@ from scraper.parsers.common import (
 )
 from scraper.parsers.layout import LayoutParser
 from scraper.parsers.page import Page
+from scraper.parsers.soft404 import check_soft_404, names_content, page_titles
 from scraper.urls import content_type_from_url, dw_content_id
 
 #: ``key: "value"``, ``key: 'value'`` or ``key: word`` in the tracking object. The quoted
@@ -133,6 +136,7 @@ class ClassicParser(LayoutParser):
         canonical = self.field("canonical_url", self.canonical_url, None)
         reject_non_content(canonical or self.url, url=self.url)
         if self.col3 is None:
+            self.check_soft_404(has_body=False)
             raise NotArticleError(
                 "no article found: looked for div#bodyContent > div.col3 with an h1", url=self.url
             )
@@ -150,10 +154,36 @@ class ClassicParser(LayoutParser):
         raw.short_url = field("short_url", self.short_url, None)
         raw.lead_images = field("lead_images", self.lead_images, [])
         raw.blocks = field("body", self.blocks, [])
-        raw.content_type = field("content_type", lambda: self.content_type(canonical), "article")
+        self.check_soft_404(has_body=bool(raw.blocks) or bool(self.media_items()))
+        bylines = field("bylines", lambda: extract_bylines(raw.blocks), None)
         raw.credit_line = field("credit_line", lambda: extract_credit_line(raw.blocks), None)
+        raw.content_type = field(
+            "content_type", lambda: self.content_type(canonical, raw), "article"
+        )
+        field("own_player", lambda: self.add_own_player(raw), None)
+        if bylines is not None:
+            raw.authors.extend(bylines.author_records())
+            raw.credit_line = bylines.credit_line(raw.credit_line)
         raw.warnings.extend(self.warnings)
         return raw
+
+    def check_soft_404(self, *, has_body: bool) -> None:
+        """`soft404.check_soft_404` on what the markup itself names: the canonical link,
+        ``og:url``, the tracking object's ``fullUrl`` and ``pageId`` (never the URL the
+        page was fetched from). A page with a body is never one: nothing is looked up."""
+        if has_body:
+            return
+        h1 = fp.first_descendant(self.col3, "h1") if self.col3 is not None else None
+        check_soft_404(
+            names_own_content=names_content(
+                [clean_text(str(h)) for h in fp.canonical_hrefs(self.root)]
+                + [self.meta("og:url"), unquote(self.tracking.get("fullUrl", ""))],
+                [self.tracking.get("pageId")],
+            ),
+            has_body=has_body,
+            titles=page_titles(self.page, h1),
+            url=self.url,
+        )
 
     def canonical_url(self) -> str | None:
         for href in fp.canonical_hrefs(self.root):
@@ -173,7 +203,11 @@ class ClassicParser(LayoutParser):
         page_id = self.tracking.get("pageId", "")
         return int(page_id) if page_id.isdigit() else None
 
-    def content_type(self, canonical: str | None) -> ContentType:
+    def content_type(self, canonical: str | None, raw: RawArticle) -> ContentType:
+        """By the URL's id prefix; a page without one, or an ``a-`` item, by its own player
+        (`classic_media`): the ``a-`` item only when the player is the item's content —
+        the body has no text of its own (the byline lines are out by now) or the player
+        names the item's own id — so an article with a clip above its text stays one."""
         found: ContentType | None = None
         for candidate in (canonical, self.url):
             found = content_type_from_url(candidate) if candidate else None
@@ -188,7 +222,29 @@ class ClassicParser(LayoutParser):
                     return "audio"
                 if player == "video" and found is None and self.long_text() is None:
                     return "video"
+        if found in (None, "article"):
+            # With text, only a player container can name the item's id: the other kinds
+            # of player are not even looked for.
+            has_text = any(b.type in TEXT_BLOCK_TYPES for b in raw.blocks)
+            own = self.own_player(items_only=has_text)
+            names_item = own is not None and own.media_id is not None and own.media_id == raw.dw_id
+            if own is not None and (not has_text or names_item):
+                return own.kind
         return found or "article"
+
+    def own_player(self, *, items_only: bool = False) -> Player | None:
+        if self.col3 is None:
+            return None
+        return own_player(self.col3, self.media_items(), items_only=items_only)
+
+    def add_own_player(self, raw: RawArticle) -> None:
+        """An audio or video item's own media as its first block, when its player sits
+        outside the text body (which was all the body walk read)."""
+        if raw.content_type not in ("audio", "video") or any(b.type == "video" for b in raw.blocks):
+            return
+        own = self.own_player()
+        if own is not None and own.video is not None:
+            raw.blocks.insert(0, RawBlock("video", video=own.video))
 
     def language(self, canonical: str | None) -> str | None:
         lang = fp.html_lang(self.root)

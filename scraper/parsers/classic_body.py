@@ -8,6 +8,9 @@ nested galleries and related-content boxes are not body text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Literal
+
 from scraper.article import Video
 from scraper.normalize.build import RawBlock, RawImage
 from scraper.normalize.credits import split_alt_credit
@@ -113,9 +116,58 @@ def picbox_image(box: HtmlElement) -> RawImage | None:
     return RawImage(url=absolute_url(img.get("src")), caption=caption, credit=credit, alt=alt)
 
 
+#: File extensions of media sources, by the content type they make a page.
+AUDIO_EXTENSIONS = frozenset({"mp3", "m4a", "aac", "ogg", "oga", "opus", "wav", "wma"})
+VIDEO_EXTENSIONS = frozenset({"mp4", "m4v", "flv", "webm", "mov", "m3u8", "wmv"})
+
+
+def media_kind(url: str | None) -> Literal["audio", "video"] | None:
+    """``audio`` or ``video`` by the URL's file extension (query and fragment ignored)."""
+    if not url:
+        return None
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    if ext in AUDIO_EXTENSIONS:
+        return "audio"
+    if ext in VIDEO_EXTENSIONS:
+        return "video"
+    return None
+
+
+def best_source(named: str | None, others: Iterable[str | None]) -> str | None:
+    """The media URL to record: ``named`` (the player's ``file_name``) unless it is missing
+    or an ``.flv`` while the page also names an ``.mp4`` (old players listed both; the mp4
+    is the one still served and playable); then the first mp4, else the first media URL."""
+    if named and not _has_ext(named, "flv"):
+        return named
+    sources = [u for u in others if u and media_kind(u) is not None]
+    mp4 = next((u for u in sources if _has_ext(u, "mp4")), None)
+    return mp4 or named or (sources[0] if sources else None)
+
+
+def _has_ext(url: str, ext: str) -> bool:
+    return url.split("#", 1)[0].split("?", 1)[0].lower().endswith("." + ext)
+
+
+def item_sources(item: HtmlElement) -> list[str]:
+    """Every media URL a player container names besides ``file_name``: its other hidden
+    inputs, ``<source src>``, ``<audio|video src>`` and links (download links)."""
+    found = []
+    for el in item.iter("input", "source", "audio", "video", "a"):
+        if el.tag == "input":
+            value = el.get("value") if el.get("name") != "file_name" else None
+        else:
+            value = el.get("href") if el.tag == "a" else el.get("src")
+        if value and media_kind(value.strip()) is not None:
+            found.append(value.strip())
+    return found
+
+
 def media_video(item: HtmlElement) -> Video | None:
     inputs = hidden_inputs(item)
     url = inputs.get("file_name")
+    if not url or _has_ext(url, "flv"):
+        url = best_source(url, item_sources(item))
     title = inputs.get("media_title")
     if not url and not title:
         return None

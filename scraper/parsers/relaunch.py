@@ -44,6 +44,7 @@ from scraper.parsers.layout import LayoutParser
 from scraper.parsers.page import Page
 from scraper.parsers.relaunch_body import BodyWalker
 from scraper.parsers.relaunch_json import APOLLO_CONTENT_TYPES, EmbeddedJson
+from scraper.parsers.soft404 import check_soft_404, names_content, page_titles
 from scraper.urls import content_type_from_url, dw_content_id
 
 
@@ -113,6 +114,7 @@ class RelaunchParser(LayoutParser):
         raw.authors = field("authors", self.authors, [])
         raw.short_url = field("short_url", self.short_url, None)
         raw.lead_images, raw.blocks = field("body", self.body, no_body)
+        self.check_soft_404(has_body=bool(raw.blocks))
         raw.credit_line = field("credit_line", lambda: extract_credit_line(raw.blocks), None)
         field("main_video", lambda: self.add_main_video(raw), None)
         if raw.title is None and not raw.blocks:
@@ -123,6 +125,31 @@ class RelaunchParser(LayoutParser):
             )
         raw.warnings.extend(self.warnings)
         return raw
+
+    def check_soft_404(self, *, has_body: bool) -> None:
+        """`soft404.check_soft_404` on what the markup itself names: the canonical link,
+        ``og:url``, the embedded content's URLs and id, JSON-LD's page (never the URL the
+        page was fetched from). A page with a body is never one: nothing is looked up."""
+        if has_body:
+            return
+        named = self.content.get("namedUrl")
+        h1 = self._header_first("h1")
+        check_soft_404(
+            names_own_content=names_content(
+                [clean_text(str(h)) for h in fp.canonical_hrefs(self.root)]
+                + [
+                    self.meta("og:url"),
+                    self.content.get("canonicalUrl"),
+                    _jsonld_id(self.jsonld.get("mainEntityOfPage")),
+                    self.jsonld.get("url"),
+                    urljoin(DW_BASE, named) if isinstance(named, str) else None,
+                ],
+                [self.content.get("id")],
+            ),
+            has_body=has_body,
+            titles=page_titles(self.page, h1),
+            url=self.url,
+        )
 
     def canonical_url(self) -> str | None:
         for href in fp.canonical_hrefs(self.root):
