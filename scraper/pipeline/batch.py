@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, NamedTuple, Protocol, TypeVar
 
@@ -23,7 +23,7 @@ import structlog
 from scraper import parse_page
 from scraper.article import Article
 from scraper.discovery import Site
-from scraper.errors import DwscrapeError, ParseError
+from scraper.errors import DwscrapeError, ParseError, SoftNotFoundError
 from scraper.fetching import FetchResult
 from scraper.outcomes import FetchOutcome
 from scraper.pipeline.report import FillRates, ResultCallback, UrlResult
@@ -241,6 +241,10 @@ class Pipeline:
             prepared.article = parse_page(
                 fetched.body, url=source_url, fetched_at=fetched.fetched_at
             )
+        except SoftNotFoundError as exc:  # a 200 that says the page is gone: logged as a 404
+            log.warning("crawl.soft_not_found", url=url, error=str(exc))
+            prepared.fetched = replace(fetched, outcome=FetchOutcome.NOT_FOUND, body=None)
+            prepared.error = f"{FetchOutcome.NOT_FOUND}: soft 404 ({exc.message})"
         except ParseError as exc:
             log.warning("crawl.parse_failed", url=url, error=str(exc))
             prepared.error = f"parse: {exc.message}"

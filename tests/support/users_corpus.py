@@ -27,6 +27,17 @@ def fixture_pages() -> list[tuple[str, bytes]]:
     return pages
 
 
+def corpus_size() -> int:
+    """How many articles the corpus stores: the golden pages and the hand-made one."""
+    return len(fixture_pages()) + 1
+
+
+def corpus_languages() -> set[str]:
+    """The languages the corpus holds: every golden record's, and the hand-made Chinese one."""
+    records = (json.loads(p.read_text(encoding="utf-8")) for p in FIXTURES.glob("*.json"))
+    return {r["language"] for r in records if r.get("language")} | {"zh"}
+
+
 def store_corpus(repo: Repository) -> None:
     for url, html in fixture_pages():
         article = parse_page(html, url=url, fetched_at=FETCHED_AT)
