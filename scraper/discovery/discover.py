@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import structlog
 
-from scraper import languages
 from scraper.discovery.collect import Collector, DiscoveredUrl, UrlFilter
 from scraper.discovery.feeds import read_feed
 from scraper.discovery.plan import FeedPlan
@@ -65,13 +64,15 @@ async def stream_discovery(
     plus ``/{lang}/article-sitemap.xml`` and ``/{lang}/news-sitemap.xml``, at most
     ``max_sitemaps``) of the given languages, handing each source's content URLs to
     ``on_chunk`` as soon as it is read. Never raises on bad feeds or sitemaps: they are logged
-    and listed in the report. Unknown languages raise `UnknownLanguageError`."""
+    and listed in the report. Language codes are matched case-insensitively; one missing from
+    the table is read through its sitemaps only (the CLI rejects unknown codes before this:
+    `scraper.languages.resolve`)."""
     site = site or Site()
     feeds = feeds or FeedPlan()
     unknown = set(sources) - SOURCES
     if unknown:
         raise ConfigError(f"unknown discovery source(s): {', '.join(sorted(unknown))}")
-    langs = [languages.get(lang, feeds.table).segment for lang in langs]
+    langs = list(dict.fromkeys(lang.strip().lower() for lang in langs))
     report = DiscoveryReport.for_languages(langs)
     keep = UrlFilter(site, langs, since)
 

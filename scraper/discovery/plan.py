@@ -44,13 +44,13 @@ class FeedPlan:
                 extra.append(url)
         return cls(languages.with_feeds(overrides), tuple(extra))
 
-    def language(self, lang: str) -> Language:
-        return languages.get(lang, self.table)
-
     def feed_url(self, lang: str, kind: str = "rss") -> str | None:
         """The DW address of a language's feed (``rss``: RSS 2.0 under ``/xml/``; ``rdf``: RSS
-        1.0 under ``/rdf/``, known ids only), or None when no feed is known."""
-        entry = self.language(lang)
+        1.0 under ``/rdf/``, known ids only), or None when no feed is known (a language
+        missing from the table included: validating codes is the caller's job)."""
+        entry = self.table.get(lang.strip().lower())
+        if entry is None:
+            return None
         if entry.custom_feed:
             return entry.custom_feed if kind == "rss" else None
         if entry.feed_id is None:

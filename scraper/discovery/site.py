@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from scraper.errors import ConfigError
-from scraper.languages import RSS_HOST, get
+from scraper.languages import BY_SEGMENT, RSS_HOST
 from scraper.urls import DW_HOST, is_dw_host
 
 __all__ = ["RSS_HOST", "Site"]
@@ -55,9 +55,10 @@ class Site:
     def feed_url(self, lang: str, kind: str = "rss") -> str | None:
         """DW's all-news feed for a language from the language table (``rss``: RSS 2.0,
         ``rdf``: RSS 1.0), mapped; None when the table knows no feed id for it."""
-        feed_id = get(lang).feed_id
-        if feed_id is None:
+        entry = BY_SEGMENT.get(lang.strip().lower())
+        if entry is None or entry.feed_id is None:
             return None
+        feed_id = entry.feed_id
         folder = "rdf" if kind == "rdf" else "xml"
         return self.map(f"https://{RSS_HOST}/{folder}/{feed_id}")
 
