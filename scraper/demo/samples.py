@@ -61,7 +61,7 @@ def language_samples(templates: Templates, have_pages: set[str]) -> dict[str, by
         date = dt.datetime(2024, 1, 29, 6, index % 60, tzinfo=dt.UTC)
         pages[rich] = _article(templates, lang, rich, f"A {lang.name} story", date)
         title = f"A {lang.name} story without language data"
-        pages[bare] = templates.fill("article-bare.html", title=title).encode()
+        pages[bare] = templates.fill("article-bare.html.tmpl", title=title).encode()
     return pages
 
 
@@ -69,7 +69,7 @@ def _article(
     templates: Templates, lang: Language, path: str, title: str, date: dt.datetime
 ) -> bytes:
     return templates.fill(
-        "article.html",
+        "article.html.tmpl",
         lang=lang.segment,
         name=lang.name,
         title=title,
