@@ -245,6 +245,8 @@ def test_a_language_whose_every_source_failed_is_named(site: FaultSite) -> None:
     assert kinds == {SourceKind.FEED, SourceKind.ARTICLE_SITEMAP, SourceKind.NEWS_SITEMAP}
     assert all(u.startswith("https://www.dw.com/es/") for u in (d.url for d in found.urls))
     assert report.languages["fr"].to_dict()["failed"]
+    counts = report.flat_counts()
+    assert counts["discover.fr.failed"] == 3 and counts["discover.es.feed"] >= 1
 
 
 def test_a_run_where_everything_failed_says_so() -> None:

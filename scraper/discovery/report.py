@@ -146,6 +146,18 @@ class DiscoveryReport:
             out.extend(report.failures)
         return out
 
+    def flat_counts(self) -> dict[str, int]:
+        """Counters for a run's stats: ``discover.<lang>.<kind>`` (URLs) and
+        ``discover.<lang>.failed`` (sources); site-wide sources under ``discover.site``."""
+        counts: dict[str, int] = {}
+        for name, report in [("site", self.site_wide), *self.languages.items()]:
+            for kind, tally in report.sources.items():
+                if tally.tried:
+                    counts[f"discover.{name}.{kind}"] = tally.urls
+            if report.failures:
+                counts[f"discover.{name}.failed"] = len(report.failures)
+        return counts
+
     def to_dict(self) -> dict[str, object]:
         """Plain data for the run's log and stats."""
         return {
