@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any, Self, cast
 from urllib.parse import quote, unquote, urlsplit
 
-from scraper import dates
+from scraper.demo import listings
 from scraper.demo.samples import Archive, Templates, language_samples
 from scraper.languages import BY_FEED_ID, BY_SEGMENT
 from scraper.urls import language_from_url
@@ -66,11 +66,6 @@ _CANONICAL = re.compile(
     rb"<link\b(?=[^>]*\brel=[\"']?canonical)[^>]*\bhref=[\"']([^\"']+)[\"']", re.I
 )
 _DATE_PUBLISHED = re.compile(rb"\"datePublished\"\s*:\s*\"([^\"]+)\"")
-_FEED = re.compile(r"^/?(?:xml|rdf)/(?P<id>[a-z0-9-]+)$")
-_LANG_SITEMAP = re.compile(
-    r"^/(?P<lang>[a-z]{2,3}(?:-[a-z0-9]{2,4})?)/"
-    r"(?P<name>article-sitemap(?:-recent|-(?P<y>\d{4})-(?P<m>\d\d))?|news-sitemap)\.xml$"
-)
 
 
 @dataclass(frozen=True)
@@ -193,47 +188,6 @@ class DemoSite:
             out.append((path, match.group(1).decode() if match else None))
         return out
 
-    def _feed_items(self, text: str, lang: str) -> str:
-        feed_id = BY_SEGMENT[lang].feed_id if lang in BY_SEGMENT else None
-        tag = f"{lang}-{feed_id or 'rss'}-1573-rdf"
-        items = []
-        for path, date in self._dated_pages(lang):
-            url = f"https://www.dw.com{path}"
-            if url in text:
-                continue
-            pub = ""
-            if date:
-                with contextlib.suppress(ValueError):
-                    when = dates.parse_iso(date)
-                    pub = f"<pubDate>{email.utils.format_datetime(when)}</pubDate>"
-            items.append(
-                f"<item><title>{html.escape(path)}</title><link>{url}?maca={tag}</link>{pub}</item>"
-            )
-        return "\n".join(items)
-
-    def _sitemap_urls(self, text: str, lang: str) -> str:
-        urls = []
-        for path, date in self._dated_pages(lang):
-            url = f"https://www.dw.com{path}"
-            if url in text:
-                continue
-            lastmod = f"<lastmod>{date}</lastmod>" if date else ""
-            urls.append(f"<url><loc>{url}</loc>{lastmod}</url>")
-        return "\n".join(urls)
-
-    def _news_urls(self, lang: str) -> str:
-        urls = []
-        for path, date in self._dated_pages(lang):
-            if not date:
-                continue
-            urls.append(
-                f"<url><loc>https://www.dw.com{path}</loc><news:news><news:publication>"
-                f"<news:name>DW</news:name><news:language>{lang}</news:language>"
-                f"</news:publication><news:publication_date>{date}</news:publication_date>"
-                "</news:news></url>"
-            )
-        return "\n".join(urls)
-
     def extra_sitemaps(self) -> str:
         """``<sitemap>`` entries added to the sitemap index (none here; a subclass adds some)."""
         return ""
@@ -242,16 +196,22 @@ class DemoSite:
         """Fill a feed's or sitemap's marker with every served page of its language."""
         text = body.decode("utf-8")
         lang: str | None = rel.split("/", 1)[0] if "/" in rel else None
-        feed = _FEED.match(rel)
+        feed = listings.FEED_PATH.match(rel)
         if feed:
             known = BY_FEED_ID.get(feed.group("id"))
             lang = known.segment if known else None
         if "<!-- dwscrape:items -->" in text and lang:
-            text = text.replace("<!-- dwscrape:items -->", self._feed_items(text, lang))
+            text = text.replace(
+                "<!-- dwscrape:items -->", listings.feed_items(self._dated_pages(lang), text, lang)
+            )
         if "<!-- dwscrape:urls -->" in text and lang:
-            text = text.replace("<!-- dwscrape:urls -->", self._sitemap_urls(text, lang))
+            text = text.replace(
+                "<!-- dwscrape:urls -->", listings.sitemap_urls(self._dated_pages(lang), text)
+            )
         if "<!-- dwscrape:news -->" in text and lang:
-            text = text.replace("<!-- dwscrape:news -->", self._news_urls(lang))
+            text = text.replace(
+                "<!-- dwscrape:news -->", listings.news_urls(self._dated_pages(lang), lang)
+            )
         if "<!-- dwscrape:sitemaps -->" in text:
             text = text.replace("<!-- dwscrape:sitemaps -->", self.extra_sitemaps())
         return text.encode("utf-8")
@@ -268,7 +228,7 @@ class DemoSite:
             or rel.startswith(("pages/", "shortlinks", "templates/"))
         ):
             return None
-        generated = self._generated(path)
+        generated = listings.generated_xml(path, self.root, self._templates, self.archives)
         if generated is not None:
             return make_page(self.dynamic_file(rel, generated), XML_TYPE, FIXTURE_LAST_MODIFIED)
         file = self.root / rel
@@ -279,40 +239,6 @@ class DemoSite:
         if rel == "robots.txt":
             content_type = "text/plain; charset=utf-8"
         return make_page(body, content_type, FIXTURE_LAST_MODIFIED)
-
-    def _generated(self, path: str) -> bytes | None:
-        """A feed or sitemap made from a template: a table language's feed under its feed id,
-        its sitemaps where no file exists, an archive's index and monthly sitemaps."""
-        if not self._templates.folder.is_dir():
-            return None
-        feed = _FEED.match(path)
-        if feed and path.startswith("/xml/") and feed.group("id") in BY_FEED_ID:
-            lang = BY_FEED_ID[feed.group("id")]
-            if (self.root / path.lstrip("/")).is_file():
-                return None
-            return self._templates.fill("feed.xml", lang=lang.segment, name=lang.name).encode()
-        match = _LANG_SITEMAP.match(path)
-        if not match or match.group("lang") not in BY_SEGMENT:
-            return None
-        seg, name = match.group("lang"), match.group("name")
-        archive = self.archives.get(seg)
-        if match.group("y"):
-            month = archive.month(int(match.group("y")), int(match.group("m"))) if archive else None
-            return month.encode() if month is not None else None
-        if name == "article-sitemap-recent":
-            if archive is None:
-                return None
-            file = self.root / seg / "article-sitemap.xml"
-            return (
-                file.read_bytes()
-                if file.is_file()
-                else self._templates.fill("article-sitemap.xml").encode()
-            )
-        if name == "article-sitemap" and archive is not None:
-            return archive.index().encode()
-        if (self.root / seg / f"{name}.xml").is_file():
-            return None
-        return self._templates.fill(f"{name}.xml").encode()
 
     # ------------------------------------------------------------------ lifecycle
 
