@@ -75,63 +75,52 @@ async def stream_discovery(
     langs = list(dict.fromkeys(lang.strip().lower() for lang in langs))
     report = DiscoveryReport.for_languages(langs)
     keep = UrlFilter(site, langs, since)
-
-    async def hand_on(chunk: UrlChunk) -> None:
+    for lang, url in _feeds_to_read(langs, sources, feeds, report):
+        read = await read_feed(fetcher, site.map(url), keep)
+        if read.error is not None:
+            report.fail(lang, SourceKind.FEED, url, read.error)
+            continue
+        report.read(lang, SourceKind.FEED)
+        chunk = UrlChunk(lang, SourceKind.FEED, url, read.urls)
         report.count(chunk)
-        outcome = on_chunk(chunk)
-        if inspect.isawaitable(outcome):
-            await outcome
-
-    await _read_feeds(fetcher, langs, sources, feeds, keep, report, hand_on)
+        await _deliver(on_chunk, chunk)
     if "sitemap" in sources:
         roots = [_robots_target(u) for u in await fetcher.robots_sitemaps(site.robots_root())]
         for lang in langs:
-            roots.append(SitemapTarget(_dw(site, lang, "news"), lang, SourceKind.NEWS_SITEMAP))
-            roots.append(
-                SitemapTarget(_dw(site, lang, "article"), lang, SourceKind.ARTICLE_SITEMAP)
-            )
+            article, news = (site.unmap(url) for url in site.sitemap_urls(lang))
+            roots.append(SitemapTarget(article, lang, SourceKind.ARTICLE_SITEMAP))
+            roots.append(SitemapTarget(news, lang, SourceKind.NEWS_SITEMAP))
         walk = walk_sitemaps(fetcher, roots, keep, max_sitemaps=max_sitemaps, report=report)
-        async for chunk in walk:
-            outcome = on_chunk(chunk)  # counted by the walk
-            if inspect.isawaitable(outcome):
-                await outcome
+        async for chunk in walk:  # counted by the walk
+            await _deliver(on_chunk, chunk)
     log.info(
         "discover.done", langs=langs, sources=list(sources), urls=report.urls, **report.to_dict()
     )
     return report
 
 
-async def _read_feeds(
-    fetcher: Fetcher,
-    langs: Sequence[str],
-    sources: Sequence[str],
-    feeds: FeedPlan,
-    keep: UrlFilter,
-    report: DiscoveryReport,
-    hand_on: Callable[[UrlChunk], Awaitable[None]],
-) -> None:
-    """Each language's feed from the table (or the user's), then the user's extra feeds."""
+def _feeds_to_read(
+    langs: Sequence[str], sources: Sequence[str], feeds: FeedPlan, report: DiscoveryReport
+) -> list[tuple[str | None, str]]:
+    """(language, DW address) of each language's feed from the plan, then the extra feeds
+    (no language of their own); a language without a known feed is flagged in the report."""
     wanted: list[tuple[str | None, str]] = []
-    for segment in langs:
-        named = [feeds.feed_url(segment, kind) for kind in ("rss", "rdf") if kind in sources]
+    for lang in langs:
+        named = [feeds.feed_url(lang, kind) for kind in ("rss", "rdf") if kind in sources]
         if any(named):
-            wanted += [(segment, url) for url in named if url]
+            wanted += [(lang, url) for url in named if url]
         elif named:
-            report.languages[segment].feed_unknown = True
-            log.info("discover.feed_unknown", lang=segment)
+            report.languages[lang].feed_unknown = True
+            log.info("discover.feed_unknown", lang=lang)
     if "rss" in sources:
         wanted += [(None, url) for url in feeds.extra]
-    for lang, url in wanted:
-        read = await read_feed(fetcher, keep.site.map(url), keep)
-        if read.error is not None:
-            report.fail(lang, SourceKind.FEED, url, read.error)
-            continue
-        report.read(lang, SourceKind.FEED)
-        await hand_on(UrlChunk(lang, SourceKind.FEED, url, read.urls))
+    return wanted
 
 
-def _dw(site: Site, lang: str, which: str) -> str:
-    return site.unmap(site.sitemap_urls(lang)[0 if which == "article" else 1])
+async def _deliver(on_chunk: ChunkCallback, chunk: UrlChunk) -> None:
+    outcome = on_chunk(chunk)
+    if inspect.isawaitable(outcome):
+        await outcome
 
 
 def _robots_target(url: str) -> SitemapTarget:
