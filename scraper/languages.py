@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from scraper.errors import DwscrapeError
 
-FEED_BASE = "https://rss.dw.com/xml/"
+RSS_HOST = "rss.dw.com"
+FEED_BASE = f"https://{RSS_HOST}/xml/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,8 @@ LANGUAGES: tuple[Language, ...] = (
 )
 
 BY_SEGMENT: Mapping[str, Language] = {lang.segment: lang for lang in LANGUAGES}
+#: The language whose all-news feed each known feed id is.
+BY_FEED_ID: Mapping[str, Language] = {lang.feed_id: lang for lang in LANGUAGES if lang.feed_id}
 
 
 class UnknownLanguageError(DwscrapeError, ValueError):

@@ -9,6 +9,13 @@ wheel they are files. DW addresses map onto it with `scraper.discovery.Site`
 (``https://www.dw.com/en/x/a-1`` -> ``{base}/en/x/a-1``, ``https://rss.dw.com/xml/rss-en-all``
 -> ``{base}/xml/rss-en-all``, ``https://p.dw.com/p/CODE`` -> ``{base}/p/CODE``).
 
+Every DW language service of `scraper.languages` is present: languages without pages of their
+own get sample articles made from ``www/templates/`` (see `scraper.demo.samples`), and every
+language has an article sitemap and a news sitemap; a language's feed is served under the
+feed id of the language table (``/xml/rss-sp-all`` for Spanish; ``/xml/rss-es-all`` is a
+404, as on dw.com), and languages without a known feed id have none. ``archive={"fr": 36}``
+gives a language an archive of monthly sitemaps for backfill tests.
+
 Pages carry ETag and Last-Modified and answer conditional requests with 304; bodies are
 gzipped when the client asks, so a demo run exercises the same paths as a run against dw.com.
 Feeds and sitemaps list every served page of their language (at their ``<!-- dwscrape:… -->``
@@ -31,14 +38,16 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Self, cast
 from urllib.parse import quote, unquote, urlsplit
 
-from scraper import dates
+from scraper.demo import listings
+from scraper.demo.samples import Archive, Templates, language_samples
+from scraper.languages import BY_FEED_ID, BY_SEGMENT
 from scraper.urls import language_from_url
 
 PACKAGE = Path(__file__).resolve().parent
@@ -57,7 +66,6 @@ _CANONICAL = re.compile(
     rb"<link\b(?=[^>]*\brel=[\"']?canonical)[^>]*\bhref=[\"']([^\"']+)[\"']", re.I
 )
 _DATE_PUBLISHED = re.compile(rb"\"datePublished\"\s*:\s*\"([^\"]+)\"")
-_FEED = re.compile(r"(?:xml|rdf)/rss-([a-z-]+)-all$")
 
 
 @dataclass(frozen=True)
@@ -93,12 +101,19 @@ class DemoSite:
         host: str = "127.0.0.1",
         port: int = 0,
         dw_pages: Path | str | None = DW_PAGES,
+        archive: Mapping[str, int] | None = None,
+        archive_per_month: int = 3,
     ) -> None:
         self.root = Path(root)
         self._lock = threading.Lock()
         self._pages: dict[str, Page] = {}
         self.shortlinks: dict[str, str] = {}
         self._load(dw_pages)
+        self._templates = Templates(self.root / "templates")
+        self._samples: dict[str, Page] = {}
+        self.archives: dict[str, Archive] = {}
+        if self._templates.folder.is_dir():
+            self._make_samples(archive or {}, archive_per_month)
         self._server = _Server((host, port), _bind_handler(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -128,6 +143,21 @@ class DemoSite:
             data = json.loads(links.read_text("utf-8"))
             self.shortlinks = {k: v for k, v in data.items() if not k.startswith("_")}
 
+    def _make_samples(self, archive: Mapping[str, int], per_month: int) -> None:
+        have = {language_from_url(path) for path in self._pages}
+        have_pages = {lang for lang in have if lang}
+        for path, body in language_samples(self._templates, have_pages).items():
+            self._samples[path] = make_page(body, HTML_TYPE, FIXTURE_LAST_MODIFIED)
+        for code, months in archive.items():
+            lang = BY_SEGMENT[code.lower()]
+            self.archives[lang.segment] = Archive(self._templates, lang, months, per_month)
+            for path, body in self.archives[lang.segment].pages.items():
+                self._samples[path] = make_page(body, HTML_TYPE, FIXTURE_LAST_MODIFIED)
+
+    def sample_paths(self) -> list[str]:
+        """The pages made from templates (language samples and archived articles)."""
+        return sorted(self._samples)
+
     def set_page(self, path: str, body: bytes | str, content_type: str = HTML_TYPE) -> None:
         """Replace or add the resource at ``path`` (new ETag, Last-Modified now)."""
         data = body.encode("utf-8") if isinstance(body, str) else body
@@ -142,42 +172,21 @@ class DemoSite:
         with self._lock:
             return sorted(self._pages)
 
+    def _listed_pages(self) -> list[tuple[str, Page | None]]:
+        """Pages feeds and sitemaps list: loaded, set and sample pages (archived articles
+        are listed by the archive only)."""
+        archived = {path for archive in self.archives.values() for path in archive.pages}
+        samples = [(p, page) for p, page in sorted(self._samples.items()) if p not in archived]
+        return [(path, self.page(path)) for path in self.page_paths()] + samples
+
     def _dated_pages(self, lang: str) -> list[tuple[str, str | None]]:
         out = []
-        for path in self.page_paths():
+        for path, page in self._listed_pages():
             if language_from_url(path) != lang:
                 continue
-            page = self.page(path)
             match = _DATE_PUBLISHED.search(page.body) if page else None
             out.append((path, match.group(1).decode() if match else None))
         return out
-
-    def _feed_items(self, text: str, lang: str) -> str:
-        items = []
-        for path, date in self._dated_pages(lang):
-            url = f"https://www.dw.com{path}"
-            if url in text:
-                continue
-            pub = ""
-            if date:
-                with contextlib.suppress(ValueError):
-                    when = dates.parse_iso(date)
-                    pub = f"<pubDate>{email.utils.format_datetime(when)}</pubDate>"
-            items.append(
-                f"<item><title>{html.escape(path)}</title>"
-                f"<link>{url}?maca={lang}-rss-{lang}-all-1573-rdf</link>{pub}</item>"
-            )
-        return "\n".join(items)
-
-    def _sitemap_urls(self, text: str, lang: str) -> str:
-        urls = []
-        for path, date in self._dated_pages(lang):
-            url = f"https://www.dw.com{path}"
-            if url in text:
-                continue
-            lastmod = f"<lastmod>{date}</lastmod>" if date else ""
-            urls.append(f"<url><loc>{url}</loc>{lastmod}</url>")
-        return "\n".join(urls)
 
     def extra_sitemaps(self) -> str:
         """``<sitemap>`` entries added to the sitemap index (none here; a subclass adds some)."""
@@ -186,26 +195,42 @@ class DemoSite:
     def dynamic_file(self, rel: str, body: bytes) -> bytes:
         """Fill a feed's or sitemap's marker with every served page of its language."""
         text = body.decode("utf-8")
-        lang = rel.split("/", 1)[0] if "/" in rel else None
-        feed = _FEED.match(rel)
+        lang: str | None = rel.split("/", 1)[0] if "/" in rel else None
+        feed = listings.FEED_PATH.match(rel)
         if feed:
-            lang = feed.group(1)
+            known = BY_FEED_ID.get(feed.group("id"))
+            lang = known.segment if known else None
         if "<!-- dwscrape:items -->" in text and lang:
-            text = text.replace("<!-- dwscrape:items -->", self._feed_items(text, lang))
+            text = text.replace(
+                "<!-- dwscrape:items -->", listings.feed_items(self._dated_pages(lang), text, lang)
+            )
         if "<!-- dwscrape:urls -->" in text and lang:
-            text = text.replace("<!-- dwscrape:urls -->", self._sitemap_urls(text, lang))
+            text = text.replace(
+                "<!-- dwscrape:urls -->", listings.sitemap_urls(self._dated_pages(lang), text)
+            )
+        if "<!-- dwscrape:news -->" in text and lang:
+            text = text.replace(
+                "<!-- dwscrape:news -->", listings.news_urls(self._dated_pages(lang), lang)
+            )
         if "<!-- dwscrape:sitemaps -->" in text:
             text = text.replace("<!-- dwscrape:sitemaps -->", self.extra_sitemaps())
         return text.encode("utf-8")
 
     def resolve(self, path: str) -> Page | None:
         """The resource at a request path: set or loaded pages, then files under ``root``."""
-        page = self.page(path)
+        page = self.page(path) or self._samples.get(path)
         if page is not None:
             return page
         rel = unquote(path).lstrip("/")
-        if not rel or ".." in rel.split("/") or rel.startswith(("pages/", "shortlinks")):
+        if (
+            not rel
+            or ".." in rel.split("/")
+            or rel.startswith(("pages/", "shortlinks", "templates/"))
+        ):
             return None
+        generated = listings.generated_xml(path, self.root, self._templates, self.archives)
+        if generated is not None:
+            return make_page(self.dynamic_file(rel, generated), XML_TYPE, FIXTURE_LAST_MODIFIED)
         file = self.root / rel
         if not file.is_file():
             return None

@@ -1,20 +1,34 @@
-"""Discovery runs: DW's feeds and sitemaps for some languages, and short links."""
+"""Discovery runs: DW's feeds and sitemaps for some languages, and short links.
+
+`stream_discovery` is the run itself: it hands found URLs on source by source (``on_chunk``),
+so a caller can put them into its frontier while later sitemaps are still being read, and
+returns a `DiscoveryReport`. `discover` and `discover_with_report` collect the chunks into one
+de-duplicated list, newest first, for callers that want everything at once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 import structlog
 
-from scraper.discovery.collect import Collector, DiscoveredUrl
-from scraper.discovery.feeds import collect_feed
+from scraper.discovery.collect import Collector, DiscoveredUrl, UrlFilter
+from scraper.discovery.feeds import read_feed
+from scraper.discovery.plan import FeedPlan
+from scraper.discovery.report import DiscoveryReport, SourceKind, UrlChunk
 from scraper.discovery.site import Site
-from scraper.discovery.sitemaps import MAX_SITEMAPS, collect_sitemaps
+from scraper.discovery.sitemaps import (
+    MAX_SITEMAPS,
+    SitemapTarget,
+    child_target,
+    walk_sitemaps,
+)
 from scraper.errors import ConfigError
-from scraper.urls import canonicalize, short_link, short_link_code
+from scraper.urls import canonicalize, language_from_url, short_link, short_link_code
 
 if TYPE_CHECKING:
     from scraper.fetching import Fetcher
@@ -24,6 +38,123 @@ log = structlog.get_logger(__name__)
 SOURCES = frozenset({"rss", "rdf", "sitemap"})
 _CODE = re.compile(r"^[A-Za-z0-9]{3,12}$")
 
+#: Receives each chunk of found URLs; may be a coroutine function.
+ChunkCallback = Callable[[UrlChunk], Awaitable[None] | None]
+
+
+class Discovery(NamedTuple):
+    """Everything a run found (de-duplicated, newest first) and its report."""
+
+    urls: list[DiscoveredUrl]
+    report: DiscoveryReport
+
+
+async def stream_discovery(
+    fetcher: Fetcher,
+    *,
+    langs: Sequence[str],
+    on_chunk: ChunkCallback,
+    sources: Sequence[str] = ("rss", "sitemap"),
+    since: dt.datetime | None = None,
+    site: Site | None = None,
+    feeds: FeedPlan | None = None,
+    max_sitemaps: int = MAX_SITEMAPS,
+) -> DiscoveryReport:
+    """Read the feeds (``rss``, ``rdf``) and sitemaps (``sitemap``: robots.txt's Sitemap lines
+    plus ``/{lang}/article-sitemap.xml`` and ``/{lang}/news-sitemap.xml``, at most
+    ``max_sitemaps``) of the given languages, handing each source's content URLs to
+    ``on_chunk`` as soon as it is read. Never raises on bad feeds or sitemaps: they are logged
+    and listed in the report. Language codes are matched case-insensitively; one missing from
+    the table is read through its sitemaps only (the CLI rejects unknown codes before this:
+    `scraper.languages.resolve`)."""
+    site = site or Site()
+    feeds = feeds or FeedPlan()
+    unknown = set(sources) - SOURCES
+    if unknown:
+        raise ConfigError(f"unknown discovery source(s): {', '.join(sorted(unknown))}")
+    langs = list(dict.fromkeys(lang.strip().lower() for lang in langs))
+    report = DiscoveryReport.for_languages(langs)
+    keep = UrlFilter(site, langs, since)
+    for lang, url in _feeds_to_read(langs, sources, feeds, report):
+        read = await read_feed(fetcher, site.map(url), keep)
+        if read.error is not None:
+            report.fail(lang, SourceKind.FEED, url, read.error)
+            continue
+        report.read(lang, SourceKind.FEED)
+        chunk = UrlChunk(lang, SourceKind.FEED, url, read.urls)
+        report.count(chunk)
+        await _deliver(on_chunk, chunk)
+    if "sitemap" in sources:
+        roots = [_robots_target(u) for u in await fetcher.robots_sitemaps(site.robots_root())]
+        for lang in langs:
+            article, news = (site.unmap(url) for url in site.sitemap_urls(lang))
+            roots.append(SitemapTarget(article, lang, SourceKind.ARTICLE_SITEMAP))
+            roots.append(SitemapTarget(news, lang, SourceKind.NEWS_SITEMAP))
+        walk = walk_sitemaps(fetcher, roots, keep, max_sitemaps=max_sitemaps, report=report)
+        async for chunk in walk:  # counted by the walk
+            await _deliver(on_chunk, chunk)
+    log.info(
+        "discover.done", langs=langs, sources=list(sources), urls=report.urls, **report.to_dict()
+    )
+    return report
+
+
+def _feeds_to_read(
+    langs: Sequence[str], sources: Sequence[str], feeds: FeedPlan, report: DiscoveryReport
+) -> list[tuple[str | None, str]]:
+    """(language, DW address) of each language's feed from the plan, then the extra feeds
+    (no language of their own); a language without a known feed is flagged in the report."""
+    wanted: list[tuple[str | None, str]] = []
+    for lang in langs:
+        named = [feeds.feed_url(lang, kind) for kind in ("rss", "rdf") if kind in sources]
+        if any(named):
+            wanted += [(lang, url) for url in named if url]
+        elif named:
+            report.languages[lang].feed_unknown = True
+            log.info("discover.feed_unknown", lang=lang)
+    if "rss" in sources:
+        wanted += [(None, url) for url in feeds.extra]
+    return wanted
+
+
+async def _deliver(on_chunk: ChunkCallback, chunk: UrlChunk) -> None:
+    outcome = on_chunk(chunk)
+    if inspect.isawaitable(outcome):
+        await outcome
+
+
+def _robots_target(url: str) -> SitemapTarget:
+    """A Sitemap line of robots.txt: a language's sitemap if its URL names one, else the
+    site-wide index."""
+    root = SitemapTarget(url, None, SourceKind.SITEMAP_INDEX)
+    return child_target(url, root) if language_from_url(url) else root
+
+
+async def discover_with_report(
+    fetcher: Fetcher,
+    *,
+    langs: Sequence[str],
+    sources: Sequence[str] = ("rss", "sitemap"),
+    since: dt.datetime | None = None,
+    site: Site | None = None,
+    feeds: FeedPlan | None = None,
+    max_sitemaps: int = MAX_SITEMAPS,
+) -> Discovery:
+    """`stream_discovery` collected: every URL found (de-duplicated, newest first) and the
+    report."""
+    collector = Collector()
+    report = await stream_discovery(
+        fetcher,
+        langs=langs,
+        on_chunk=lambda chunk: collector.add_all(chunk.urls),
+        sources=sources,
+        since=since,
+        site=site,
+        feeds=feeds,
+        max_sitemaps=max_sitemaps,
+    )
+    return Discovery(collector.result(), report)
+
 
 async def discover(
     fetcher: Fetcher,
@@ -32,27 +163,21 @@ async def discover(
     sources: Sequence[str] = ("rss", "sitemap"),
     since: dt.datetime | None = None,
     site: Site | None = None,
+    feeds: FeedPlan | None = None,
+    max_sitemaps: int = MAX_SITEMAPS,
 ) -> list[DiscoveredUrl]:
-    """Content URLs of the given languages from DW's feeds (``rss``, ``rdf``) and sitemaps
-    (``sitemap``: robots.txt's Sitemap lines plus ``/{lang}/article-sitemap.xml`` and
-    ``/{lang}/news-sitemap.xml``), newest first. Never raises on bad feeds: they are logged."""
-    site = site or Site()
-    unknown = set(sources) - SOURCES
-    if unknown:
-        raise ConfigError(f"unknown discovery source(s): {', '.join(sorted(unknown))}")
-    collector = Collector(site, langs, since)
-    for lang in langs:
-        for kind in ("rss", "rdf"):
-            if kind in sources:
-                await collect_feed(fetcher, site.feed_url(lang, kind), collector)
-    if "sitemap" in sources:
-        roots = [site.map(u) for u in await fetcher.robots_sitemaps(site.robots_root())]
-        for lang in langs:
-            roots.extend(site.sitemap_urls(lang))
-        await collect_sitemaps(fetcher, roots, collector, MAX_SITEMAPS)
-    found = collector.result()
-    log.info("discover.done", langs=list(langs), sources=list(sources), urls=len(found))
-    return found
+    """Content URLs of the given languages from DW's feeds and sitemaps, newest first (see
+    `stream_discovery`)."""
+    found = await discover_with_report(
+        fetcher,
+        langs=langs,
+        sources=sources,
+        since=since,
+        site=site,
+        feeds=feeds,
+        max_sitemaps=max_sitemaps,
+    )
+    return found.urls
 
 
 async def resolve_short_link(

@@ -10,7 +10,7 @@ from xml.etree.ElementTree import Element
 import structlog
 
 from scraper.dates import parse_any
-from scraper.discovery.collect import Collector, DiscoveredUrl
+from scraper.discovery.collect import Collector, DiscoveredUrl, UrlFilter
 from scraper.discovery.safexml import child_text, local_name, parse_xml
 from scraper.discovery.site import Site
 
@@ -59,8 +59,40 @@ def parse_feed(data: bytes, *, source: str = "") -> list[FeedItem]:
     if kind is None:
         log.warning("discover.not_a_feed", source=source, root=local_name(root.tag))
         return []
+    return _items(root)
+
+
+def _items(root: Element) -> list[FeedItem]:
+    kind = _FEED_KINDS[local_name(root.tag)]
     items = (_item(el, kind) for el in root.iter() if local_name(el.tag) in ("item", "entry"))
     return [item for item in items if item is not None]
+
+
+class FeedRead(NamedTuple):
+    """One feed read: its kept URLs, or the reason it could not be read."""
+
+    urls: list[DiscoveredUrl]
+    error: str | None = None
+
+
+async def read_feed(fetcher: Fetcher, url: str, keep: UrlFilter) -> FeedRead:
+    """Fetch the feed at ``url`` (as given: map it first) and keep its content URLs; a feed that
+    cannot be fetched or parsed is logged and reported as an error, never raised."""
+    result = await fetcher.fetch(url, expect="xml")
+    if not result.ok or result.body is None:
+        log.warning(
+            "discover.feed_failed", url=url, outcome=str(result.outcome), error=result.error
+        )
+        return FeedRead([], str(result.outcome))
+    root = parse_xml(result.body, source=url)
+    kind = _FEED_KINDS.get(local_name(root.tag)) if root is not None else None
+    if root is None or kind is None:
+        if root is not None:
+            log.warning("discover.not_a_feed", source=url, root=local_name(root.tag))
+        return FeedRead([], "bad_xml")
+    items = _items(root)
+    log.info("discover.feed", url=url, items=len(items))
+    return FeedRead(keep.chunk(((i.link, i.date) for i in items), kind))
 
 
 async def fetch_feed(
@@ -72,20 +104,7 @@ async def fetch_feed(
     since: dt.datetime | None = None,
 ) -> list[DiscoveredUrl]:
     """Content URLs of one feed (``url`` is fetched as given: map it first)."""
-    collector = Collector(site or Site(), langs, since)
-    await collect_feed(fetcher, url, collector)
+    read = await read_feed(fetcher, url, UrlFilter(site or Site(), langs, since))
+    collector = Collector()
+    collector.add_all(read.urls)
     return collector.result()
-
-
-async def collect_feed(fetcher: Fetcher, url: str, collector: Collector) -> None:
-    """Fetch the feed at ``url`` and hand its items to ``collector``; failures are logged."""
-    result = await fetcher.fetch(url, expect="xml")
-    if not result.ok or result.body is None:
-        log.warning(
-            "discover.feed_failed", url=url, outcome=str(result.outcome), error=result.error
-        )
-        return
-    items = parse_feed(result.body, source=url)
-    for item in items:
-        collector.add(item.link, item.date, item.kind)
-    log.info("discover.feed", url=url, items=len(items))

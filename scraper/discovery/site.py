@@ -5,9 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from scraper.errors import ConfigError
+from scraper.languages import BY_SEGMENT, RSS_HOST
 from scraper.urls import DW_HOST, is_dw_host
 
-RSS_HOST = "rss.dw.com"
+__all__ = ["RSS_HOST", "Site"]
 
 
 class Site:
@@ -51,10 +52,15 @@ class Site:
             host = RSS_HOST
         return urlunsplit(("https", host, parts.path, parts.query, ""))
 
-    def feed_url(self, lang: str, kind: str = "rss") -> str:
-        """DW's all-news feed for a language: ``rss`` (RSS 2.0) or ``rdf`` (RSS 1.0)."""
+    def feed_url(self, lang: str, kind: str = "rss") -> str | None:
+        """DW's all-news feed for a language from the language table (``rss``: RSS 2.0,
+        ``rdf``: RSS 1.0), mapped; None when the table knows no feed id for it."""
+        entry = BY_SEGMENT.get(lang.strip().lower())
+        if entry is None or entry.feed_id is None:
+            return None
+        feed_id = entry.feed_id
         folder = "rdf" if kind == "rdf" else "xml"
-        return self.map(f"https://{RSS_HOST}/{folder}/rss-{lang}-all")
+        return self.map(f"https://{RSS_HOST}/{folder}/{feed_id}")
 
     def sitemap_urls(self, lang: str) -> list[str]:
         return [
