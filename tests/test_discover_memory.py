@@ -109,7 +109,6 @@ def peak_rss_kib(site: BigSitemapSite, urls: int, mode: str = "stream") -> int:
     return int(rss)
 
 
-@pytest.mark.slow
 def test_peak_memory_is_flat_from_50k_to_200k_sitemap_urls(big_site: BigSitemapSite) -> None:
     small = peak_rss_kib(big_site, 50_000)
     large = peak_rss_kib(big_site, 200_000)
