@@ -9,7 +9,8 @@ parse warnings. Machines get records instead (`scraper.output`).
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from scraper.article import Article, format_date
 
@@ -120,3 +121,24 @@ def fill_rate_warning(drop: FillRateDrop) -> str:
         f"warning: fill rate of {drop.field} fell to {drop.latest:.0%} "
         f"(earlier runs: {drop.baseline:.0%}) — DW may have changed its markup"
     )
+
+
+def hits_table(records: Sequence[Mapping[str, Any]], width: int = 80) -> str:
+    """Search hits for a terminal of `width` columns: per hit, a line with the DW id, the
+    day, the language and the title (cut with …), then the snippet, indented and wrapped to
+    two lines. Machines read the json/jsonl/csv formats, which carry every field in full."""
+    head = f"{'dw_id':<10}{'date':<11}{'lang':<6}title"
+    lines = [head[:width], "-" * min(width, 80)]
+    for record in records:
+        day = str(record.get("published_at") or "")[:10]
+        prefix = f"{record.get('dw_id') or '':<10}{day:<11}{record.get('language') or '':<6}"
+        lines.append(_cut(prefix + (record.get("title") or "(no title)"), width))
+        snippet = " ".join(str(record.get("snippet") or "").split())
+        if snippet:
+            wrapped = textwrap.wrap(snippet, max(20, width - 10), max_lines=2, placeholder=" …")
+            lines.extend(" " * 10 + line for line in wrapped)
+    return "\n".join(lines)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
