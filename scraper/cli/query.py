@@ -61,14 +61,14 @@ def query(
     settings = setup(ctx)
     with open_repository(settings) as repo:
         hits = repo.search(" ".join(terms), limit=limit, **filters)
-    if not hits:
+    records = [hit_record(hit) for hit in hits]
+    if fmt != "table":  # an empty result is still a valid document (``[]``, a CSV header)
+        write_records(records, fmt, sys.stdout, columns=QUERY_COLUMNS)
+    elif records:
+        click.echo(hits_table(records, _width()))
+    if not records:
         click.echo("no matches", err=True)
         ctx.exit(ExitCode.FAILED)
-    records = [hit_record(hit) for hit in hits]
-    if fmt == "table":
-        click.echo(hits_table(records, _width()))
-    else:
-        write_records(records, fmt, sys.stdout, columns=QUERY_COLUMNS)
 
 
 def _width() -> int:
