@@ -17,7 +17,7 @@ from scraper.article import Article, format_date
 if TYPE_CHECKING:
     from scraper.pipeline import RunReport, UrlResult
     from scraper.pipeline.reparsing import ReparseSummary
-    from scraper.pipeline.stats import FillRateDrop
+    from scraper.pipeline.stats import FillRateDrop, Totals
 
 WIDTH = 88
 
@@ -117,10 +117,36 @@ def reparse_summary(summary: ReparseSummary) -> list[str]:
 
 
 def fill_rate_warning(drop: FillRateDrop) -> str:
+    kind = f" in {drop.content_type} pages" if drop.content_type else ""
     return (
-        f"warning: fill rate of {drop.field} fell to {drop.latest:.0%} "
+        f"warning: fill rate of {drop.field}{kind} fell to {drop.latest:.0%} "
         f"(earlier runs: {drop.baseline:.0%}) — DW may have changed its markup"
     )
+
+
+def totals_lines(totals: Totals) -> list[str]:
+    """What the database holds, in three short lines."""
+
+    def split(counts: Mapping[str, int]) -> str:
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ", ".join(f"{k} {v}" for k, v in ordered) or "none"
+
+    size = _size(totals.database_bytes) if totals.database_bytes is not None else "unknown"
+    return [
+        f"articles: {totals.articles} (revisions {totals.revisions}, raw pages "
+        f"{totals.raw_pages}, database {size})",
+        f"  per language: {split(totals.by_language)}",
+        f"  per content type: {split(totals.by_content_type)}",
+    ]
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"
 
 
 def hits_table(records: Sequence[Mapping[str, Any]], width: int = 80) -> str:
