@@ -8,6 +8,7 @@ parse warnings. Machines get records instead (`scraper.output`).
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,18 @@ def run_summary(report: RunReport) -> str:
         f"changed {c['changed']}, unchanged {c['unchanged']}, failed {c['failed']} "
         f"in {report.duration_s:.1f}s{stopped}"
     )
+
+
+def summary_event(report: RunReport) -> dict[str, Any]:
+    """The closing summary of a run as a JSON log line: the fields of the log's events
+    (``event``, ``level``, ``timestamp``) and the run's report."""
+    return {
+        "event": "run.summary",
+        "level": "info",
+        "timestamp": dt.datetime.now(dt.UTC).isoformat(),
+        "summary": run_summary(report),
+        **report.to_dict(),
+    }
 
 
 def reparse_summary(summary: ReparseSummary) -> list[str]:
