@@ -1,6 +1,7 @@
 """Full-text search over stored articles, on SQLite FTS5 or PostgreSQL tsvector + pg_trgm.
 
-Query language: words, all of which must occur (``putin election``), and ``"quoted phrases"``.
+Query language (parsed by `db.search_syntax`): words, all of which must occur (``putin election``),
+``"quoted phrases"``, prefixes (``Put*``) and exclusions (``-Kim``).
 Each term is routed to the index that can find it:
 - words of scripts that separate words with spaces (Latin, Cyrillic, Arabic, Greek, …) go to
   the word index (FTS5 ``unicode61 remove_diacritics 2``; PostgreSQL ``tsvector`` with the
