@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, func, select, text, update
 
 from db import models as m
 from db.base import IN_CHUNK, RepositoryBase, chunks
@@ -327,7 +327,8 @@ class ArticlesMixin(RepositoryBase):
             return list(conn.execute(query).scalars())
 
     def stats(self) -> dict[str, Any]:
-        """Row counts per table and articles per language and content type."""
+        """Row counts per table, articles per language and content type, and the size of
+        the database on disk (`database_bytes`)."""
         a = m.articles
         out: dict[str, Any] = {}
         with self._read() as conn:
@@ -350,4 +351,16 @@ class ArticlesMixin(RepositoryBase):
             for column in ("language", "content_type"):
                 rows = conn.execute(select(a.c[column], func.count()).group_by(a.c[column])).all()
                 out[f"articles_by_{column}"] = {str(r[0]): int(r[1]) for r in rows}
+            out["database_bytes"] = _database_bytes(conn)
         return out
+
+
+def _database_bytes(conn: Connection) -> int | None:
+    """The database's size: SQLite's pages in use, PostgreSQL's `pg_database_size`."""
+    if conn.dialect.name == "postgresql":
+        return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+    if conn.dialect.name == "sqlite":
+        pages = conn.execute(text("PRAGMA page_count")).scalar_one()
+        size = conn.execute(text("PRAGMA page_size")).scalar_one()
+        return int(pages) * int(size)
+    return None

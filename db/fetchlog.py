@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, func, or_, select, update
 
 from db import models as m
 from db.base import Pending, RepositoryBase, chunks
@@ -31,6 +31,11 @@ class RunInfo:
     counts: dict[str, int]
     fill_rates: dict[str, float] | None
     error: str | None
+    #: Fetches of the run per outcome (`scraper.outcomes.FetchOutcome` values), from the log.
+    outcomes: dict[str, int] = field(default_factory=dict)
+    #: Per content type: {"articles": n, "rates": {field: rate}} (runs recorded since the
+    #: fill rates were kept per type; empty for older runs).
+    fill_by_type: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class FetchLogMixin(RepositoryBase):
@@ -165,9 +170,11 @@ class FetchLogMixin(RepositoryBase):
         counts: Mapping[str, int],
         fill_rates: Mapping[str, float] | None = None,
         error: str | None = None,
+        fill_by_type: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         """Close a run with its status ('ok', 'failed', 'interrupted'), counts (keys from
-        `RUN_COUNTS`) and per-field fill rates (share of parsed records with the field set)."""
+        `RUN_COUNTS`) and per-field fill rates (share of parsed records with the field set),
+        overall and per content type (kept in the same JSON column, under `BY_TYPE`)."""
         unknown = set(counts) - set(RUN_COUNTS)
         if unknown:
             raise ValueError(f"unknown run counts: {sorted(unknown)}")
@@ -176,25 +183,46 @@ class FetchLogMixin(RepositoryBase):
         values |= {k: int(v) for k, v in counts.items()}
         if fill_rates is not None:
             values["fill_rates"] = {k: float(v) for k, v in fill_rates.items()}
+        if fill_by_type:
+            values["fill_rates"] = {**values.get("fill_rates", {}), BY_TYPE: dict(fill_by_type)}
         self._write(
             lambda conn, _: conn.execute(update(t).where(t.c.id == run_id).values(values)),
             "finish run",
         )
 
     def recent_runs(self, n: int = 10) -> list[RunInfo]:
-        t = m.crawl_runs
+        """The newest `n` runs, newest first, with their fetch outcomes counted from the log."""
+        t, f = m.crawl_runs, m.fetches
         with self._read() as conn:
             rows = conn.execute(select(t).order_by(t.c.id.desc()).limit(n)).all()
-        return [
-            RunInfo(
-                id=r.id,
-                command=r.command,
-                status=r.status,
-                started_at=r.started_at,
-                finished_at=r.finished_at,
-                counts={k: getattr(r, k) for k in RUN_COUNTS},
-                fill_rates=r.fill_rates,
-                error=r.error,
-            )
-            for r in rows
-        ]
+            outcomes: dict[int, dict[str, int]] = {}
+            if rows:
+                counted = conn.execute(
+                    select(f.c.run_id, f.c.outcome, func.count())
+                    .where(f.c.run_id.in_([r.id for r in rows]))
+                    .group_by(f.c.run_id, f.c.outcome)
+                )
+                for run_id, outcome, count in counted:
+                    outcomes.setdefault(run_id, {})[outcome] = int(count)
+        return [_run_info(r, outcomes.get(r.id, {})) for r in rows]
+
+
+#: The key of the per-content-type fill rates inside a run's `fill_rates` JSON.
+BY_TYPE = "by_content_type"
+
+
+def _run_info(r: Any, outcomes: dict[str, int]) -> RunInfo:
+    stored = dict(r.fill_rates) if r.fill_rates is not None else None
+    by_type = stored.pop(BY_TYPE, {}) if stored is not None else {}
+    return RunInfo(
+        id=r.id,
+        command=r.command,
+        status=r.status,
+        started_at=r.started_at,
+        finished_at=r.finished_at,
+        counts={k: getattr(r, k) for k in RUN_COUNTS},
+        fill_rates=stored,
+        error=r.error,
+        outcomes=outcomes,
+        fill_by_type=by_type,
+    )

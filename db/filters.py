@@ -7,10 +7,11 @@ clauses are built here and added to whatever query selects the articles.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, literal_column, or_, select
+from sqlalchemy import Connection, and_, exists, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from db import models as m
@@ -39,8 +40,11 @@ _ENTITY_FILTERS: tuple[tuple[str, Any, str, Any], ...] = (
 
 
 def resolve_entities(conn: Connection, flt: ArticleFilter) -> dict[str, list[int]] | None:
-    """The ids of the agency, author and topic the filter names (case-insensitive), or None
-    when one of them does not exist (then no article can match).
+    """The ids of the agencies, authors and topics whose names contain the filter's text
+    (folded by `fold_name`: ``Knight`` finds ``Ben Knight``), or None when one of the filters
+    names none (then no article can match). The names are folded in Python, so the match is
+    the same on both databases (SQLite's ``lower`` and ``LIKE`` fold ASCII only); the entity
+    tables are small next to the articles (a few thousand names).
 
     Looked up before the article query so that it tests each candidate's links by id (an
     index probe per candidate) instead of joining the entity table: PostgreSQL planned that
@@ -51,12 +55,24 @@ def resolve_entities(conn: Connection, flt: ArticleFilter) -> dict[str, list[int
         name = getattr(flt, field)
         if not name:
             continue
-        query = select(entity.c.id).where(func.lower(entity.c.name) == name.lower())
-        ids = [int(i) for i in conn.execute(query).scalars()]
+        needle = fold_name(name)
+        rows = conn.execute(select(entity.c.id, entity.c.name)).all()
+        ids = [int(row.id) for row in rows if needle in fold_name(row.name)]
         if not ids:
             return None
         found[field] = ids
     return found
+
+
+def fold_name(name: str) -> str:
+    """A name folded for matching: case (``ß`` as ``ss``) and diacritics."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _contains(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def filter_clauses(
@@ -122,12 +138,15 @@ def entity_clauses(
             )
             clauses.append(exists(probe))
         else:
+            # Without resolved ids (export, re-parse): a substring match in SQL, whose case
+            # folding is ASCII-only on SQLite.
             clauses.append(
                 exists(
                     select(link.c.article_id)
                     .join(entity, entity.c.id == link.c[column_name])
                     .where(
-                        link.c.article_id == article_id, func.lower(entity.c.name) == name.lower()
+                        link.c.article_id == article_id,
+                        entity.c.name.ilike(_contains(name), escape="\\"),
                     )
                 )
             )

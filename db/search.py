@@ -1,6 +1,7 @@
 """Full-text search over stored articles, on SQLite FTS5 or PostgreSQL tsvector + pg_trgm.
 
-Query language: words, all of which must occur (``putin election``), and ``"quoted phrases"``.
+Query language (parsed by `db.search_syntax`): words, all of which must occur (``putin election``),
+``"quoted phrases"``, prefixes (``Put*``) and exclusions (``-Kim``).
 Each term is routed to the index that can find it:
 - words of scripts that separate words with spaces (Latin, Cyrillic, Arabic, Greek, …) go to
   the word index (FTS5 ``unicode61 remove_diacritics 2``; PostgreSQL ``tsvector`` with the
@@ -30,11 +31,11 @@ from sqlalchemy import (
     Connection,
     Integer,
     and_,
-    bindparam,
     case,
     column,
     func,
     literal_column,
+    not_,
     or_,
     select,
     table,
@@ -51,23 +52,25 @@ from db.filters import (
     filter_clauses,
     resolve_entities,
 )
+from db.search_syntax import (
+    NO_SPACE_SCRIPT,
+    Term,
+    fts5_any,
+    fts5_expression,
+    fts5_phrase,
+    parse_query,
+    tsquery,
+)
 
 SNIPPET_CHARS = 200
 MARK_OPEN, MARK_CLOSE = "«", "»"
 
-#: Scripts written without spaces between words (and Hangul): matched by the trigram index.
-_NO_SPACE_SCRIPT = re.compile(
-    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
-    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
-)
 #: The predicate of PostgreSQL's partial trigram indexes; queries must repeat it verbatim (as
-#: a literal, not a parameter) for the planner to use them. Same ranges as `_NO_SPACE_SCRIPT`.
+#: a literal, not a parameter) for the planner to use them. Same ranges as `NO_SPACE_SCRIPT`.
 POSTGRES_NO_SPACE_REGEX = (
     r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
     r"\uac00-\ud7af\uf900-\ufaff]"
 )
-_TERM = re.compile(r'"([^"]*)"|(\S+)')
-
 #: PostgreSQL: each article's weighted search vector, in a narrow table of its own kept by
 #: triggers on `articles` (migration 0003). Not a model: it exists on PostgreSQL only.
 SEARCH_VECTORS = table(
@@ -88,33 +91,11 @@ class SearchHit:
     snippet: str
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    text: str
-    trigram: bool  # substring match through the trigram index
-
-    @property
-    def short(self) -> bool:
-        return len(self.text) < 3
-
-
-def parse_query(query: str) -> list[Term]:
-    """Split a query into terms: quoted phrases stay whole, terms without any letter or digit
-    are dropped (they cannot match a word index)."""
-    terms: list[Term] = []
-    for match in _TERM.finditer(query):
-        raw = (match.group(1) if match.group(1) is not None else match.group(2)).strip()
-        if not raw or not any(ch.isalnum() for ch in raw):
-            continue
-        terms.append(Term(raw, bool(_NO_SPACE_SCRIPT.search(raw))))
-    return terms
-
-
 def needs_trigram(row: dict[str, Any]) -> bool:
     """Whether an article row belongs in the trigram index: it has text in a no-space script
     (the same test as the SQLite triggers' GLOB and PostgreSQL's partial-index predicate)."""
     return any(
-        _NO_SPACE_SCRIPT.search(row[c] or "") is not None for c in ("title", "teaser", "text")
+        NO_SPACE_SCRIPT.search(row[c] or "") is not None for c in ("title", "teaser", "text")
     )
 
 
@@ -128,15 +109,11 @@ def _substring_clause(term: str, dialect: str) -> ColumnElement[bool]:
     pattern = _like_pattern(term)
     cols = (a.c.title, a.c.teaser, a.c.text)
     if dialect == "postgresql":
-        if _NO_SPACE_SCRIPT.search(term):
+        if NO_SPACE_SCRIPT.search(term):
             predicate: Any = literal_column(f"'{POSTGRES_NO_SPACE_REGEX}'")
             return or_(*(and_(c.op("~")(predicate), c.ilike(pattern, escape="\\")) for c in cols))
         return or_(*(c.ilike(pattern, escape="\\") for c in cols))
     return or_(*(c.like(pattern, escape="\\") for c in cols))
-
-
-def _fts5_phrase(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,30 +130,40 @@ class _Plan:
     score_in_place: bool = False
 
 
+def _fts_ids(name: str, param: str, expression: str) -> Any:
+    """The ids of the articles an FTS5 table matches, as a subquery."""
+    query = text(f"SELECT rowid FROM {name} WHERE {name} MATCH :{param}")
+    return query.bindparams(**{param: expression}).columns(column("rowid"))
+
+
 def _build_sqlite(terms: list[Term], flt: ArticleFilter, entity_ids: dict[str, list[int]]) -> _Plan:
     a = m.articles
     clauses = filter_clauses(flt, entity_ids)
     words = [t for t in terms if not t.trigram]
-    long_tri = [t for t in terms if t.trigram and not t.short]
-    short_tri = [t for t in terms if t.trigram and t.short]
+    long_tri = [t for t in terms if t.trigram and not t.short and not t.negated]
+    short_tri = [t for t in terms if t.trigram and t.short and not t.negated]
     extra = [_substring_clause(t.text, "sqlite") for t in short_tri]
-    if words or long_tri:
-        name, matched = ("articles_fts", words) if words else ("articles_fts_tri", long_tri)
-        expression = " ".join(_fts5_phrase(t.text) for t in matched)
-        if words and long_tri:
-            tri_ids = text(
-                "SELECT rowid FROM articles_fts_tri WHERE articles_fts_tri MATCH :tq"
-            ).bindparams(tq=" ".join(_fts5_phrase(t.text) for t in long_tri))
-            extra.append(a.c.id.in_(tri_ids.columns(column("rowid"))))
-        fts = table(name, column("rowid"))
-        match = text(f"{name} MATCH :fq").bindparams(fq=expression)
-        # The articles table joins in only when a filter needs its columns: the ids of the
-        # matches come from the index alone.
-        needs_rows = bool(extra or clauses)
-        source = fts.join(a, a.c.id == fts.c.rowid) if needs_rows else fts
-        score: Any = -literal_column(f"bm25({name}, 10.0, 4.0, 1.0)")
-        return _Plan(source, fts.c.rowid, score, [match, *extra, *clauses], fts=name)
-    return _Plan(a, a.c.id, _title_bonus(short_tri, "sqlite"), [*extra, *clauses])
+    extra += [not_(_substring_clause(t.text, "sqlite")) for t in terms if t.trigram and t.negated]
+    tri_expression = " ".join(fts5_phrase(t.text) for t in long_tri)
+    if any(not t.negated for t in words):
+        name, expression = "articles_fts", fts5_expression(words)
+        if long_tri:
+            extra.append(a.c.id.in_(_fts_ids("articles_fts_tri", "tq", tri_expression)))
+    else:
+        # Only exclusions in the word index (FTS5's NOT needs a left side): a NOT IN.
+        if words:
+            extra.append(a.c.id.not_in(_fts_ids("articles_fts", "nq", fts5_any(words))))
+        if not long_tri:
+            return _Plan(a, a.c.id, _title_bonus(short_tri, "sqlite"), [*extra, *clauses])
+        name, expression = "articles_fts_tri", tri_expression
+    fts = table(name, column("rowid"))
+    match = text(f"{name} MATCH :fq").bindparams(fq=expression)
+    # The articles table joins in only when a filter needs its columns: the ids of the
+    # matches come from the index alone.
+    needs_rows = bool(extra or clauses)
+    source = fts.join(a, a.c.id == fts.c.rowid) if needs_rows else fts
+    score: Any = -literal_column(f"bm25({name}, 10.0, 4.0, 1.0)")
+    return _Plan(source, fts.c.rowid, score, [match, *extra, *clauses], fts=name)
 
 
 def _title_bonus(terms: list[Term], dialect: str) -> Any:
@@ -197,13 +184,16 @@ def _build_postgres(
     a = m.articles
     words = [t for t in terms if not t.trigram]
     tri = [t for t in terms if t.trigram]
-    extra = [_substring_clause(t.text, "postgresql") for t in tri]
+    extra = [
+        not_(_substring_clause(t.text, "postgresql"))
+        if t.negated
+        else _substring_clause(t.text, "postgresql")
+        for t in tri
+    ]
     if words:
         tsq: Any = None
         for i, t in enumerate(words):
-            part = func.phraseto_tsquery(
-                literal_column(f"'{TS_CONFIG}'::regconfig"), bindparam(f"w{i}", t.text)
-            )
+            part = tsquery(t, f"w{i}", TS_CONFIG)
             tsq = part if tsq is None else tsq.op("&&")(part)
         s = SEARCH_VECTORS
         columns = column_clauses(flt)
@@ -396,13 +386,15 @@ def _term_regex(term: Term, *, diacritics: bool = False) -> re.Pattern[str]:
     if term.trigram:
         return re.compile(re.escape(folded), flags)
     words = [re.escape(w) for w in re.split(r"\W+", folded) if w]
-    return re.compile(r"(?<!\w)" + r"\W+".join(words) + r"(?!\w)", flags)
+    end = r"\w*" if term.prefix else r"(?!\w)"
+    return re.compile(r"(?<!\w)" + r"\W+".join(words) + end, flags)
 
 
 def make_snippet(terms: list[Term], title: str | None, teaser: str | None, body: str | None) -> str:
     """About `SNIPPET_CHARS` characters around the first match, matches marked « »."""
-    patterns = [_term_regex(t) for t in terms]
-    fast_patterns = [_term_regex(t, diacritics=True) for t in terms]
+    shown = [t for t in terms if not t.negated]  # an excluded term is not in the article
+    patterns = [_term_regex(t) for t in shown]
+    fast_patterns = [_term_regex(t, diacritics=True) for t in shown]
     for source in (body, teaser, title):
         if not source:
             continue

@@ -39,8 +39,8 @@ MEANING: dict[ExitCode, str] = {
     ),
     ExitCode.FAILED: (
         "a one-off command produced nothing: every URL of a crawl failed, parse met a page that "
-        "is not a DW article or could not be fetched, show found no such article, import-warc "
-        "found no DW article page"
+        "is not a DW article or could not be fetched, show found no such article, query found "
+        'no match ("no matches" on stderr), import-warc found no DW article page'
     ),
     ExitCode.INTERNAL: "a bug: an unexpected exception, logged with its traceback",
 }

@@ -78,6 +78,37 @@ def install_library_defaults() -> None:
 class _CliHandler(logging.StreamHandler):
     """The command line's handler, told apart from the host's so reconfiguring replaces it."""
 
+    json_lines = False
+
+
+#: Warnings a run logs once per page: with --quiet they are counted and logged once per
+#: (event, field) at the end of the command (`flush_repeated_warnings`).
+REPEATED_EVENTS = frozenset({"parse.field_missing", "parse.field_error"})
+
+
+class _RepeatedWarnings(logging.Filter):
+    """Holds back the per-page warnings of `REPEATED_EVENTS` and counts them: a cron mail
+    says "authors missing on 230 pages" once, not 230 times."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        event = record.msg if isinstance(record.msg, dict) else None
+        if event is None or event.get("event") not in REPEATED_EVENTS or "pages" in event:
+            return True
+        key = (str(event["event"]), str(event.get("field")))
+        entry = self.seen.setdefault(key, {"pages": 0, "first_url": event.get("url")})
+        entry["pages"] += 1
+        return False
+
+    def flush(self) -> None:
+        seen, self.seen = self.seen, {}
+        logger = structlog.get_logger("scraper")
+        for (event, field), entry in sorted(seen.items()):
+            logger.warning(event, field=field, **entry)
+
 
 def configure_logging(
     *,
@@ -88,7 +119,8 @@ def configure_logging(
 ) -> None:
     """Log every event to `stream` (stderr by default): what the command line calls once.
 
-    `quiet` keeps warnings and errors only; `verbose` adds debug events. `json_lines=None`
+    `quiet` keeps warnings and errors only, and logs the warnings a run repeats per page once
+    per field (`flush_repeated_warnings`); `verbose` adds debug events. `json_lines=None`
     chooses JSON when the stream is not a terminal.
     """
     out = stream if stream is not None else sys.stderr
@@ -97,11 +129,17 @@ def configure_logging(
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
     route_through_stdlib()
     handler = _CliHandler(out)
+    handler.json_lines = json_lines
     handler.setFormatter(_formatter(json_lines=json_lines, colors=_isatty(out)))
+    if quiet:
+        handler.addFilter(_RepeatedWarnings())
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _CliHandler)]:
         root.removeHandler(old)
     root.addHandler(handler)
+    # Warnings of Python and of other libraries (bs4, …) become log records of the
+    # ``py.warnings`` logger, rendered by the same formatter (one JSON object per line).
+    logging.captureWarnings(True)
     root.setLevel(max(level, OTHER_LIBRARIES_LEVEL))
     for name in LIBRARY_LOGGERS:
         logging.getLogger(name).setLevel(level)
@@ -110,6 +148,24 @@ def configure_logging(
 def cli_logging_configured() -> bool:
     """Whether `configure_logging` has installed its handler in this process."""
     return any(isinstance(h, _CliHandler) for h in logging.getLogger().handlers)
+
+
+def _cli_handlers() -> list[_CliHandler]:
+    return [h for h in logging.getLogger().handlers if isinstance(h, _CliHandler)]
+
+
+def cli_logs_json() -> bool:
+    """Whether the command line's log lines are JSON (then its summaries are JSON lines too)."""
+    return any(h.json_lines for h in _cli_handlers())
+
+
+def flush_repeated_warnings() -> None:
+    """Log the per-page warnings held back under --quiet, once per event and field, with the
+    number of pages and the first page's URL: called when a command ends."""
+    for handler in _cli_handlers():
+        for held in handler.filters:
+            if isinstance(held, _RepeatedWarnings):
+                held.flush()
 
 
 def _formatter(*, json_lines: bool, colors: bool) -> ProcessorFormatter:

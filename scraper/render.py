@@ -8,15 +8,17 @@ parse warnings. Machines get records instead (`scraper.output`).
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from scraper.article import Article, format_date
 
 if TYPE_CHECKING:
     from scraper.pipeline import RunReport, UrlResult
     from scraper.pipeline.reparsing import ReparseSummary
-    from scraper.pipeline.stats import FillRateDrop
+    from scraper.pipeline.stats import FillRateDrop, Totals
 
 WIDTH = 88
 
@@ -104,6 +106,18 @@ def run_summary(report: RunReport) -> str:
     )
 
 
+def summary_event(report: RunReport) -> dict[str, Any]:
+    """The closing summary of a run as a JSON log line: the fields of the log's events
+    (``event``, ``level``, ``timestamp``) and the run's report."""
+    return {
+        "event": "run.summary",
+        "level": "info",
+        "timestamp": dt.datetime.now(dt.UTC).isoformat(),
+        "summary": run_summary(report),
+        **report.to_dict(),
+    }
+
+
 def reparse_summary(summary: ReparseSummary) -> list[str]:
     """The counts of a re-parse, then one line per article whose extraction changed."""
     c = summary.counts
@@ -116,7 +130,54 @@ def reparse_summary(summary: ReparseSummary) -> list[str]:
 
 
 def fill_rate_warning(drop: FillRateDrop) -> str:
+    kind = f" in {drop.content_type} pages" if drop.content_type else ""
     return (
-        f"warning: fill rate of {drop.field} fell to {drop.latest:.0%} "
+        f"warning: fill rate of {drop.field}{kind} fell to {drop.latest:.0%} "
         f"(earlier runs: {drop.baseline:.0%}) — DW may have changed its markup"
     )
+
+
+def totals_lines(totals: Totals) -> list[str]:
+    """What the database holds, in three short lines."""
+
+    def split(counts: Mapping[str, int]) -> str:
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ", ".join(f"{k} {v}" for k, v in ordered) or "none"
+
+    size = _size(totals.database_bytes) if totals.database_bytes is not None else "unknown"
+    return [
+        f"articles: {totals.articles} (revisions {totals.revisions}, raw pages "
+        f"{totals.raw_pages}, database {size})",
+        f"  per language: {split(totals.by_language)}",
+        f"  per content type: {split(totals.by_content_type)}",
+    ]
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"
+
+
+def hits_table(records: Sequence[Mapping[str, Any]], width: int = 80) -> str:
+    """Search hits for a terminal of `width` columns: per hit, a line with the DW id, the
+    day, the language and the title (cut with …), then the snippet, indented and wrapped to
+    two lines. Machines read the json/jsonl/csv formats, which carry every field in full."""
+    head = f"{'dw_id':<10}{'date':<11}{'lang':<6}title"
+    lines = [head[:width], "-" * min(width, 80)]
+    for record in records:
+        day = str(record.get("published_at") or "")[:10]
+        prefix = f"{record.get('dw_id') or '':<10}{day:<11}{record.get('language') or '':<6}"
+        lines.append(_cut(prefix + (record.get("title") or "(no title)"), width))
+        snippet = " ".join(str(record.get("snippet") or "").split())
+        if snippet:
+            wrapped = textwrap.wrap(snippet, max(20, width - 10), max_lines=2, placeholder=" …")
+            lines.extend(" " * 10 + line for line in wrapped)
+    return "\n".join(lines)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

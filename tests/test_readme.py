@@ -1,17 +1,22 @@
 """The README is true: every `dwscrape` command it shows runs as shown, and every command of
 the CLI is documented there.
 
-The tour runs against the fake DW site (`DWSCRAPE_SITE` maps dw.com onto it) with the real
-English classic page from ../shared/dw-pages served at its dw.com path, so the tour's live
-`crawl` URL resolves exactly as it would on dw.com. The PostgreSQL block runs against an
-isolated database on the test server.
+The tour runs as a person runs it: `dwscrape demo --serve` in a process of its own, the
+`export` line it prints pasted into a shell, then every tour line in that shell, from a copy of
+the checkout's layout (the `fixtures/` the tour parses), into the default database of a fresh
+home. Nothing is added to the fake site: the tour uses only pages it serves. The PostgreSQL
+block runs against an isolated database on the test server.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shlex
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,12 +26,10 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from scraper.cli import cli
-from scraper.demo.site import serve_site
 from tests.support.db import PostgresDatabases
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-REAL_PAGE = "dw_en_classic_2020-01-19_a-52060881.html"
-REAL_PATH = "/en/berlin-confronts-germanys-colonial-past-with-new-initiative/a-52060881"
+EXPORT_LINE = re.compile(r"^export DWSCRAPE_SITE=\S+ DWSCRAPE_DELAY=0$", flags=re.M)
 
 
 def shell_blocks(heading: str) -> list[list[str]]:
@@ -54,34 +57,77 @@ def invoke(args: list[str], env: dict[str, str]) -> str:
 
 
 @pytest.fixture()
-def tour_env(
-    shared_pages: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[dict[str, str]]:
+def shell_env(tmp_path: Path) -> dict[str, str]:
+    """A shell's environment with the installed `dwscrape` on the PATH and a fresh home (so
+    the tour's default database is a new file)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    bin_dir = str(Path(sys.executable).parent)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DWSCRAPE_")}
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+@pytest.fixture()
+def demo_site(shell_env: dict[str, str]) -> Iterator[str]:
+    """`dwscrape demo --serve` as the tour's first block starts it; yields the export line it
+    printed, and stops it with Ctrl-C (SIGINT) at the end."""
+    (first,) = shell_blocks("A five-minute tour")[0:1]
+    assert first == ["dwscrape demo --serve"]
+    proc = subprocess.Popen(
+        ["bash", "-c", f"exec {first[0]}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=shell_env,
+    )
+    try:
+        assert proc.stdout is not None
+        printed = [proc.stdout.readline(), proc.stdout.readline()]
+        export = next((line.strip() for line in printed if line.startswith("export ")), None)
+        assert export is not None and EXPORT_LINE.match(export), printed
+        yield export
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "stopped" in out
+
+
+def test_tour_runs_by_hand(demo_site: str, shell_env: dict[str, str], tmp_path: Path) -> None:
+    _serve, lines = shell_blocks("A five-minute tour")
+    assert EXPORT_LINE.match(lines[0].replace("PORT", "1")), lines[0]
+    # The shell pastes the line the fake site printed, not the README's placeholder.
+    env = dict(shell_env)
+    env.update(dict(word.split("=", 1) for word in shlex.split(demo_site)[1:]))
     (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
-    monkeypatch.chdir(tmp_path)
-    with serve_site() as base:
-        base.site.set_page(REAL_PATH, (shared_pages / REAL_PAGE).read_bytes())
-        yield {
-            "DWSCRAPE_SITE": str(base),
-            "DWSCRAPE_DELAY": "0",
-            "DWSCRAPE_DATABASE_URL": f"sqlite:///{tmp_path / 'tour.sqlite3'}",
-        }
-
-
-def test_tour_commands_run_as_shown(tour_env: dict[str, str], tmp_path: Path) -> None:
-    (lines,) = shell_blocks("A five-minute tour")
-    outputs = {line: invoke(dwscrape_args(line), tour_env) for line in lines}
+    outputs: dict[str, str] = {}
+    for line in lines[1:]:
+        assert line.startswith("dwscrape "), line
+        done = subprocess.run(
+            ["bash", "-c", line], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300
+        )
+        assert done.returncode == 0, f"{line} -> {done.returncode}\n{done.stdout}{done.stderr}"
+        outputs[line] = done.stdout
     assert len(outputs) >= 12
     crawl = next(out for line, out in outputs.items() if line.startswith("dwscrape crawl"))
-    assert "new" in crawl and "52060881" in crawl
+    assert crawl.startswith("new") and "66797777" in crawl
     assert "Putin" in outputs['dwscrape query "Putin Kim"']
-    assert "Berlin confronts" in outputs["dwscrape show 52060881"]
+    assert "66797777" in outputs["dwscrape query '\"far east\" Put* -Xi'"]
+    assert "Putin and Kim Jong Un meet" in outputs["dwscrape show 66797777"]
     assert "4WGXq" in outputs["dwscrape show https://p.dw.com/p/4WGXq --format json"]
     exported = (tmp_path / "articles.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(exported) >= 10
+    assert len(exported) >= 5
     with (tmp_path / "en.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows and {row["language"] for row in rows} == {"en"}
+    default_db = Path(env["XDG_DATA_HOME"]) / "dwscrape" / "dwscrape.sqlite3"
+    assert str(default_db) in outputs["dwscrape db current"]
 
 
 def test_postgres_commands_run_as_shown(postgres_databases: PostgresDatabases) -> None:

@@ -19,7 +19,7 @@ import structlog
 from scraper.cli.common import EPILOG_EXIT_CODES, DatabaseFailure, common_options, settings_of
 from scraper.errors import ConfigError, StorageError
 from scraper.exitcodes import ExitCode
-from scraper.logging import cli_logging_configured, configure_logging
+from scraper.logging import cli_logging_configured, configure_logging, flush_repeated_warnings
 from scraper.version import __version__
 
 COMMANDS: Mapping[str, str] = {
@@ -71,6 +71,8 @@ class DwscrapeGroup(LazyGroup):
             raise DatabaseFailure(f"database {label}: {exc}" if label else str(exc)) from exc
         except ConfigError as exc:
             raise click.UsageError(str(exc)) from exc
+        finally:
+            flush_repeated_warnings()
 
 
 @click.group(

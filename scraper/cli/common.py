@@ -166,9 +166,11 @@ def filter_options(func: F) -> F:
             metavar="DATE",
             help="Published on/before (YYYY-MM-DD, ISO time, or 7d).",
         ),
-        click.option("--agency", help="Credited agency (AFP, Reuters, dpa, …)."),
-        click.option("--author", help="Author name (substring, case-insensitive)."),
-        click.option("--topic", help="Topic tag."),
+        click.option(
+            "--agency", help="Credited agency (AFP, Reuters, dpa, …): substring, any case."
+        ),
+        click.option("--author", help="Author name: substring, any case (Knight: Ben Knight)."),
+        click.option("--topic", help="Topic tag: substring, any case."),
         click.option(
             "--type",
             "content_type",

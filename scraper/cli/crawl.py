@@ -14,11 +14,12 @@ from scraper.cli.options import DURATION, WHEN, csv_values, http_urls
 from scraper.cli.progress import progress_bar
 from scraper.exitcodes import ExitCode
 from scraper.fetching import FetchSettings
+from scraper.logging import cli_logs_json, flush_repeated_warnings
 from scraper.output import to_json
 from scraper.pipeline import RunOptions, UrlResult
 from scraper.pipeline import crawl as crawl_urls
 from scraper.pipeline import run as run_pipeline
-from scraper.render import run_summary, url_result_line
+from scraper.render import run_summary, summary_event, url_result_line
 
 
 def fetch_settings(
@@ -200,6 +201,12 @@ def run(
     url = database_url(settings)
     with run_lock_held(url), open_repository(settings) as repo, progress_bar(settings) as bar:
         report = run_pipeline(repo, options, fetch, on_result=bar.advance, on_planned=bar.plan)
-    click.echo(to_json(report.to_dict()) if as_json else run_summary(report))
+    flush_repeated_warnings()  # the run's aggregated warnings come before its summary
+    if as_json:
+        click.echo(to_json(report.to_dict()))
+    elif cli_logs_json():  # one log file for cron: the summary is a JSON line like the rest
+        click.echo(to_json(summary_event(report)))
+    else:
+        click.echo(run_summary(report))
     if report.status != "ok":
         ctx.exit(ExitCode.PARTIAL)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,31 +29,77 @@ DEMO_COLUMNS = ("dw_id", "published_at", "language", "title")
 
 @click.command()
 @click.option("--query", "terms", default=None, help="Terms of the query shown at the end.")
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Only run the fake DW site, until Ctrl-C, and print the line that points "
+    "dwscrape at it (the README tour).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="Port of the fake site on 127.0.0.1 (default: any free one).",
+)
+@click.option(
+    "--keep", is_flag=True, help="Keep the demo database (its path is printed) for more queries."
+)
 @common_options
 @click.pass_context
-def demo(ctx: click.Context, terms: str | None) -> None:
+def demo(ctx: click.Context, terms: str | None, serve: bool, port: int, keep: bool) -> None:
     """Offline proof of everything: fake DW site on loopback → full run → SQLite → query.
 
     Starts the bundled fake DW site on 127.0.0.1, runs the scheduled job against it (feeds,
     sitemaps, conditional GET, parsing, storage) into a fresh SQLite file in a temporary
-    directory (or the database given with --db), then shows a query over what was stored.
+    directory (deleted at the end unless --keep; or the database given with --db), then shows
+    a query over what was stored.
+
+    With --serve it only keeps the fake site up until Ctrl-C and prints the
+    `export DWSCRAPE_SITE=…` line to paste into another shell: every dwscrape command there
+    then reads dw.com from the fake site (the README tour).
 
     \b
     Examples:
       dwscrape demo
+      dwscrape demo --keep
+      dwscrape demo --serve --port 8765
       dwscrape demo --db /tmp/demo.sqlite3 && dwscrape query --db /tmp/demo.sqlite3 --format json
     """
     settings = setup(ctx)
-    with tempfile.TemporaryDirectory(prefix="dwscrape-demo-") as tmp:
+    if serve:
+        _serve_until_interrupted(port)
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="dwscrape-demo-"))
+    try:
         if settings.db is None:
-            settings.db = f"sqlite:///{Path(tmp) / 'demo.sqlite3'}"
-        with serve_site() as base:
+            settings.db = f"sqlite:///{tmp / 'demo.sqlite3'}"
+        with serve_site(port=port) as base:
             click.echo(f"fake DW site at {base}; database {settings.db}")
             report, rows = _run_and_query(settings, str(base), terms or "")
         click.echo(f"\nquery {terms!r}:" if terms else "\nnewest stored articles:")
         write_records(rows, "table", sys.stdout, columns=DEMO_COLUMNS)
+    finally:
+        if keep and any(tmp.iterdir()):
+            click.echo(f"\ndatabase kept: {settings.db}  (try: dwscrape query --db {settings.db})")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     if report.counts["new"] + report.counts["changed"] + report.counts["unchanged"] == 0:
         ctx.exit(ExitCode.FAILED)
+
+
+def _serve_until_interrupted(port: int) -> None:
+    """The fake site in the foreground: the export line on stdout (flushed, so a pipe reads
+    it at once), then wait for Ctrl-C (SIGINT) or SIGTERM."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with serve_site(port=port) as base:
+        click.echo(f"fake DW site at {base}; stop it with Ctrl-C. In another shell, paste:")
+        click.echo(f"export DWSCRAPE_SITE={base} DWSCRAPE_DELAY=0")
+        sys.stdout.flush()
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("fake DW site stopped")
 
 
 def _run_and_query(

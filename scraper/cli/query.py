@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from typing import Any
 
@@ -9,8 +10,9 @@ import click
 
 from scraper.cli.common import CliError, common_options, filter_options, format_option, setup
 from scraper.cli.database import open_repository
+from scraper.exitcodes import ExitCode
 from scraper.output import to_json, write_records
-from scraper.render import article_to_text
+from scraper.render import article_to_text, hits_table
 from scraper.views import (
     QUERY_COLUMNS,
     hit_record,
@@ -36,12 +38,22 @@ def query(
 ) -> None:
     """Full-text search over stored articles, with filters; ranked, with a snippet.
 
+    \b
+    Search syntax (the same on SQLite and PostgreSQL):
+      putin kim        every word must occur (any case; accents and ß/ss fold:
+                       uber finds über, strassenbahn finds Straßenbahn)
+      "north korea"    a phrase: these words, in this order
+      Put*             a prefix: Putin, Putins, …
+      -Kim  -"kim jong"  leave out articles containing the word or phrase
+
     Without TERMS, lists the newest articles matching the filters. Works for any script
-    (a trigram index covers Chinese, Japanese, …).
+    (a trigram index covers Chinese, Japanese, …). --agency, --author and --topic match any
+    name containing the text, in any case. Nothing found: "no matches" on stderr, exit 5.
 
     \b
     Examples:
       dwscrape query "north korea"
+      dwscrape query 'Put* -Kim' --lang en
       dwscrape query ukraine --lang en --since 2024-01-01 --agency Reuters --format jsonl
       dwscrape query --topic Germany --type video --limit 5 --format csv
       dwscrape query Klimawandel --lang de --format json | jq '.[].title'
@@ -49,7 +61,21 @@ def query(
     settings = setup(ctx)
     with open_repository(settings) as repo:
         hits = repo.search(" ".join(terms), limit=limit, **filters)
-    write_records(map(hit_record, hits), fmt, sys.stdout, columns=QUERY_COLUMNS)
+    records = [hit_record(hit) for hit in hits]
+    if fmt != "table":  # an empty result is still a valid document (``[]``, a CSV header)
+        write_records(records, fmt, sys.stdout, columns=QUERY_COLUMNS)
+    elif records:
+        click.echo(hits_table(records, _width()))
+    if not records:
+        click.echo("no matches", err=True)
+        ctx.exit(ExitCode.FAILED)
+
+
+def _width() -> int:
+    """The terminal's width, or 80 columns when the output is not a terminal."""
+    if sys.stdout.isatty():
+        return max(40, shutil.get_terminal_size().columns)
+    return 80
 
 
 @click.command()

@@ -10,8 +10,8 @@ import structlog
 from scraper.cli.common import common_options, format_option, setup
 from scraper.cli.database import open_repository
 from scraper.output import to_json, write_records
-from scraper.pipeline.stats import fill_rate_drops, run_rows
-from scraper.render import fill_rate_warning
+from scraper.pipeline.stats import Totals, fill_rate_drops, outcome_summary, run_rows
+from scraper.render import fill_rate_warning, totals_lines
 
 log = structlog.get_logger(__name__)
 
@@ -22,10 +22,15 @@ log = structlog.get_logger(__name__)
 @common_options
 @click.pass_context
 def stats(ctx: click.Context, n_runs: int, fmt: str) -> None:
-    """Recent crawl runs with their counts and per-field fill rates.
+    """Recent crawl runs with their counts, fetch outcomes and fill rates, and what the
+    database holds.
 
-    Warns when a field's fill rate in the latest run falls sharply against the earlier runs
-    (DW probably changed its markup: check the parser).
+    Per run: discovered, fetched, new, changed, unchanged and failed URLs, and the fetch log's
+    count of each outcome (ok, not_modified, not_found, blocked, robots_disallowed, timeout,
+    …). Then the totals: articles (per language and content type), revisions, raw pages and
+    the database's size. Warns when a field's fill rate in the latest run falls sharply against
+    the earlier runs for the same content type (DW probably changed its markup: check the
+    parser); a content type is compared only where a run parsed enough of its pages.
 
     \b
     Examples:
@@ -35,15 +40,28 @@ def stats(ctx: click.Context, n_runs: int, fmt: str) -> None:
     settings = setup(ctx)
     with open_repository(settings) as repo:
         runs = repo.recent_runs(n_runs)
+        totals = Totals.from_counts(repo.stats())
     rows = run_rows(runs)
     drops = fill_rate_drops(runs)
     for drop in drops:
         log.warning("stats.fill_rate_drop", **drop.to_dict())
     if fmt == "json":
-        report = {"runs": rows, "fill_rate_drops": [d.to_dict() for d in drops]}
+        report = {
+            "runs": rows,
+            "fill_rate_drops": [d.to_dict() for d in drops],
+            "totals": totals.to_dict(),
+        }
         click.echo(to_json(report, indent=2))
         return
-    columns = [c for c in (rows[0] if rows else {}) if c != "fill_rates"]
-    write_records(rows, "table", sys.stdout, columns=columns, title="crawl runs (newest first)")
+    if rows:
+        columns = [c for c in rows[0] if c not in ("outcomes", "fill_rates", "fill_rates_by_type")]
+        write_records(rows, "table", sys.stdout, columns=columns, title="crawl runs (newest first)")
+        click.echo("fetch outcomes per run:")
+        for row in rows:
+            click.echo(f"  run {row['run']}: {outcome_summary(row['outcomes']) or 'no fetches'}")
+    else:
+        click.echo("no runs yet")
+    for line in totals_lines(totals):
+        click.echo(line)
     for drop in drops:
         click.echo(fill_rate_warning(drop))

@@ -59,6 +59,7 @@ async def crawl_async(
         status = "ok" if all(r.ok for r in results) else "partial"
     finally:
         report.fill_rates = fill.rates()
+        report.fill_by_type = fill.by_type()
         finish_run(store, report, status)
     return results, report
 
@@ -81,7 +82,9 @@ def finish_run(store: Store, report: RunReport, status: str) -> None:
     report.duration_s = time.monotonic() - report.started
     try:
         counts = {k: report.counts[k] for k in RUN_COUNTS}
-        store.finish_run(report.run_id, status, counts, report.fill_rates)
+        store.finish_run(
+            report.run_id, status, counts, report.fill_rates, fill_by_type=report.fill_by_type
+        )
     except DwscrapeError as exc:
         log.error("store.finish_run_failed", run_id=report.run_id, error=str(exc))
     log.info("run.finished", **report.to_dict())

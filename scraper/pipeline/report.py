@@ -94,6 +94,7 @@ class RunReport:
     status: str = "running"
     counts: Counter[str] = field(default_factory=Counter)
     fill_rates: dict[str, float] = field(default_factory=dict)
+    fill_by_type: dict[str, dict[str, Any]] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     duration_s: float = 0.0
     stopped_by: str | None = None
@@ -124,23 +125,40 @@ class RunReport:
 
 
 class FillRates:
-    """Counts, per field of `FILL_FIELDS`, how many parsed articles had it filled."""
+    """Counts, per field of `FILL_FIELDS`, how many parsed articles had it filled: overall and
+    per content type (a video has no authors: the drift alarm compares like with like)."""
 
     def __init__(self) -> None:
         self.total = 0
         self.filled: Counter[str] = Counter()
+        self.per_type: dict[str, Counter[str]] = {}
+        self.type_totals: Counter[str] = Counter()
 
     def add(self, article: Article) -> None:
         self.total += 1
+        kind = str(article.content_type)
+        self.type_totals[kind] += 1
+        filled = self.per_type.setdefault(kind, Counter())
         for name in FILL_FIELDS:
             value = getattr(article, name)
             if value not in (None, "", (), []):
                 self.filled[name] += 1
+                filled[name] += 1
 
     def rates(self) -> dict[str, float]:
         if not self.total:
             return {}
         return {name: round(self.filled[name] / self.total, 4) for name in FILL_FIELDS}
+
+    def by_type(self) -> dict[str, dict[str, Any]]:
+        """{content type: {"articles": n, "rates": {field: rate}}}."""
+        return {
+            kind: {
+                "articles": n,
+                "rates": {name: round(self.per_type[kind][name] / n, 4) for name in FILL_FIELDS},
+            }
+            for kind, n in sorted(self.type_totals.items())
+        }
 
 
 ResultCallback = Callable[[UrlResult], None]

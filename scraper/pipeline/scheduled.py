@@ -80,6 +80,7 @@ async def run_async(
         status = "failed" if report.failure_rate > options.max_failure_rate else "ok"
     finally:
         report.fill_rates = fill.rates()
+        report.fill_by_type = fill.by_type()
         finish_run(store, report, status)
     return report
 

@@ -99,6 +99,7 @@ class Store(Protocol):
         counts: Mapping[str, int],
         fill_rates: Mapping[str, float] | None = None,
         error: str | None = None,
+        fill_by_type: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None: ...
 
     def validators_many(self, urls: Sequence[str]) -> Mapping[str, tuple[str | None, str | None]]:
