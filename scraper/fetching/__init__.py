@@ -7,6 +7,7 @@ use. The package reads in the order a request travels:
 * `client`: the `Fetcher` loop, one hop after another;
 * `redirects`: followed by hand, within the hop limit and the allowed hosts;
 * `robots` and `politeness`: robots.txt, per-host pacing, Retry-After, backing off;
+* `gates`: the `HostGate` that shares a host's pacing with other processes;
 * `retry`: when to try again and how long to wait (tenacity);
 * `decoders`: one bounded decoder per Content-Encoding (the size cap counts decoded bytes);
 * `content` and `result`: what the answer is (media type, encoding, block page) and the
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from scraper.fetching.client import Fetcher, fetch_sync
 from scraper.fetching.content import block_reason, body_encoding
+from scraper.fetching.gates import BlockingHostGate, HostGate, ThreadedHostGate
 from scraper.fetching.result import Expect, FetchResult
 from scraper.fetching.retry import parse_retry_after
 from scraper.fetching.settings import PROJECT_URL, FetchSettings, default_user_agent
@@ -25,6 +27,7 @@ from scraper.outcomes import FetchOutcome
 
 __all__ = [
     "BLOCK_STATUSES",
+    "BlockingHostGate",
     "DEFAULT_RETRY_STATUSES",
     "PROJECT_URL",
     "REDIRECT_STATUSES",
@@ -33,6 +36,8 @@ __all__ = [
     "FetchResult",
     "FetchSettings",
     "Fetcher",
+    "HostGate",
+    "ThreadedHostGate",
     "block_reason",
     "body_encoding",
     "default_user_agent",

@@ -21,6 +21,7 @@ import httpx
 import structlog
 
 from scraper.fetching.decoders import DecodeError, TooLarge, UnsupportedEncoding, decoder_for
+from scraper.fetching.gates import HostGate
 from scraper.fetching.politeness import Politeness
 from scraper.fetching.redirects import RedirectChain, is_http_url
 from scraper.fetching.result import (
@@ -45,10 +46,11 @@ Clock = Callable[[], float]
 class Fetcher:
     """Async HTTP fetcher: ``async with Fetcher(settings) as f: result = await f.fetch(url)``.
 
-    One Fetcher is one run: robots.txt is fetched once per host (again after
-    ``robots_max_age``, or ``robots_failure_max_age`` after a failure), politeness state (delays,
-    backed-off hosts) lives as long as the Fetcher. ``transport`` (e.g. ``httpx.MockTransport``),
-    ``sleep``, ``clock`` and ``rng`` are injectable for tests.
+        One Fetcher is one run: robots.txt is fetched once per host (again after
+        ``robots_max_age``, or ``robots_failure_max_age`` after a failure), politeness state (delays,
+        backed-off hosts) lives as long as the Fetcher; a ``gate`` shares each host's pacing with other
+    processes (`scraper.fetching.gates`). ``transport`` (e.g. ``httpx.MockTransport``),
+        ``sleep``, ``clock`` and ``rng`` are injectable for tests.
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class Fetcher:
         sleep: Sleep | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        gate: HostGate | None = None,
     ) -> None:
         self.settings = settings or FetchSettings()
         self._transport = transport
@@ -66,7 +69,9 @@ class Fetcher:
         self._clock: Clock = clock or time.monotonic
         self._rng = rng or random.Random()
         self._client: httpx.AsyncClient | None = None
-        self._politeness = Politeness(self.settings, clock=self._clock, sleep=self._sleep)
+        self._politeness = Politeness(
+            self.settings, clock=self._clock, sleep=self._sleep, gate=gate
+        )
         self._robots = RobotsCache(
             self._fetch_robots,
             agent=self.settings.robots_agent,
@@ -227,7 +232,7 @@ class Fetcher:
             ex.retry_after = retry_after
             # every request to the host waits, not just this one (at most the cap, so a
             # server asking for hours cannot stall the whole run; it gets backed off)
-            self._politeness.defer(host, min(retry_after, cap))
+            await self._politeness.retry_after(host, min(retry_after, cap))
             if retry_after > cap:
                 ex.retryable = False
                 ex.error = f"Retry-After {retry_after:.0f}s exceeds the cap"
