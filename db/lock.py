@@ -178,8 +178,8 @@ def _advisory_lock(database_url: str) -> Iterator[Connection]:
                 try:
                     conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
                     conn.commit()
-                except SQLAlchemyError:  # the connection died: the server dropped the lock
-                    log.warning("lock.release_failed", exc_info=True)
+                except SQLAlchemyError as exc:  # the connection died: the lock went with it
+                    log.warning("lock.release_failed", error=exc.__class__.__name__)
         finally:
             conn.close()
     finally:

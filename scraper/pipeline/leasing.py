@@ -147,6 +147,9 @@ class LeaseLoop:
         self.stop = stop or Stop()
         self.guard = guard
         self.taken = 0
+        #: Why the loop must stop with an error (a lost run lock), raised once the batches in
+        #: flight are stored and the leases handed back.
+        self.failure: DwscrapeError | None = None
 
     async def work(self) -> None:
         beat = asyncio.ensure_future(self._heartbeat())
@@ -178,12 +181,14 @@ class LeaseLoop:
             with suppress(asyncio.CancelledError):
                 await beat
             self.release_all()
+        if self.failure is not None:
+            raise self.failure
         if self.stop.requested:
             self.report.stopped_by = "signal"
 
     def stopping(self) -> bool:
         """A stop was requested or a limit reached (and noted in the report)."""
-        if self.stop.requested:
+        if self.stop.requested or self.failure is not None:
             return True
         if self.limits.deadline is not None and time.monotonic() >= self.limits.deadline:
             self.report.stopped_by = "max_duration"
@@ -198,7 +203,12 @@ class LeaseLoop:
         if self.stopping():
             return []
         if self.guard is not None:
-            self.guard()
+            try:
+                self.guard()
+            except DwscrapeError as exc:
+                log.error("run.guard_failed", error=str(exc))
+                self.failure = exc
+                return []
         room = self.limits.batch_size
         if self.limits.max_articles is not None:
             room = min(room, self.limits.max_articles - self.taken)
