@@ -89,11 +89,11 @@ def gone(run: LiveRunInfo, me: Owner, lease_s: float, now: dt.datetime) -> str |
     return None
 
 
-def recover(store: Store, me: Owner, lease_s: float) -> Recovery:
+def recover(store: Store, me: Owner, lease_s: float, *, now: dt.datetime | None = None) -> Recovery:
     """Close the runs whose process is gone as 'abandoned' (their leases return at once) and
     say what other processes still hold. Never raises: recovery is a courtesy."""
+    now = now or dt.datetime.now(dt.UTC)
     try:
-        now = dt.datetime.now(dt.UTC)
         dead = {run.id: why for run in store.running_runs() if (why := gone(run, me, lease_s, now))}
         for run_id, why in dead.items():
             log.warning("run.abandoned", run_id=run_id, reason=why)
