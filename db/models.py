@@ -364,9 +364,8 @@ class FrontierEntry(Base):
 
 
 class HostGate(Base):
-    """When the next request to a host may start, shared by every process fetching for this
-    database (PostgreSQL): each takes the host's row lock, reserves the next slot, and pushes
-    ``next_allowed_at`` on by the host's delay (or by a ``Retry-After``)."""
+    """When the next request to a host may start, shared by all processes fetching (PostgreSQL,
+    `db.hostgates`): each takes the row's lock to reserve a slot or record a Retry-After."""
 
     __tablename__ = "host_gates"
 
