@@ -104,31 +104,41 @@ class FrontierMixin(RepositoryBase):
         t = m.frontier
         now = self.now()
         expires = now + dt.timedelta(seconds=lease_s)
-        due = or_(
-            and_(t.c.state == "pending", t.c.next_fetch_at <= now),
-            and_(t.c.state == "leased", t.c.lease_expires_at < now, t.c.lease_owner != owner),
-        )
-        pick = (
-            select(t.c.id)
-            .where(due)
-            .order_by(t.c.priority.desc(), t.c.next_fetch_at, t.c.id)
-            .limit(n)
-        )
-        if self.dialect == "postgresql":
-            pick = pick.with_for_update(skip_locked=True)
-        stmt = (
-            update(t)
-            .where(t.c.id.in_(pick.scalar_subquery()))
-            .values(
-                state="leased",
-                lease_owner=owner,
-                lease_expires_at=expires,
-                attempts=t.c.attempts + 1,
-                updated_at=now,
+        # Two picks, each one ordered index range (`state` leads both indexes): expired
+        # leases of others first (few rows, and they have waited longest), then due pending
+        # URLs. One pick with an OR over both states would sort the whole frontier each time.
+        expired = and_(t.c.state == "leased", t.c.lease_expires_at < now, t.c.lease_owner != owner)
+        due = and_(t.c.state == "pending", t.c.next_fetch_at <= now)
+
+        def take(where: Any, limit: int) -> Any:
+            pick = (
+                select(t.c.id)
+                .where(where)
+                .order_by(t.c.state, t.c.priority.desc(), t.c.next_fetch_at, t.c.id)
+                .limit(limit)
             )
-            .returning(t.c.url, t.c.attempts, t.c.priority, t.c.lease_expires_at)
-        )
-        rows = self._write(lambda conn, _: conn.execute(stmt).all(), "lease")
+            if self.dialect == "postgresql":
+                pick = pick.with_for_update(skip_locked=True)
+            return (
+                update(t)
+                .where(t.c.id.in_(pick.scalar_subquery()))
+                .values(
+                    state="leased",
+                    lease_owner=owner,
+                    lease_expires_at=expires,
+                    attempts=t.c.attempts + 1,
+                    updated_at=now,
+                )
+                .returning(t.c.url, t.c.attempts, t.c.priority, t.c.lease_expires_at)
+            )
+
+        def tx(conn: Connection, _: Pending) -> list[Any]:
+            rows = list(conn.execute(take(expired, n)).all())
+            if len(rows) < n:
+                rows += conn.execute(take(due, n - len(rows))).all()
+            return rows
+
+        rows = self._write(tx, "lease")
         leased = [LeasedUrl(r.url, r.attempts, r.priority, r.lease_expires_at) for r in rows]
         return sorted(leased, key=lambda x: (-x.priority, x.url))
 

@@ -27,7 +27,7 @@ from db.config import sqlite_path
 from db.engine import is_sqlite, make_engine
 from db.errors import map_db_errors
 from db.lock import LockHeldError, migration_lock
-from db.models import SEARCH_OBJECTS, Base
+from db.models import HAND_MADE_INDEXES, SEARCH_OBJECTS, Base
 from scraper.errors import SchemaOutOfDateError, StorageError
 
 log = structlog.get_logger(__name__)
@@ -47,7 +47,7 @@ def include_object(
     not by the models."""
     if name is None:
         return True
-    if name in SEARCH_OBJECTS:
+    if name in SEARCH_OBJECTS or name in HAND_MADE_INDEXES:
         return False
     # FTS5 shadow tables: articles_fts_data, articles_fts_idx, ...
     return not (type_ == "table" and name.startswith("articles_fts"))

@@ -65,6 +65,11 @@ SEARCH_OBJECTS = frozenset(
 )
 
 
+#: Made by hand in the migrations (a descending column alembic cannot compare on SQLite):
+#: ``ix_frontier_lease_order`` (state, priority DESC, next_fetch_at, id), the lease's order.
+HAND_MADE_INDEXES = frozenset({"ix_frontier_lease_order"})
+
+
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """A timezone-aware UTC datetime on every backend.
 
@@ -308,11 +313,10 @@ class CrawlRun(Base):
     failed: Mapped[int] = mapped_column(Integer, default=0)
     fill_rates: Mapped[Any | None] = mapped_column(JSONType)
     error: Mapped[str | None] = mapped_column(Text)
-    #: Who runs it: the machine, the process and its lease-owner name in the frontier.
+    #: Who runs it (machine, process, lease-owner name); a stale heartbeat: it is gone.
     host: Mapped[str | None] = mapped_column(Text)
     pid: Mapped[int | None] = mapped_column(Integer)
     owner: Mapped[str | None] = mapped_column(Text)
-    #: Refreshed while the run works; a stale heartbeat means its process is gone.
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
