@@ -72,8 +72,8 @@ def crawl(
     def echo(result: UrlResult) -> None:
         click.echo(to_json(result.to_dict()) if as_json else url_result_line(result))
 
-    with open_repository(settings) as repo:
-        results, _report = crawl_urls(repo, list(urls), fetch, on_result=echo, site=site)
+    with open_repository(settings) as repo, host_gate(repo) as gate:
+        results, _report = crawl_urls(repo, list(urls), fetch, on_result=echo, site=site, gate=gate)
     failed = sum(1 for r in results if not r.ok)
     if failed == len(results):
         ctx.exit(ExitCode.FAILED)
