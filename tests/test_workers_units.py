@@ -127,3 +127,13 @@ def test_fetcher_skips_the_gate_at_delay_zero(site: FaultSite) -> None:
     gate = RecordingGate()
     _fetch_with_gate(site.base_url + "/robots.txt", gate, 0.0, FakeClock())
     assert gate.reserved == []
+
+
+def test_worker_refuses_sqlite(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from scraper.cli import cli
+
+    result = CliRunner().invoke(cli, ["worker", "--db", str(tmp_path / "x.sqlite3")])
+    assert result.exit_code == 2
+    assert "needs a PostgreSQL database" in result.output
