@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from db.config import describe_url, resolve_database_url
 from db.engine import make_engine
@@ -12,7 +13,9 @@ from db.lock import LockHeldError, LockLostError, run_lock
 from db.migrate import ensure_schema
 from db.repository import Repository
 from scraper.cli.common import DatabaseFailure, RunLocked, Settings
-from scraper.fetching import HostGate, ThreadedHostGate
+
+if TYPE_CHECKING:  # the commands that only read never import the network code
+    from scraper.fetching import HostGate
 
 
 def database_url(settings: Settings) -> str:
@@ -57,6 +60,8 @@ def host_gate(repo: Repository) -> Iterator[HostGate | None]:
     if repo.dialect != "postgresql":
         yield None
         return
+    from scraper.fetching import ThreadedHostGate
+
     gate = ThreadedHostGate(repo)
     try:
         yield gate
