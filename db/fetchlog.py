@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, or_, select, update
 
 from db import models as m
 from db.base import Pending, RepositoryBase, chunks
+from db.frontier import unattempted
 from scraper.outcomes import RUN_COUNTS, VALIDATOR_OUTCOMES
 
 
@@ -36,6 +37,19 @@ class RunInfo:
     #: Per content type: {"articles": n, "rates": {field: rate}} (runs recorded since the
     #: fill rates were kept per type; empty for older runs).
     fill_by_type: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveRun:
+    """A run still marked 'running': who runs it and when it last said it was alive."""
+
+    id: int
+    command: str
+    host: str | None
+    pid: int | None
+    owner: str | None
+    started_at: dt.datetime
+    heartbeat_at: dt.datetime | None
 
 
 class FetchLogMixin(RepositoryBase):
@@ -152,9 +166,19 @@ class FetchLogMixin(RepositoryBase):
 
     # ------------------------------------------------------------------ runs
 
-    def start_run(self, command: str) -> int:
+    def start_run(
+        self,
+        command: str,
+        *,
+        host: str | None = None,
+        pid: int | None = None,
+        owner: str | None = None,
+    ) -> int:
+        """Open a run as 'running', with who runs it (for telling a crashed run later)."""
         t = m.crawl_runs
-        values = {"command": command, "status": "running", "started_at": self.now()}
+        now = self.now()
+        values: dict[str, Any] = {"command": command, "status": "running", "started_at": now}
+        values |= {"host": host, "pid": pid, "owner": owner, "heartbeat_at": now}
         values |= dict.fromkeys(RUN_COUNTS, 0)
         return self._write(
             lambda conn, _: int(
@@ -189,6 +213,72 @@ class FetchLogMixin(RepositoryBase):
             lambda conn, _: conn.execute(update(t).where(t.c.id == run_id).values(values)),
             "finish run",
         )
+
+    def running_runs(self) -> list[LiveRun]:
+        """The runs still marked 'running', oldest first, with who runs them."""
+        t = m.crawl_runs
+        query = (
+            select(t.c.id, t.c.command, t.c.host, t.c.pid, t.c.owner, t.c.started_at,
+                   t.c.heartbeat_at)
+            .where(t.c.status == "running")
+            .order_by(t.c.id)
+        )  # fmt: skip
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [
+            LiveRun(r.id, r.command, r.host, r.pid, r.owner, r.started_at, r.heartbeat_at)
+            for r in rows
+        ]
+
+    def abandon_runs(self, run_ids: Sequence[int], reason: str) -> int:
+        """Close runs whose process is gone as 'abandoned' (only those still 'running');
+        their leases go back to the queue at once. Returns how many runs were closed."""
+        if not run_ids:
+            return 0
+        t, f = m.crawl_runs, m.frontier
+        now = self.now()
+
+        def tx(conn: Connection, _: Pending) -> int:
+            owners = [
+                r.owner
+                for r in conn.execute(
+                    select(t.c.owner).where(t.c.id.in_(list(run_ids)), t.c.status == "running")
+                )
+                if r.owner
+            ]
+            closed = conn.execute(
+                update(t)
+                .where(t.c.id.in_(list(run_ids)), t.c.status == "running")
+                .values(status="abandoned", finished_at=now, error=reason)
+            ).rowcount
+            if owners:
+                conn.execute(
+                    update(f)
+                    .where(f.c.state == "leased", f.c.lease_owner.in_(owners))
+                    .values(state="pending", lease_owner=None, lease_expires_at=None,
+                            attempts=unattempted(f), updated_at=now)
+                )  # fmt: skip
+            return int(closed or 0)
+
+        return self._write(tx, "abandon runs")
+
+    def heartbeat(self, run_id: int, owner: str, lease_s: float) -> int:
+        """The run is alive: refresh its heartbeat and renew every lease `owner` holds for
+        another `lease_s`, in one transaction. Returns how many leases were renewed."""
+        t, f = m.crawl_runs, m.frontier
+        now = self.now()
+        expires = now + dt.timedelta(seconds=lease_s)
+
+        def tx(conn: Connection, _: Pending) -> int:
+            conn.execute(update(t).where(t.c.id == run_id).values(heartbeat_at=now))
+            renewed = conn.execute(
+                update(f)
+                .where(f.c.lease_owner == owner, f.c.state == "leased")
+                .values(lease_expires_at=expires, updated_at=now)
+            ).rowcount
+            return int(renewed or 0)
+
+        return self._write(tx, "heartbeat")
 
     def recent_runs(self, n: int = 10) -> list[RunInfo]:
         """The newest `n` runs, newest first, with their fetch outcomes counted from the log."""

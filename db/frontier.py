@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, case, func, or_, select, update
 
 from db import models as m
 from db.base import Pending, RepositoryBase, chunks
@@ -22,6 +22,19 @@ class LeasedUrl:
     attempts: int
     priority: int
     lease_expires_at: dt.datetime
+
+
+def unattempted(t: Table) -> Any:
+    """The attempt count with a lease that never got to fetch taken back."""
+    return case((t.c.attempts > 0, t.c.attempts - 1), else_=0)
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseSummary:
+    """URLs leased right now, and when the last of those leases runs out (None: none)."""
+
+    count: int
+    until: dt.datetime | None
 
 
 class FrontierMixin(RepositoryBase):
@@ -83,37 +96,49 @@ class FrontierMixin(RepositoryBase):
 
     def lease(self, owner: str, n: int = 10, lease_s: float = 300.0) -> list[LeasedUrl]:
         """Take up to `n` due URLs for `owner` until the lease expires, highest priority first
-        (expired leases of crashed workers are taken over). Concurrent workers never get the
-        same URL: PostgreSQL skips rows locked by others (``FOR UPDATE SKIP LOCKED``); SQLite
-        runs the single ``UPDATE … RETURNING`` under ``BEGIN IMMEDIATE``."""
+        (expired leases of crashed workers are taken over, never `owner`'s own: a URL whose
+        lease ran out while its owner still works on it would be fetched twice). Concurrent
+        workers never get the same URL: PostgreSQL skips rows locked by others (``FOR UPDATE
+        SKIP LOCKED``); SQLite runs the single ``UPDATE … RETURNING`` under ``BEGIN
+        IMMEDIATE``."""
         t = m.frontier
         now = self.now()
         expires = now + dt.timedelta(seconds=lease_s)
-        due = or_(
-            and_(t.c.state == "pending", t.c.next_fetch_at <= now),
-            and_(t.c.state == "leased", t.c.lease_expires_at < now),
-        )
-        pick = (
-            select(t.c.id)
-            .where(due)
-            .order_by(t.c.priority.desc(), t.c.next_fetch_at, t.c.id)
-            .limit(n)
-        )
-        if self.dialect == "postgresql":
-            pick = pick.with_for_update(skip_locked=True)
-        stmt = (
-            update(t)
-            .where(t.c.id.in_(pick.scalar_subquery()))
-            .values(
-                state="leased",
-                lease_owner=owner,
-                lease_expires_at=expires,
-                attempts=t.c.attempts + 1,
-                updated_at=now,
+        # Two picks, each one ordered index range (`state` leads both indexes): expired
+        # leases of others first (few rows, and they have waited longest), then due pending
+        # URLs. One pick with an OR over both states would sort the whole frontier each time.
+        expired = and_(t.c.state == "leased", t.c.lease_expires_at < now, t.c.lease_owner != owner)
+        due = and_(t.c.state == "pending", t.c.next_fetch_at <= now)
+
+        def take(where: Any, limit: int) -> Any:
+            pick = (
+                select(t.c.id)
+                .where(where)
+                .order_by(t.c.state, t.c.priority.desc(), t.c.next_fetch_at, t.c.id)
+                .limit(limit)
             )
-            .returning(t.c.url, t.c.attempts, t.c.priority, t.c.lease_expires_at)
-        )
-        rows = self._write(lambda conn, _: conn.execute(stmt).all(), "lease")
+            if self.dialect == "postgresql":
+                pick = pick.with_for_update(skip_locked=True)
+            return (
+                update(t)
+                .where(t.c.id.in_(pick.scalar_subquery()))
+                .values(
+                    state="leased",
+                    lease_owner=owner,
+                    lease_expires_at=expires,
+                    attempts=t.c.attempts + 1,
+                    updated_at=now,
+                )
+                .returning(t.c.url, t.c.attempts, t.c.priority, t.c.lease_expires_at)
+            )
+
+        def tx(conn: Connection, _: Pending) -> list[Any]:
+            rows = list(conn.execute(take(expired, n)).all())
+            if len(rows) < n:
+                rows += conn.execute(take(due, n - len(rows))).all()
+            return rows
+
+        rows = self._write(tx, "lease")
         leased = [LeasedUrl(r.url, r.attempts, r.priority, r.lease_expires_at) for r in rows]
         return sorted(leased, key=lambda x: (-x.priority, x.url))
 
@@ -181,6 +206,47 @@ class FrontierMixin(RepositoryBase):
             .values(state="pending", lease_owner=None, lease_expires_at=None, updated_at=now)
         )
         return int(self._write(lambda conn, _: conn.execute(stmt).rowcount, "release expired") or 0)
+
+    def release(self, owner: str, urls: Sequence[str] | None = None) -> int:
+        """Give `owner`'s leases (all, or those of `urls`) back to the queue, due at once and
+        without counting the attempt: a stopped run hands back what it did not finish."""
+        t = m.frontier
+        now = self.now()
+        stmt = (
+            update(t)
+            .where(t.c.lease_owner == owner, t.c.state == "leased")
+            .values(
+                state="pending",
+                lease_owner=None,
+                lease_expires_at=None,
+                next_fetch_at=now,
+                attempts=unattempted(t),
+                updated_at=now,
+            )
+        )
+        if urls is None:
+            return int(self._write(lambda conn, _: conn.execute(stmt).rowcount, "release") or 0)
+        part_stmt = stmt.where(t.c.url.in_(bindparam("b_urls", expanding=True)))
+
+        def tx(conn: Connection, _: Pending) -> int:
+            total = 0
+            for part in chunks(sorted(set(urls))):
+                total += int(conn.execute(part_stmt, {"b_urls": list(part)}).rowcount or 0)
+            return total
+
+        return self._write(tx, "release")
+
+    def leased_summary(self) -> LeaseSummary:
+        """How many URLs are leased right now and when the last of those leases runs out."""
+        t = m.frontier
+        query = select(func.count(), func.max(t.c.lease_expires_at)).where(t.c.state == "leased")
+        with self._read() as conn:
+            count, until = conn.execute(query).one()
+        if isinstance(until, dt.datetime) and until.tzinfo is None:
+            until = until.replace(tzinfo=dt.UTC)  # SQLite's max() bypasses the column type
+        elif isinstance(until, str):
+            until = dt.datetime.fromisoformat(until).replace(tzinfo=dt.UTC)
+        return LeaseSummary(int(count or 0), until)
 
     def frontier_counts(self) -> dict[str, int]:
         t = m.frontier

@@ -23,9 +23,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
+from db.config import sqlite_path
 from db.engine import is_sqlite, make_engine
 from db.errors import map_db_errors
-from db.models import SEARCH_OBJECTS, Base
+from db.lock import LockHeldError, migration_lock
+from db.models import HAND_MADE_INDEXES, SEARCH_OBJECTS, Base
 from scraper.errors import SchemaOutOfDateError, StorageError
 
 log = structlog.get_logger(__name__)
@@ -45,7 +47,7 @@ def include_object(
     not by the models."""
     if name is None:
         return True
-    if name in SEARCH_OBJECTS:
+    if name in SEARCH_OBJECTS or name in HAND_MADE_INDEXES:
         return False
     # FTS5 shadow tables: articles_fts_data, articles_fts_idx, ...
     return not (type_ == "table" and name.startswith("articles_fts"))
@@ -126,7 +128,24 @@ def ensure_schema(url: str) -> None:
 
     A brand-new SQLite database (no tables at all) is migrated to head. A database behind head
     raises `SchemaOutOfDateError`; one ahead of the code (newer dwscrape) raises
-    `StorageError`."""
+    `StorageError`. A SQLite file that is not at head is looked at again under the migration
+    lock, so commands started together on a new file wait for one migration, then all go on."""
+    if sqlite_path(url) is None:
+        _ensure_schema(url)
+        return
+    try:
+        if current(url) == head():
+            return
+    except StorageError:  # e.g. locked by a migration in progress: ask again under the lock
+        pass
+    try:
+        with migration_lock(url):
+            _ensure_schema(url)
+    except LockHeldError as exc:
+        raise StorageError(f"another command is still migrating this new database: {exc}") from exc
+
+
+def _ensure_schema(url: str) -> None:
     rev = current(url)
     target = head()
     if rev == target:

@@ -65,6 +65,11 @@ SEARCH_OBJECTS = frozenset(
 )
 
 
+#: Made by hand in the migrations (a descending column alembic cannot compare on SQLite):
+#: ``ix_frontier_lease_order`` (state, priority DESC, next_fetch_at, id), the lease's order.
+HAND_MADE_INDEXES = frozenset({"ix_frontier_lease_order"})
+
+
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """A timezone-aware UTC datetime on every backend.
 
@@ -296,7 +301,8 @@ class CrawlRun(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     command: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))  # running | ok | failed | interrupted
+    #: running | ok | failed | interrupted | abandoned (its owner died while running)
+    status: Mapped[str] = mapped_column(String(16), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     discovered: Mapped[int] = mapped_column(Integer, default=0)
@@ -307,6 +313,11 @@ class CrawlRun(Base):
     failed: Mapped[int] = mapped_column(Integer, default=0)
     fill_rates: Mapped[Any | None] = mapped_column(JSONType)
     error: Mapped[str | None] = mapped_column(Text)
+    #: Who runs it (machine, process, lease-owner name); a stale heartbeat: it is gone.
+    host: Mapped[str | None] = mapped_column(Text)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    owner: Mapped[str | None] = mapped_column(Text)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Fetch(Base):
@@ -349,10 +360,21 @@ class FrontierEntry(Base):
     next_fetch_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
-    lease_owner: Mapped[str | None] = mapped_column(Text)
+    lease_owner: Mapped[str | None] = mapped_column(Text, index=True)
     lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     source: Mapped[str | None] = mapped_column(Text)
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class HostGate(Base):
+    """When the next request to a host may start, shared by all processes fetching (PostgreSQL,
+    `db.hostgates`): each takes the row's lock to reserve a slot or record a Retry-After."""
+
+    __tablename__ = "host_gates"
+
+    host: Mapped[str] = mapped_column(Text, primary_key=True)
+    next_allowed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
@@ -378,3 +400,4 @@ raw_pages = _t(RawPage)
 crawl_runs = _t(CrawlRun)
 fetches = _t(Fetch)
 frontier = _t(FrontierEntry)
+host_gates = _t(HostGate)

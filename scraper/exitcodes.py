@@ -2,7 +2,8 @@
 
 Cron and systemd only see the exit status, so every outcome an operator must tell apart gets
 its own code: a run that mostly failed (1) needs a look at the logs, a held lock (3) is normal
-when a previous run is still going, an unreachable or out-of-date database (4) needs an admin.
+when a previous run is still going, an unreachable or out-of-date database (4) needs an admin,
+and a run stopped by a signal exits 128 + the signal's number, as shells report it.
 Code 2 is click's own usage-error code, kept so that a typo in a crontab is not mistaken for a
 crawl failure.
 """
@@ -20,6 +21,8 @@ class ExitCode(IntEnum):
     DATABASE = 4
     FAILED = 5
     INTERNAL = 70
+    INTERRUPTED = 130
+    TERMINATED = 143
 
 
 MEANING: dict[ExitCode, str] = {
@@ -43,6 +46,11 @@ MEANING: dict[ExitCode, str] = {
         'no match ("no matches" on stderr), import-warc found no DW article page'
     ),
     ExitCode.INTERNAL: "a bug: an unexpected exception, logged with its traceback",
+    ExitCode.INTERRUPTED: (
+        "a run or worker stopped by SIGINT (Ctrl-C): the batch in flight finished or went back "
+        "to the queue, the run is recorded as interrupted; the next run goes on from there"
+    ),
+    ExitCode.TERMINATED: "the same, stopped by SIGTERM (systemd stop, kill)",
 }
 """What each code means, as `dwscrape --help` ends and as the README's table says it (a test
 keeps the README's table equal to `markdown_table()`)."""

@@ -98,12 +98,30 @@ def run_summary(report: RunReport) -> str:
     """The closing line of a run: its status and counts."""
     c = report.counts
     stopped = f", stopped by {report.stopped_by}" if report.stopped_by else ""
-    return (
+    line = (
         f"run {report.run_id} {report.status}: discovered {c['discovered']}, "
         f"fetched {c['fetched']} ({c['not_modified']} not modified), new {c['new']}, "
         f"changed {c['changed']}, unchanged {c['unchanged']}, failed {c['failed']} "
         f"in {report.duration_s:.1f}s{stopped}"
     )
+    return "\n".join([line, *recovery_lines(report)])
+
+
+def recovery_lines(report: RunReport) -> list[str]:
+    """What the run found of earlier runs: abandoned ones, URLs other processes hold."""
+    lines = []
+    if report.abandoned_runs:
+        lines.append(
+            f"closed {report.abandoned_runs} abandoned run(s) whose process was gone; "
+            "their leased URLs went back to the queue"
+        )
+    if report.still_leased and report.leased_until is not None:
+        until = report.leased_until.isoformat(timespec="seconds")
+        lines.append(
+            f"{report.still_leased} URL(s) were leased by other processes at the start, "
+            f"until {until} at the latest (after a crash they return to the queue then)"
+        )
+    return lines
 
 
 def summary_event(report: RunReport) -> dict[str, Any]:

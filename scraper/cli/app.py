@@ -25,6 +25,7 @@ from scraper.version import __version__
 COMMANDS: Mapping[str, str] = {
     "crawl": "scraper.cli.crawl:crawl",
     "run": "scraper.cli.crawl:run",
+    "worker": "scraper.cli.work:worker",
     "parse": "scraper.cli.parse:parse",
     "query": "scraper.cli.query:query",
     "show": "scraper.cli.query:show",

@@ -9,14 +9,14 @@ from typing import Any
 import click
 
 from scraper.cli.common import common_options, delay_option, setup, site_option
-from scraper.cli.database import database_url, open_repository, run_lock_held
+from scraper.cli.database import database_url, host_gate, open_repository, run_lock_held
 from scraper.cli.options import DURATION, WHEN, csv_values, http_urls
 from scraper.cli.progress import progress_bar
 from scraper.exitcodes import ExitCode
 from scraper.fetching import FetchSettings
 from scraper.logging import cli_logs_json, flush_repeated_warnings
 from scraper.output import to_json
-from scraper.pipeline import RunOptions, UrlResult
+from scraper.pipeline import RunContext, RunOptions, RunReport, UrlResult
 from scraper.pipeline import crawl as crawl_urls
 from scraper.pipeline import run as run_pipeline
 from scraper.render import run_summary, summary_event, url_result_line
@@ -76,8 +76,8 @@ def crawl(
     def echo(result: UrlResult) -> None:
         click.echo(to_json(result.to_dict()) if as_json else url_result_line(result))
 
-    with open_repository(settings) as repo:
-        results, _report = crawl_urls(repo, list(urls), fetch, on_result=echo, site=site)
+    with open_repository(settings) as repo, host_gate(repo) as gate:
+        results, _report = crawl_urls(repo, list(urls), fetch, on_result=echo, site=site, gate=gate)
     failed = sum(1 for r in results if not r.ok)
     if failed == len(results):
         ctx.exit(ExitCode.FAILED)
@@ -148,6 +148,11 @@ def crawl(
     show_default=True,
     help="Exit 1 when more than this share of fetched URLs failed.",
 )
+@click.option(
+    "--no-work",
+    is_flag=True,
+    help="Only discover and enqueue; leave the fetching to `dwscrape worker` processes.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @common_options
 @click.pass_context
@@ -165,6 +170,7 @@ def run(
     per_host_concurrency: int,
     lease_timeout: dt.timedelta,
     max_failure_rate: float,
+    no_work: bool,
     as_json: bool,
 ) -> None:
     """The scheduled job: discover, queue, fetch new and changed pages, parse, store.
@@ -173,7 +179,8 @@ def run(
     frontier, fetches them politely with conditional GET (a page unchanged since the last fetch
     costs a 304), stores new articles and new revisions of changed ones, and records the crawl
     run with counts and per-field fill rates (see `dwscrape stats`). Safe under cron: while one
-    run holds the run lock, another exits at once with code 3.
+    run holds the run lock, another exits at once with code 3. SIGINT/SIGTERM stop it
+    gracefully (exit 130/143, the unfinished URLs back in the queue for the next run).
 
     \b
     Examples:
@@ -181,6 +188,7 @@ def run(
       dwscrape run --lang en,de --source rss --since 2d --max-duration 20m
       dwscrape run --refresh-older-than 7d --max-articles 500 --quiet
       dwscrape run --site http://127.0.0.1:8000 --delay 0      # a local mirror / the fake site
+      dwscrape run --no-work --lang en,de      # only enqueue, for `dwscrape worker`s
     """
     settings = setup(ctx)
     options = RunOptions(
@@ -194,13 +202,28 @@ def run(
         concurrency=concurrency,
         max_failure_rate=max_failure_rate,
         lease_s=lease_timeout.total_seconds(),
+        no_work=no_work,
     )
     fetch = fetch_settings(
         delay=delay, concurrency=concurrency, per_host_concurrency=per_host_concurrency, site=site
     )
     url = database_url(settings)
-    with run_lock_held(url), open_repository(settings) as repo, progress_bar(settings) as bar:
-        report = run_pipeline(repo, options, fetch, on_result=bar.advance, on_planned=bar.plan)
+    with (
+        run_lock_held(url) as guard,
+        open_repository(settings) as repo,
+        host_gate(repo) as gate,
+        progress_bar(settings) as bar,
+    ):
+        context = RunContext(gate=gate, guard=guard, handle_signals=True)
+        report = run_pipeline(
+            repo, options, fetch, on_result=bar.advance, on_planned=bar.plan, context=context
+        )
+    finish(ctx, report, as_json)
+
+
+def finish(ctx: click.Context, report: RunReport, as_json: bool) -> None:
+    """Print a run's or worker's summary and exit with its code: 128 + the signal that
+    stopped it, 1 when it failed, else 0."""
     flush_repeated_warnings()  # the run's aggregated warnings come before its summary
     if as_json:
         click.echo(to_json(report.to_dict()))
@@ -208,5 +231,7 @@ def run(
         click.echo(to_json(summary_event(report)))
     else:
         click.echo(run_summary(report))
+    if report.signum is not None:
+        ctx.exit(128 + report.signum)
     if report.status != "ok":
         ctx.exit(ExitCode.PARTIAL)

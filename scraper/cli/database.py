@@ -1,16 +1,21 @@
-"""The database as the commands open it: URL from the options, schema gate, run lock."""
+"""The database as the commands open it: URL from the options, schema gate, run lock, and the
+per-host gate shared by every process fetching for it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from db.config import describe_url, resolve_database_url
 from db.engine import make_engine
-from db.lock import LockHeldError, run_lock
+from db.lock import LockHeldError, LockLostError, run_lock
 from db.migrate import ensure_schema
 from db.repository import Repository
-from scraper.cli.common import RunLocked, Settings
+from scraper.cli.common import DatabaseFailure, RunLocked, Settings
+
+if TYPE_CHECKING:  # the commands that only read never import the network code
+    from scraper.fetching import HostGate
 
 
 def database_url(settings: Settings) -> str:
@@ -35,10 +40,30 @@ def open_repository(settings: Settings) -> Iterator[Repository]:
 
 
 @contextmanager
-def run_lock_held(url: str) -> Iterator[None]:
-    """The run lock of the database at `url`; exit 3 at once when another run holds it."""
+def run_lock_held(url: str) -> Iterator[Callable[[], None]]:
+    """The run lock of the database at `url`; exit 3 at once when another run holds it.
+    Yields the lock's check, for the run to call before each batch: a lost lock (its
+    PostgreSQL connection ended) stops the run with exit 4."""
     try:
-        with run_lock(url):
-            yield
+        with run_lock(url) as lock:
+            yield lock.verify
     except LockHeldError as exc:
         raise RunLocked(str(exc)) from exc
+    except LockLostError as exc:
+        raise DatabaseFailure(str(exc)) from exc
+
+
+@contextmanager
+def host_gate(repo: Repository) -> Iterator[HostGate | None]:
+    """The per-host pacing shared through the database on PostgreSQL, where several processes
+    may fetch at once; None on SQLite (one process fetches: its own pacing is enough)."""
+    if repo.dialect != "postgresql":
+        yield None
+        return
+    from scraper.fetching import ThreadedHostGate
+
+    gate = ThreadedHostGate(repo)
+    try:
+        yield gate
+    finally:
+        gate.close()

@@ -9,6 +9,7 @@ use. The package reads in the order a request travels:
   internal address the operator did not name;
 * `budget`: the time one URL may cost, all its attempts, waits and hops together;
 * `robots` and `politeness`: robots.txt, per-host pacing, Retry-After, backing off;
+* `gates`: the `HostGate` that shares a host's pacing with other processes;
 * `retry`: when to try again and how long to wait (tenacity);
 * `body`: a body read under the size cap, above the minimum rate, to its declared end;
 * `decoders`: one bounded decoder per Content-Encoding (the size cap counts decoded bytes);
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from scraper.fetching.client import Fetcher, fetch_sync
 from scraper.fetching.content import block_reason, body_encoding
+from scraper.fetching.gates import BlockingHostGate, HostGate, ThreadedHostGate
 from scraper.fetching.result import Expect, FetchResult
 from scraper.fetching.retry import parse_retry_after
 from scraper.fetching.settings import PROJECT_URL, FetchSettings, default_user_agent
@@ -28,6 +30,7 @@ from scraper.outcomes import FetchOutcome
 
 __all__ = [
     "BLOCK_STATUSES",
+    "BlockingHostGate",
     "DEFAULT_RETRY_STATUSES",
     "PROJECT_URL",
     "REDIRECT_STATUSES",
@@ -36,6 +39,8 @@ __all__ = [
     "FetchResult",
     "FetchSettings",
     "Fetcher",
+    "HostGate",
+    "ThreadedHostGate",
     "block_reason",
     "body_encoding",
     "default_user_agent",

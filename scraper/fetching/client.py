@@ -29,6 +29,7 @@ from scraper.fetching.body import (
 from scraper.fetching.budget import UrlBudget
 from scraper.fetching.content import cut_html
 from scraper.fetching.decoders import DecodeError, TooLarge, UnsupportedEncoding
+from scraper.fetching.gates import HostGate
 from scraper.fetching.politeness import Politeness
 from scraper.fetching.redirects import RedirectChain, Resolver, is_http_url, resolve_host
 from scraper.fetching.result import (
@@ -54,10 +55,11 @@ Clock = Callable[[], float]
 class Fetcher:
     """Async HTTP fetcher: ``async with Fetcher(settings) as f: result = await f.fetch(url)``.
 
-    One Fetcher is one run: robots.txt is fetched once per host (again after
-    ``robots_max_age``, or ``robots_failure_max_age`` after a failure), politeness state (delays,
-    backed-off hosts) lives as long as the Fetcher. ``transport`` (e.g. ``httpx.MockTransport``),
-    ``sleep``, ``clock`` and ``rng`` are injectable for tests.
+        One Fetcher is one run: robots.txt is fetched once per host (again after
+        ``robots_max_age``, or ``robots_failure_max_age`` after a failure), politeness state (delays,
+        backed-off hosts) lives as long as the Fetcher; a ``gate`` shares each host's pacing with other
+    processes (`scraper.fetching.gates`). ``transport`` (e.g. ``httpx.MockTransport``),
+        ``sleep``, ``clock`` and ``rng`` are injectable for tests.
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class Fetcher:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         resolve: Resolver | None = None,
+        gate: HostGate | None = None,
     ) -> None:
         self.settings = settings or FetchSettings()
         self._transport = transport
@@ -77,7 +80,9 @@ class Fetcher:
         self._rng = rng or random.Random()
         self._resolve: Resolver = resolve or resolve_host
         self._client: httpx.AsyncClient | None = None
-        self._politeness = Politeness(self.settings, clock=self._clock, sleep=self._sleep)
+        self._politeness = Politeness(
+            self.settings, clock=self._clock, sleep=self._sleep, gate=gate
+        )
         self._robots = RobotsCache(
             self._fetch_robots,
             agent=self.settings.robots_agent,
@@ -256,7 +261,7 @@ class Fetcher:
             ex.retry_after = retry_after
             # every request to the host waits, not just this one (at most the cap, so a
             # server asking for hours cannot stall the whole run; it gets backed off)
-            self._politeness.defer(host, min(retry_after, cap))
+            await self._politeness.retry_after(host, min(retry_after, cap))
             if retry_after > cap:
                 ex.retryable = False
                 ex.error = f"Retry-After {retry_after:.0f}s exceeds the cap"

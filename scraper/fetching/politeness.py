@@ -4,7 +4,10 @@
   request and the start of the next: ``max(per_host_delay, Crawl-delay)``;
 * a global limit on requests in flight;
 * ``Retry-After`` pushes the host's next slot back for every request, not just the retried one;
-* a host that answers 403/429/451 several times in a row is left alone for the rest of the run.
+* a host that answers 403/429/451 several times in a row is left alone for the rest of the run;
+* with a `HostGate` (other processes fetch for the same database), each request also waits for
+  the host's next slot shared with them, and a ``Retry-After`` is shared too. A host paced at
+  delay 0 (your own mirror) is not asked about: there is nothing to share.
 
 The clock and sleep are injected (tests advance a fake clock instead of waiting).
 """
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from scraper.fetching.gates import HostGate
 from scraper.fetching.settings import FetchSettings
 from scraper.fetching.statuses import BLOCK_STATUSES
 
@@ -42,10 +46,12 @@ class Politeness:
         *,
         clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[None]],
+        gate: HostGate | None = None,
     ) -> None:
         self.settings = settings
         self._clock = clock
         self._sleep = sleep
+        self._gate = gate
         self._hosts: dict[str, _HostState] = {}
         self._global = asyncio.Semaphore(settings.global_concurrency)
 
@@ -68,6 +74,30 @@ class Politeness:
         """No request to ``host`` before ``seconds`` from now (a Retry-After)."""
         state = self._state(host)
         state.next_at = max(state.next_at, self._clock() + seconds)
+
+    async def retry_after(self, host: str, seconds: float) -> None:
+        """A ``Retry-After``: `defer` here, and for every process sharing the gate."""
+        self.defer(host, seconds)
+        if self._gate is None:
+            return
+        try:
+            await self._gate.defer(host, seconds)
+        except Exception as exc:  # the shared gate is a courtesy on top of the local pacing
+            log.warning("politeness.gate_failed", host=host, error=str(exc))
+
+    async def _shared_wait(self, host: str) -> None:
+        """Wait for the host's next slot shared with other processes (if any are)."""
+        delay = self.delay(host)
+        if self._gate is None or delay <= 0:
+            return
+        try:
+            wait = await self._gate.reserve(host, delay)
+        except Exception as exc:  # the shared gate is a courtesy on top of the local pacing
+            log.warning("politeness.gate_failed", host=host, error=str(exc))
+            return
+        if wait > 0:
+            log.debug("politeness.shared_wait", host=host, wait_s=round(wait, 3))
+            await self._sleep(wait)
 
     def record(self, host: str, status: int | None) -> None:
         """Count 403/429/451 answers in a row; back the host off after too many."""
@@ -96,6 +126,7 @@ class Politeness:
             if wait > 0:
                 log.debug("politeness.wait", host=host, wait_s=round(wait, 3))
                 await self._sleep(wait)
+            await self._shared_wait(host)
             async with self._global:
                 try:
                     yield

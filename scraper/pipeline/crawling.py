@@ -10,7 +10,7 @@ import structlog
 
 from scraper.discovery import Site
 from scraper.errors import DwscrapeError
-from scraper.fetching import Fetcher, FetchSettings
+from scraper.fetching import Fetcher, FetchSettings, HostGate
 from scraper.outcomes import RUN_COUNTS
 from scraper.pipeline.batch import Pipeline
 from scraper.pipeline.report import (
@@ -33,16 +33,18 @@ async def crawl_async(
     on_result: ResultCallback | None = None,
     command: str = "crawl",
     site: str | None = None,
+    gate: HostGate | None = None,
 ) -> tuple[list[UrlResult], RunReport]:
     """The one-off crawl: every URL fetched, parsed and stored; recorded as a crawl run.
-    `site` maps dw.com addresses onto a mirror, as for `run`."""
+    `site` maps dw.com addresses onto a mirror, as for `run`; `gate` shares the per-host pacing
+    with other processes (`scraper.fetching.gates`)."""
     report = RunReport(run_id=store.start_run(command))
     fill = FillRates()
     results: list[UrlResult] = []
     status = "failed"
     try:
         async with (
-            Fetcher(settings or FetchSettings()) as fetcher,
+            Fetcher(settings or FetchSettings(), gate=gate) as fetcher,
             Pipeline(
                 store,
                 fetcher,
@@ -71,9 +73,12 @@ def crawl(
     *,
     on_result: ResultCallback | None = None,
     site: str | None = None,
+    gate: HostGate | None = None,
 ) -> tuple[list[UrlResult], RunReport]:
     """Synchronous wrapper of `crawl_async` for the CLI."""
-    return asyncio.run(crawl_async(store, urls, settings, on_result=on_result, site=site))
+    return asyncio.run(
+        crawl_async(store, urls, settings, on_result=on_result, site=site, gate=gate)
+    )
 
 
 def finish_run(store: Store, report: RunReport, status: str) -> None:

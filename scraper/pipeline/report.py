@@ -84,6 +84,23 @@ class RunOptions:
     max_failure_rate: float = 0.2
     lease_s: float = 300.0
     command: str = "run"
+    #: Only discover and enqueue: the fetching is left to `dwscrape worker` processes.
+    no_work: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOptions:
+    """What `dwscrape worker` does: lease, fetch, parse, store until a limit."""
+
+    max_articles: int | None = None
+    max_duration_s: float | None = None
+    #: Exit once the frontier has had nothing due for this long (None: wait for ever).
+    idle_exit_s: float | None = None
+    site: str | None = None
+    concurrency: int = 4
+    lease_s: float = 300.0
+    max_failure_rate: float = 0.2
+    command: str = "worker"
 
 
 @dataclass(slots=True)
@@ -98,6 +115,12 @@ class RunReport:
     started: float = field(default_factory=time.monotonic)
     duration_s: float = 0.0
     stopped_by: str | None = None
+    #: The signal that stopped the run (SIGINT, SIGTERM), if one did.
+    signum: int | None = None
+    #: Runs closed as abandoned at the start, and what other processes still hold.
+    abandoned_runs: int = 0
+    still_leased: int = 0
+    leased_until: dt.datetime | None = None
 
     @property
     def attempted(self) -> int:
@@ -121,6 +144,9 @@ class RunReport:
             "fill_rates": self.fill_rates,
             "duration_s": round(self.duration_s, 3),
             "stopped_by": self.stopped_by,
+            "abandoned_runs": self.abandoned_runs,
+            "still_leased": self.still_leased,
+            "leased_until": self.leased_until.isoformat() if self.leased_until else None,
         }
 
 

@@ -77,6 +77,32 @@ class Leased(Protocol):
     def url(self) -> str: ...
 
 
+class LiveRunInfo(Protocol):
+    """A run still marked 'running', and who runs it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def host(self) -> str | None: ...
+    @property
+    def pid(self) -> int | None: ...
+    @property
+    def owner(self) -> str | None: ...
+    @property
+    def started_at(self) -> dt.datetime: ...
+    @property
+    def heartbeat_at(self) -> dt.datetime | None: ...
+
+
+class LeaseSummaryInfo(Protocol):
+    """URLs leased right now and when the last of those leases runs out."""
+
+    @property
+    def count(self) -> int: ...
+    @property
+    def until(self) -> dt.datetime | None: ...
+
+
 class RawPage(Protocol):
     """A stored page's bytes and the URL they were fetched from."""
 
@@ -90,7 +116,28 @@ class Store(Protocol):
     """The storage operations the pipeline uses (see `db.repository.Repository`). Every one
     raises only `scraper.errors.StorageError` (a `DwscrapeError`) on a database failure."""
 
-    def start_run(self, command: str) -> int: ...
+    def start_run(
+        self,
+        command: str,
+        *,
+        host: str | None = None,
+        pid: int | None = None,
+        owner: str | None = None,
+    ) -> int: ...
+
+    def heartbeat(self, run_id: int, owner: str, lease_s: float) -> int:
+        """Refresh the run's heartbeat and renew `owner`'s leases."""
+        ...
+
+    def running_runs(self) -> Sequence[LiveRunInfo]: ...
+
+    def abandon_runs(self, run_ids: Sequence[int], reason: str) -> int: ...
+
+    def leased_summary(self) -> LeaseSummaryInfo: ...
+
+    def release(self, owner: str, urls: Sequence[str] | None = None) -> int:
+        """Give `owner`'s leases back to the queue, due at once."""
+        ...
 
     def finish_run(
         self,

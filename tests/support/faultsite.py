@@ -4,7 +4,8 @@
 conditional GET, gzip) extended with what only tests need: a request log (`hits`), an
 in-flight counter (`max_in_flight`), synthetic articles for benchmarks (``extra_articles=N``:
 the largest relaunch page with ids and titles varied, listed in ``/en/synthetic-sitemap.xml``),
-the files in ``fault-files/`` (``/xml/rss-en-broken``: a feed listing a page that is not served)
+the files in ``fault-files/`` (``/xml/rss-en-broken``: a feed listing a page that is not served),
+a delay for every article page (``article_delay``: slow runs for the signal and worker tests)
 and the fault routes below. New hostile behaviour goes here, as one more route.
 
 Fault routes (``/_fault/…``); ``?key=`` separates counters between tests:
@@ -102,11 +103,19 @@ class FaultSite(DemoSite):
     """The demo site with fault routes: ``with FaultSite() as site: site.base_url``."""
 
     def __init__(
-        self, *args: Any, extra_articles: int = 0, log_requests: int = 100_000, **kwargs: Any
+        self,
+        *args: Any,
+        extra_articles: int = 0,
+        log_requests: int = 100_000,
+        article_delay: float = 0.0,
+        **kwargs: Any,
     ) -> None:
         if kwargs.get("host", "127.0.0.1") not in LOOPBACK:
             raise ValueError("the fault site serves attack payloads: loopback addresses only")
         self.extra_articles = extra_articles
+        #: Seconds every article page (``…/a-N``) waits before answering; settable while
+        #: serving (the signal tests slow a run down, then let the re-run go fast).
+        self.article_delay = article_delay
         self._counters: collections.Counter[str] = collections.Counter()
         self._in_flight = 0
         self.max_in_flight = 0
@@ -277,6 +286,8 @@ class FaultHandler(SiteHandler):
         elif path.startswith("/_fault/"):
             name = path.removeprefix("/_fault/")
         else:
+            if self.site.article_delay and "/a-" in path:
+                time.sleep(self.site.article_delay)
             super().route(path)
             return
         query = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}

@@ -1,0 +1,279 @@
+"""Leasing from the frontier: the loop `run` and `worker` share, and the recovery of runs whose
+process died.
+
+A process leases a batch, fetches and parses it, and stores it while the next batch is already
+leased and being fetched. Its leases are renewed by a heartbeat while they are in flight (also
+the run row's sign of life), so a slow batch never outlives them, and a process never takes its
+own leases over. Whatever is still leased when it stops (a limit, a signal, an error) goes back
+to the frontier at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+
+import structlog
+
+from scraper.errors import DwscrapeError
+from scraper.pipeline.batch import Pipeline
+from scraper.pipeline.report import RunReport, UrlResult, count_result
+from scraper.pipeline.stopping import Stop
+from scraper.pipeline.storage import Completion, LiveRunInfo, Store
+
+log = structlog.get_logger("scraper.pipeline")
+
+#: A run whose heartbeat is older than this many lease times is taken for dead.
+ABANDONED_AFTER_LEASES = 3
+#: A worker with nothing to do looks again after this long at first, then less often.
+POLL_MIN_S = 0.5
+POLL_MAX_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who leases: the machine, the process, and the lease-owner name unique to it."""
+
+    host: str
+    pid: int
+    name: str
+
+    @classmethod
+    def current(cls) -> Owner:
+        host, pid = socket.gethostname(), os.getpid()
+        return cls(host, pid, f"{host}:{pid}:{int(time.time())}")
+
+
+def worker_id() -> str:
+    """Lease owner name: host, pid and a start stamp, unique per process."""
+    return Owner.current().name
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """What a starting run found of earlier runs: how many it closed as abandoned, and the
+    URLs other live processes still hold (how many, and until when)."""
+
+    abandoned: int = 0
+    still_leased: int = 0
+    leased_until: dt.datetime | None = None
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def gone(run: LiveRunInfo, me: Owner, lease_s: float, now: dt.datetime) -> str | None:
+    """Why `run` is taken for dead (its process is gone), or None while it may be alive."""
+    if run.owner == me.name:
+        return None
+    same_host = run.host == me.host and run.pid is not None and run.pid != me.pid
+    if same_host and run.pid is not None and not pid_alive(run.pid):
+        return f"process {run.pid} on {run.host} is gone"
+    seen = run.heartbeat_at or run.started_at
+    stale = dt.timedelta(seconds=ABANDONED_AFTER_LEASES * lease_s)
+    if now - seen > stale:
+        return f"no heartbeat since {seen.isoformat(timespec='seconds')}"
+    return None
+
+
+def recover(store: Store, me: Owner, lease_s: float, *, now: dt.datetime | None = None) -> Recovery:
+    """Close the runs whose process is gone as 'abandoned' (their leases return at once) and
+    say what other processes still hold. Never raises: recovery is a courtesy."""
+    now = now or dt.datetime.now(dt.UTC)
+    try:
+        dead = {run.id: why for run in store.running_runs() if (why := gone(run, me, lease_s, now))}
+        for run_id, why in dead.items():
+            log.warning("run.abandoned", run_id=run_id, reason=why)
+            store.abandon_runs([run_id], f"abandoned: {why}")
+        summary = store.leased_summary()
+    except DwscrapeError as exc:
+        log.warning("run.recovery_failed", error=str(exc))
+        return Recovery()
+    if summary.count:
+        log.info("run.still_leased", count=summary.count, until=str(summary.until))
+    return Recovery(len(dead), summary.count, summary.until)
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseLimits:
+    """When a lease loop stops on its own; `idle_exit_s` only for loops that wait for work."""
+
+    batch_size: int
+    concurrency: int
+    lease_s: float
+    max_articles: int | None = None
+    deadline: float | None = None  # time.monotonic() value
+    wait_for_work: bool = False
+    idle_exit_s: float | None = None
+
+
+class LeaseLoop:
+    """Leases batches from the frontier and crawls them until done, a limit, or a stop.
+
+    Two batches overlap: while one batch is written (articles, fetch log, frontier) on the
+    pipeline's worker thread, the next one is already leased and being fetched, so the
+    network, the parser and the database are never idle waiting for each other. `guard` is
+    called before every lease (the run lock's check: it raises when the lock is lost)."""
+
+    def __init__(
+        self,
+        store: Store,
+        pipeline: Pipeline,
+        report: RunReport,
+        limits: LeaseLimits,
+        *,
+        owner: Owner,
+        stop: Stop | None = None,
+        guard: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.pipeline = pipeline
+        self.report = report
+        self.limits = limits
+        self.owner = owner
+        self.stop = stop or Stop()
+        self.guard = guard
+        self.taken = 0
+        #: Why the loop must stop with an error (a lost run lock), raised once the batches in
+        #: flight are stored and the leases handed back.
+        self.failure: DwscrapeError | None = None
+
+    async def work(self) -> None:
+        beat = asyncio.ensure_future(self._heartbeat())
+        storing: asyncio.Future[list[UrlResult]] | None = None
+        try:
+            leased = await self.next_batch()
+            while leased:
+                validators = self.pipeline.validators(leased)
+                prepared = await self.stop.interruptible(
+                    self.pipeline.fetch_batch(
+                        leased, validators, concurrency=self.limits.concurrency
+                    )
+                )
+                if prepared is None:  # stopped mid-batch: its URLs go back (finally)
+                    break
+                if storing is not None:
+                    self.account(await storing)
+                    storing = None
+                leased = self.lease()  # the writer is idle: no write contends with this one
+                storing = asyncio.ensure_future(self.pipeline.write(prepared, self.complete))
+                if not leased and self.limits.wait_for_work and not self.stopping():
+                    self.account(await storing)
+                    storing = None
+                    leased = await self.next_batch()
+        finally:
+            if storing is not None:
+                self.account(await storing)
+            beat.cancel()
+            with suppress(asyncio.CancelledError):
+                await beat
+            self.release_all()
+        if self.failure is not None:
+            raise self.failure
+        if self.stop.requested:
+            self.report.stopped_by = "signal"
+
+    def stopping(self) -> bool:
+        """A stop was requested or a limit reached (and noted in the report)."""
+        if self.stop.requested or self.failure is not None:
+            return True
+        if self.limits.deadline is not None and time.monotonic() >= self.limits.deadline:
+            self.report.stopped_by = "max_duration"
+            return True
+        if self.limits.max_articles is not None and self.taken >= self.limits.max_articles:
+            self.report.stopped_by = "max_articles"
+            return True
+        return False
+
+    def lease(self) -> list[str]:
+        """The next batch of URLs, or none once a limit is reached."""
+        if self.stopping():
+            return []
+        if self.guard is not None:
+            try:
+                self.guard()
+            except DwscrapeError as exc:
+                log.error("run.guard_failed", error=str(exc))
+                self.failure = exc
+                return []
+        room = self.limits.batch_size
+        if self.limits.max_articles is not None:
+            room = min(room, self.limits.max_articles - self.taken)
+        leased = self.store.lease(self.owner.name, room, self.limits.lease_s)
+        urls = [item.url for item in leased]
+        self.taken += len(urls)
+        return urls
+
+    async def next_batch(self) -> list[str]:
+        """The next batch; a loop that waits for work polls an empty frontier (less and less
+        often) until work comes, a limit, a stop, or `idle_exit_s` without anything due."""
+        leased = self.lease()
+        if leased or not self.limits.wait_for_work:
+            return leased
+        idle_since = time.monotonic()
+        poll = POLL_MIN_S
+        while not leased and not self.stopping():
+            idle = time.monotonic() - idle_since
+            if self.limits.idle_exit_s is not None and idle >= self.limits.idle_exit_s:
+                self.report.stopped_by = "idle"
+                return []
+            wait = poll
+            if self.limits.idle_exit_s is not None:
+                wait = min(wait, self.limits.idle_exit_s - idle)
+            if self.limits.deadline is not None:
+                wait = min(wait, self.limits.deadline - time.monotonic())
+            if await self.stop.sleep(wait):
+                break
+            poll = min(poll * 2, POLL_MAX_S)
+            leased = self.lease()
+        return leased
+
+    def complete(self, results: list[UrlResult]) -> None:
+        """Finish the batch's leases (on the pipeline's worker thread, after its write)."""
+        done = [Completion(r.url, "done" if r.ok else "failed", r.error) for r in results]
+        try:
+            self.store.complete_many(done, owner=self.owner.name)
+        except DwscrapeError as exc:
+            log.error("store.complete_failed", count=len(done), error=str(exc))
+
+    def account(self, results: Sequence[UrlResult]) -> None:
+        self.pipeline.report(results)
+        for result in results:
+            count_result(self.report, result)
+
+    def release_all(self) -> None:
+        """Hand back every lease this process still holds (what it did not finish)."""
+        try:
+            released = self.store.release(self.owner.name)
+        except DwscrapeError as exc:  # they come back after the lease time instead
+            log.error("run.release_failed", error=str(exc))
+            return
+        if released:
+            log.info("run.released", count=released)
+
+    async def _heartbeat(self) -> None:
+        """Renew this process's leases and the run's heartbeat, every third of a lease."""
+        every = max(0.2, min(60.0, self.limits.lease_s / 3))
+        while True:
+            await asyncio.sleep(every)
+            try:
+                renewed = await asyncio.to_thread(
+                    self.store.heartbeat, self.report.run_id, self.owner.name, self.limits.lease_s
+                )
+            except DwscrapeError as exc:
+                log.warning("run.heartbeat_failed", error=str(exc))
+                continue
+            log.debug("run.heartbeat", renewed=renewed)
