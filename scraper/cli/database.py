@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from db.config import describe_url, resolve_database_url
 from db.engine import make_engine
 from db.lock import LockHeldError, run_lock
-from db.schema import ensure_schema
 from db.repository import Repository
+from db.schema import ensure_schema
 from scraper.cli.common import RunLocked, Settings
 
 
