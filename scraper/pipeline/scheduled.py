@@ -61,7 +61,13 @@ async def run_async(
         async with (
             Fetcher(settings or FetchSettings()) as fetcher,
             Pipeline(
-                store, fetcher, run_id=report.run_id, on_result=on_result, site=site, fill=fill
+                store,
+                fetcher,
+                run_id=report.run_id,
+                on_result=on_result,
+                site=site,
+                fill=fill,
+                parse_workers=options.parse_workers,
             ) as pipeline,
         ):
             found = await discover(
@@ -129,10 +135,10 @@ def schedule(store: Store, found: Sequence[DiscoveredUrl], options: RunOptions) 
 class _Worker:
     """Leases batches from the frontier and crawls them until done or a limit.
 
-    Two batches overlap: while one batch is written (articles, fetch log, frontier) on the
-    pipeline's worker thread, the next one is already leased and being fetched, so the
-    network, the parser and the database are never idle waiting for each other. Leasing (a
-    short write) and reading the validators happen on the event loop between two writes."""
+    The pipeline overlaps two batches (`Pipeline.drive`): while one batch is written
+    (articles, fetch log, then its leases completed) on the pipeline's worker thread, the next
+    one is already leased and being fetched. Leasing (a short write) and reading the
+    validators happen on the event loop between two writes."""
 
     def __init__(
         self, store: Store, pipeline: Pipeline, report: RunReport, options: RunOptions
@@ -149,22 +155,9 @@ class _Worker:
         self.taken = 0
 
     async def work(self) -> None:
-        storing: asyncio.Future[list[UrlResult]] | None = None
-        leased = self.lease()
-        try:
-            while leased:
-                validators = self.pipeline.validators(leased)
-                prepared = await self.pipeline.fetch_batch(
-                    leased, validators, concurrency=self.options.concurrency
-                )
-                if storing is not None:
-                    self.account(await storing)
-                    storing = None
-                leased = self.lease()  # the worker is idle: no write contends with this one
-                storing = asyncio.ensure_future(self.pipeline.write(prepared, self.complete))
-        finally:
-            if storing is not None:
-                self.account(await storing)
+        await self.pipeline.drive(
+            self.lease, self.account, concurrency=self.options.concurrency, then=self.complete
+        )
 
     def lease(self) -> list[str]:
         """The next batch of URLs, or none once a limit is reached."""

@@ -1,0 +1,82 @@
+"""Parse and pack fetched pages, in this process or in a pool of parser processes.
+
+Parsing, normalising and compressing a page is pure CPU work that needs nothing but the page:
+with a pool of processes every core parses while the event loop keeps fetching and the one
+database writer keeps writing, and none of that work waits in the writer's thread. The same
+function runs in-process (``workers=0``) and in the pool, so both give the same articles.
+
+The pool's processes are started by the forkserver (spawn where there is none): never forked
+from the running crawler with its threads, sockets and database connections. They ignore
+SIGINT: Ctrl-C goes to the whole process group, and only the parent decides what it means
+(finish the batch, record the run) — no child dies with a traceback of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+
+from scraper import parse_page
+from scraper.article import Article
+from scraper.errors import ParseError
+from scraper.rawpages import PackedPage, pack
+
+#: Modules the forkserver imports once, so each parser process starts with them loaded.
+PRELOAD = ["scraper.pipeline.parsing", "scraper.parsers", "scraper.normalize"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParseJob:
+    """A fetched page to parse: its bytes, the URL it stands for and when it was fetched."""
+
+    body: bytes
+    url: str
+    fetched_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A parsed page: the article or why there is none, and the page packed for storage."""
+
+    article: Article | None
+    error: str | None
+    page: PackedPage
+
+
+def parse_job(job: ParseJob) -> Parsed:
+    """Parse and pack one page; a `ParseError` is a result, anything else raises."""
+    page = pack(job.body)
+    try:
+        article = parse_page(job.body, url=job.url, fetched_at=job.fetched_at)
+    except ParseError as exc:
+        return Parsed(None, exc.message, page)
+    return Parsed(article, None, page)
+
+
+def default_workers() -> int:
+    """One parser process per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` parser processes (see the module's docstring for how they start)."""
+    context: BaseContext
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        forkserver = multiprocessing.get_context("forkserver")
+        forkserver.set_forkserver_preload(PRELOAD)
+        context = forkserver
+    else:
+        context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint)
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
