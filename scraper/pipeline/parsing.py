@@ -32,25 +32,28 @@ PRELOAD = ["scraper.pipeline.parsing", "scraper.parsers", "scraper.normalize"]
 
 @dataclass(frozen=True, slots=True)
 class ParseJob:
-    """A fetched page to parse: its bytes, the URL it stands for and when it was fetched."""
+    """A fetched page to parse: its bytes, the URL it stands for and when it was fetched;
+    `pack`: also compress it for storage (not for a page already stored)."""
 
     body: bytes
     url: str
     fetched_at: dt.datetime | None = None
+    pack: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """A parsed page: the article or why there is none, and the page packed for storage."""
+    """A parsed page: the article or why there is none, and the page packed for storage
+    (if the job asked for it)."""
 
     article: Article | None
     error: str | None
-    page: PackedPage
+    page: PackedPage | None
 
 
 def parse_job(job: ParseJob) -> Parsed:
     """Parse and pack one page; a `ParseError` is a result, anything else raises."""
-    page = pack(job.body)
+    page = pack(job.body) if job.pack else None
     try:
         article = parse_page(job.body, url=job.url, fetched_at=job.fetched_at)
     except ParseError as exc:

@@ -116,7 +116,11 @@ class Store(Protocol):
     def mark_fetched_many(self, fetched: Sequence[tuple[int, dt.datetime]]) -> None: ...
 
     def store_articles(
-        self, items: Sequence[FetchedArticle], *, run_id: int | None = None
+        self,
+        items: Sequence[FetchedArticle],
+        *,
+        run_id: int | None = None,
+        cause: Literal["source", "parser"] = "source",
     ) -> Sequence[StoredOutcome]: ...
 
     def store_article(
