@@ -58,6 +58,16 @@ def concurrency_option(fn: Any) -> Any:
     )(fn)
 
 
+def per_host_concurrency_option(fn: Any) -> Any:
+    return click.option(
+        "--per-host-concurrency",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Fetches in flight per host (raise only for your own mirror).",
+    )(fn)
+
+
 def parser_processes(requested: int | None, pages: int | None = None) -> int:
     """How many parser processes to start: as asked, else one per core; none for a single
     page, which a pool costs more to start than to parse."""
@@ -73,6 +83,7 @@ def parser_processes(requested: int | None, pages: int | None = None) -> int:
 @delay_option
 @click.option("--timeout", type=float, default=None, help="Read timeout in seconds.")
 @concurrency_option
+@per_host_concurrency_option
 @parse_workers_option
 @common_options
 @click.pass_context
@@ -84,6 +95,7 @@ def crawl(
     delay: float | None,
     timeout: float | None,
     concurrency: int,
+    per_host_concurrency: int,
     parse_workers: int | None,
 ) -> None:
     """Fetch, parse and store the given URLs; one result line per URL.
@@ -99,7 +111,12 @@ def crawl(
       dwscrape crawl --db postgresql+psycopg://localhost/dw http://127.0.0.1:8000/en/x/a-1
     """
     settings = setup(ctx)
-    fetch = fetch_settings(delay=delay, timeout=timeout, concurrency=concurrency)
+    fetch = fetch_settings(
+        delay=delay,
+        timeout=timeout,
+        concurrency=concurrency,
+        per_host_concurrency=per_host_concurrency,
+    )
 
     def echo(result: UrlResult) -> None:
         click.echo(to_json(result.to_dict()) if as_json else url_result_line(result))
@@ -157,13 +174,7 @@ def crawl(
 @delay_option
 @concurrency_option
 @parse_workers_option
-@click.option(
-    "--per-host-concurrency",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Fetches in flight per host (raise only for your own mirror).",
-)
+@per_host_concurrency_option
 @click.option(
     "--lease-timeout",
     type=DURATION,
