@@ -72,3 +72,40 @@ def test_crawl_and_run_store_the_same_with_and_without_parser_processes(
         stored.append(_stored(url))
     assert outputs[0] == outputs[1] and len(outputs[0]) == len(urls)
     assert stored[0] == stored[1] and stored[0][0]
+
+
+def test_no_parser_process_outlives_a_killed_run(tmp_path: Path) -> None:
+    """A run killed outright cannot shut its pool down: the parser processes notice and leave
+    (else they would wait for work for ever, holding the run's output pipes open)."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.support.faultsite import serve_fault_site
+
+    with serve_fault_site(extra_articles=300) as base:
+        args = ["run", "--db", str(tmp_path / "k.sqlite3"), "--site", base, "--delay", "0"]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scraper", *args, "--parse-workers", "2", "--quiet"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        group: list[str] = []
+        for _ in range(100):  # until the pool's processes are there
+            time.sleep(0.2)
+            found = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True)
+            group = found.stdout.split()
+            if len(group) >= 4:  # the run, the forkserver, two parser processes
+                break
+        os.kill(proc.pid, signal.SIGKILL)
+        _, err = proc.communicate(timeout=60)  # returns once no process holds the pipes
+    assert b"Traceback" not in err and len(group) >= 4
+    alive = group
+    for _ in range(50):  # each parser process looks for its parent once a second
+        found = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True)
+        alive = found.stdout.split()
+        if not alive:
+            break
+        time.sleep(0.2)
+    assert alive == []

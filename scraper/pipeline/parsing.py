@@ -8,7 +8,10 @@ function runs in-process (``workers=0``) and in the pool, so both give the same 
 The pool's processes are started by the forkserver (spawn where there is none): never forked
 from the running crawler with its threads, sockets and database connections. They ignore
 SIGINT: Ctrl-C goes to the whole process group, and only the parent decides what it means
-(finish the batch, record the run) — no child dies with a traceback of its own.
+(finish the batch, record the run) — no child dies with a traceback of its own. And they watch
+the parent: a parent killed outright (SIGKILL, the OOM killer) cannot shut its pool down, and
+a parser process waiting for work would otherwise wait for ever, holding the parent's output
+pipes open.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import datetime as dt
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
@@ -25,6 +30,9 @@ from scraper import parse_page
 from scraper.article import Article
 from scraper.errors import ParseError
 from scraper.rawpages import PackedPage, pack
+
+#: How often a parser process checks that its parent is still there (seconds).
+WATCH_S = 1.0
 
 #: Modules the forkserver imports once, so each parser process starts with them loaded.
 PRELOAD = ["scraper.pipeline.parsing", "scraper.parsers", "scraper.normalize"]
@@ -78,8 +86,32 @@ def start_pool(workers: int) -> ProcessPoolExecutor:
         context = forkserver
     else:
         context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint)
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+    )
 
 
-def _ignore_sigint() -> None:
+def _start_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """Leave as soon as the process that started the pool is gone. Its pid is watched, not
+    the parent pid: the pool's processes are the forkserver's children, and the forkserver
+    itself waits for them before it exits."""
+    while not _gone(parent):
+        time.sleep(WATCH_S)
+    os._exit(0)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # no such process, or a reused pid
+        return True
+    try:  # dead but not yet reaped by its own parent (Linux)
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
