@@ -11,8 +11,15 @@ articles. Reported per database:
 - the second run over the unchanged site (every page a 304): pages/s;
 - peak RSS of the run process (``wait4`` rusage), which must not grow with the size.
 
+With ``--compare`` it measures instead, against nginx serving `--size` distinct real DW pages
+(see `ingest_floor`), `crawl URL…` and `run` with and without parser processes, on SQLite and
+PostgreSQL, each beside the floor measured in the same sitting, as a ratio: pages/s over the
+whole process (start-up included), the CPU per page (the process and its parser processes)
+and the peak RSS of the main process.
+
 Usage:
     python benchmarks/ingest_bench.py                 # 1000 synthetic articles, table
+    python benchmarks/ingest_bench.py --compare --size 1000 --parse-workers 0,2 [--json]
     python benchmarks/ingest_bench.py --size 5000 --json
     python benchmarks/ingest_bench.py --size 50 --no-postgres     # quick smoke run
 PostgreSQL: --pg URL or $DWSCRAPE_TEST_POSTGRES_URL (a database is created and dropped).
@@ -101,6 +108,122 @@ def fresh_postgres(server_url: str) -> tuple[str, Any]:
     return url, drop
 
 
+def timed(args: list[str]) -> tuple[float, float, float, str]:
+    """Run a Python subprocess (``-m scraper …`` for dwscrape): wall seconds, CPU seconds (with
+    its children), peak RSS MiB of the main process, stdout."""
+    import resource
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)  # the main process's own peak RSS
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(args[:3])} exited {code}:\n{stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, usage.ru_maxrss / 1024, stdout
+
+
+def compare_one(
+    command: str, db_url: str, base: str, paths: list[str], langs: list[str], c: int, pw: int
+) -> dict[str, Any]:
+    common = ["--db", db_url, "--delay", "0", "--concurrency", str(c),
+              "--per-host-concurrency", str(c), "--parse-workers", str(pw)]  # fmt: skip
+    if command == "crawl":
+        args = ["-m", "scraper", "crawl", *(base + p for p in paths), *common]
+        wall, cpu, rss, out = timed(args)
+        pages = sum(1 for line in out.splitlines() if line.startswith("new"))
+    else:
+        args = ["-m", "scraper", "run", "--site", base, "--lang", ",".join(langs), "--source", "sitemap",
+                "--json", "--quiet", *common]  # fmt: skip
+        wall, cpu, rss, out = timed(args)
+        pages = json.loads(out.strip().splitlines()[-1])["counts"]["new"]
+    return {"pages": pages, "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 1),
+            "cpu_ms_per_page": round(cpu / max(pages, 1) * 1000, 2),
+            "peak_rss_mib": round(rss, 1)}  # fmt: skip
+
+
+class _Databases:
+    """Fresh databases of one backend, one per measurement."""
+
+    def __init__(self, backend: str, tmp: str, pg: str | None) -> None:
+        self.backend, self.tmp, self.pg, self.n = backend, tmp, pg, 0
+
+    def fresh(self, *, migrated: bool = True) -> tuple[str, Any]:
+        from db.migrate import upgrade
+
+        self.n += 1
+        if self.backend == "sqlite":
+            url, drop = f"sqlite:///{self.tmp}/db{self.n}.sqlite3", (lambda: None)
+        else:
+            assert self.pg is not None
+            url, drop = fresh_postgres(self.pg)
+        if migrated:
+            upgrade(url)
+        return url, drop
+
+
+def compare_backend(
+    dbs: _Databases, base: str, paths: list[str], langs: list[str], args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    """The floor, then `run` and `crawl` with each number of parser processes."""
+    url, drop = dbs.fresh(migrated=False)
+    target = url.removeprefix("sqlite:///") if dbs.backend == "sqlite" else url
+    url_file = Path(dbs.tmp) / "urls.txt"
+    url_file.write_text("\n".join(base + p for p in paths))
+    try:
+        floor_args = ["benchmarks/ingest_floor.py", target, str(args.concurrency), str(url_file)]
+        wall, cpu, rss, out = timed(floor_args)
+    finally:
+        drop()
+    pages = json.loads(out)["pages"]
+    base_row = {"pages": pages, "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 1),
+                "cpu_ms_per_page": round(cpu / pages * 1000, 2), "peak_rss_mib": round(rss, 1)}  # fmt: skip
+    rows = [{"database": dbs.backend, "path": "floor", "parse_workers": "-", **base_row}]
+    for command in ("run", "crawl"):
+        for pw in (int(w) for w in args.parse_workers.split(",")):
+            url, drop = dbs.fresh()
+            try:
+                row = compare_one(command, url, base, paths, langs, args.concurrency, pw)
+            finally:
+                drop()
+            row["ratio"] = round(row["pages_per_s"] / base_row["pages_per_s"], 2)
+            row["cpu_vs_floor"] = round(row["cpu_ms_per_page"] / base_row["cpu_ms_per_page"], 2)
+            rows.append({"database": dbs.backend, "path": command, "parse_workers": pw, **row})
+    return rows
+
+
+def compare(args: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks.ingest_floor import nginx_site
+
+    rows: list[dict[str, Any]] = []
+    with nginx_site(args.size) as (base, paths, langs), tempfile.TemporaryDirectory() as tmp:
+        backends = ["sqlite"] + (["postgresql"] if args.pg and not args.no_postgres else [])
+        for backend in backends:
+            rows += compare_backend(_Databases(backend, tmp, args.pg), base, paths, langs, args)
+    return {"size": args.size, "concurrency": args.concurrency, "cpus": os.cpu_count(),
+            "server": "nginx", "compare": rows}  # fmt: skip
+
+
+def print_compare(report: dict[str, Any]) -> None:
+    print(f"{report['size']} distinct DW pages on nginx, concurrency {report['concurrency']}, "
+          f"{report['cpus']} CPUs (pages/s over the whole process)")  # fmt: skip
+    cols = ["database", "path", "parse_workers", "pages", "pages_per_s", "ratio",
+            "cpu_ms_per_page", "cpu_vs_floor", "peak_rss_mib"]  # fmt: skip
+    rows = report["compare"]
+    widths = [max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in cols]
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
+    for r in rows:
+        print("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(cols, widths, strict=True)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=1000, help="synthetic articles on the site")
@@ -108,7 +231,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", default=os.environ.get("DWSCRAPE_TEST_POSTGRES_URL"))
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--json", action="store_true", help="print results as JSON")
+    parser.add_argument("--compare", action="store_true", help="nginx, floor, crawl and run")
+    parser.add_argument("--parse-workers", default="0,2", help="with --compare: N,M,…")
     args = parser.parse_args(argv)
+    if args.compare:
+        report = compare(args)
+        if args.json:
+            print(json.dumps(report, indent=2))
+        else:
+            print_compare(report)
+        return 0
 
     from db.migrate import upgrade
     from scraper.logging import configure_logging

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, bindparam, func, select, text, update
+from sqlalchemy import Connection, Text, and_, bindparam, cast, func, select, text, update
 
 from db import models as m
 from db.base import IN_CHUNK, RepositoryBase, chunks
@@ -187,26 +187,40 @@ class ArticlesMixin(RepositoryBase):
     ) -> Iterator[StoredArticle]:
         """Every stored article matching the filters (keyword arguments as in `search`), in id
         order, read in batches so any number of articles can be exported."""
-        flt = filters or ArticleFilter(**kw)
+        for row in self._paged(self._stored_query(), filters or ArticleFilter(**kw), batch_size):
+            yield self._stored(row)
+
+    def iter_record_texts(
+        self, filters: ArticleFilter | None = None, *, batch_size: int = IN_CHUNK, **kw: Any
+    ) -> Iterator[str]:
+        """The current record of every article `iter_articles` yields, as the JSON text the
+        database holds, not decoded: what an export can stream. SQLite gives back the text
+        the store wrote; PostgreSQL's JSONB its own normal form (keys reordered)."""
+        a = m.articles
+        r = m.article_revisions
+        query = select(a.c.id, cast(r.c.record, Text).label("text")).join(
+            r, and_(r.c.article_id == a.c.id, r.c.revision_no == a.c.current_revision)
+        )
+        for row in self._paged(query, filters or ArticleFilter(**kw), batch_size):
+            yield row.text
+
+    def _paged(self, query: Any, flt: ArticleFilter, batch_size: int) -> Iterator[Any]:
+        """The rows of `query` (which selects ``articles.id``) matching the filters, in id
+        order, one short read per batch."""
         a = m.articles
         last = 0
         emitted = 0
         while True:
-            query = (
-                self._stored_query()
-                .where(a.c.id > last, *filter_clauses(flt))
-                .order_by(a.c.id)
-                .limit(batch_size)
-            )
+            page = query.where(a.c.id > last, *filter_clauses(flt)).order_by(a.c.id)
             with self._read() as conn:
-                rows = conn.execute(query).all()
+                rows = conn.execute(page.limit(batch_size)).all()
             if not rows:
                 return
             for row in rows:
                 if flt.limit is not None and emitted >= flt.limit:
                     return
                 emitted += 1
-                yield self._stored(row)
+                yield row
             last = rows[-1].id
 
     def revisions(self, article_id: int) -> list[Revision]:

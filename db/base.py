@@ -21,6 +21,7 @@ from db.engine import write_options
 from db.errors import map_db_errors
 from db.rows import JSONText, compress_page
 from scraper.errors import StorageError
+from scraper.rawpages import PackedPage
 
 log = structlog.get_logger("db.repository")
 
@@ -213,7 +214,7 @@ class RepositoryBase:
             yield conn
 
     def _store_raw_pages(
-        self, conn: Connection, bodies: list[bytes | None], now: dt.datetime
+        self, conn: Connection, bodies: Sequence[bytes | PackedPage | None], now: dt.datetime
     ) -> list[str | None]:
         """Store page bytes once per distinct content; their SHA-256 keys, in order."""
         shas: list[str | None] = []
@@ -222,13 +223,13 @@ class RepositoryBase:
             if body is None:
                 shas.append(None)
                 continue
-            sha, data = compress_page(body)
-            shas.append(sha)
-            pages[sha] = {
-                "sha256": sha,
-                "compression": "zlib",
-                "size": len(body),
-                "body": data,
+            page = compress_page(body)
+            shas.append(page.sha256)
+            pages[page.sha256] = {
+                "sha256": page.sha256,
+                "compression": page.compression,
+                "size": page.size,
+                "body": page.data,
                 "first_seen_at": now,
             }
         self._insert_rows(

@@ -9,10 +9,11 @@ any database failure with one line and exit code 4 instead of a traceback.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 
-import psycopg
 from sqlalchemy.exc import (
     DBAPIError,
     IntegrityError,
@@ -61,9 +62,10 @@ def _error_class(exc: BaseException) -> type[StorageError]:
         return IntegrityViolationError
     if isinstance(exc, sqlite3.OperationalError):
         return DatabaseUnavailableError
-    if isinstance(exc, psycopg.IntegrityError):
+    psycopg = _psycopg()
+    if psycopg is not None and isinstance(exc, psycopg.IntegrityError):
         return IntegrityViolationError
-    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+    if psycopg is not None and isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
         return DatabaseUnavailableError
     if isinstance(exc, SQLAlchemyError) and not isinstance(exc, DBAPIError):
         # raised by SQLAlchemy itself, e.g. a closed connection or a closed result
@@ -71,9 +73,19 @@ def _error_class(exc: BaseException) -> type[StorageError]:
     return QueryError
 
 
-#: Exceptions `map_db_errors` turns into `StorageError`: SQLAlchemy's, and the drivers' own
-#: (raised where the repository talks to the driver directly, as in PostgreSQL's COPY).
-DATABASE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, sqlite3.Error, psycopg.Error)
+def _psycopg() -> ModuleType | None:
+    """The PostgreSQL driver if something imported it (else none of its errors can occur):
+    importing it costs more than the rest of a SQLite command's start-up."""
+    return sys.modules.get("psycopg")
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """Exceptions `map_db_errors` turns into `StorageError`: SQLAlchemy's, and the drivers' own
+    (raised where the repository talks to the driver directly, as in PostgreSQL's COPY)."""
+    psycopg = _psycopg()
+    if psycopg is None:
+        return (SQLAlchemyError, sqlite3.Error)
+    return (SQLAlchemyError, sqlite3.Error, psycopg.Error)
 
 
 @contextmanager
@@ -82,5 +94,7 @@ def map_db_errors(what: str) -> Iterator[None]:
     message says what was being done (``"<what> failed: <driver message>"``)."""
     try:
         yield
-    except DATABASE_ERRORS as exc:
-        raise storage_error(what, exc) from exc
+    except Exception as exc:
+        if isinstance(exc, database_errors()):
+            raise storage_error(what, exc) from exc
+        raise

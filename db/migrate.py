@@ -4,10 +4,10 @@ The alembic configuration is built in code with ``script_location`` pointing at 
 `migrations` package, so migrating works from any working directory and from a wheel; the
 ``alembic.ini`` at the repository root is only for plain ``alembic`` use by developers.
 
-`ensure_schema` is what the CLI calls before touching a database: a brand-new SQLite file is
-migrated automatically (zero set-up), anything else that is behind is refused with
-`SchemaOutOfDateError` naming ``dwscrape db upgrade`` (a shared PostgreSQL schema changes only
-when someone asks).
+`ensure_schema` (in `db.schema`, which needs no alembic) is what the CLI calls before touching a
+database: a brand-new SQLite file is migrated automatically (zero set-up), anything else that
+is behind is refused with `SchemaOutOfDateError` naming ``dwscrape db upgrade`` (a shared
+PostgreSQL schema changes only when someone asks).
 """
 
 from __future__ import annotations
@@ -21,14 +21,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection
 
-from db.config import sqlite_path
-from db.engine import is_sqlite, make_engine
+from db.engine import make_engine
 from db.errors import map_db_errors
-from db.lock import LockHeldError, migration_lock
 from db.models import HAND_MADE_INDEXES, SEARCH_OBJECTS, Base
-from scraper.errors import SchemaOutOfDateError, StorageError
 
 log = structlog.get_logger(__name__)
 
@@ -119,56 +116,5 @@ def check(url: str) -> list[Any]:
                 },
             )
             return list(compare_metadata(ctx, Base.metadata))
-    finally:
-        engine.dispose()
-
-
-def ensure_schema(url: str) -> None:
-    """Make sure the database at `url` is usable by this code.
-
-    A brand-new SQLite database (no tables at all) is migrated to head. A database behind head
-    raises `SchemaOutOfDateError`; one ahead of the code (newer dwscrape) raises
-    `StorageError`. A SQLite file that is not at head is looked at again under the migration
-    lock, so commands started together on a new file wait for one migration, then all go on."""
-    if sqlite_path(url) is None:
-        _ensure_schema(url)
-        return
-    try:
-        if current(url) == head():
-            return
-    except StorageError:  # e.g. locked by a migration in progress: ask again under the lock
-        pass
-    try:
-        with migration_lock(url):
-            _ensure_schema(url)
-    except LockHeldError as exc:
-        raise StorageError(f"another command is still migrating this new database: {exc}") from exc
-
-
-def _ensure_schema(url: str) -> None:
-    rev = current(url)
-    target = head()
-    if rev == target:
-        return
-    if rev is None and is_sqlite(url) and _is_empty(url):
-        log.info("db.auto_migrate", target=target)
-        upgrade(url)
-        return
-    known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
-    if rev is not None and rev not in known:
-        raise StorageError(
-            f"the database is at schema revision {rev}, unknown to this dwscrape (newer?)"
-        )
-    raise SchemaOutOfDateError(
-        f"database schema is at {rev or 'nothing'}, this dwscrape needs {target}: "
-        "run `dwscrape db upgrade`"
-    )
-
-
-def _is_empty(url: str) -> bool:
-    engine = make_engine(url)
-    try:
-        with map_db_errors("inspecting the database"), engine.connect() as conn:
-            return not inspect(conn).get_table_names()
     finally:
         engine.dispose()

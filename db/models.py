@@ -285,12 +285,13 @@ class UrlAlias(Base):
 
 
 class RawPage(Base):
-    """Fetched bytes, zlib-compressed, keyed by the SHA-256 of the uncompressed bytes."""
+    """Fetched bytes, compressed (`scraper.rawpages`), keyed by the SHA-256 of the uncompressed
+    bytes."""
 
     __tablename__ = "raw_pages"
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    compression: Mapped[str] = mapped_column(String(8))  # 'zlib'
+    compression: Mapped[str] = mapped_column(String(8))  # 'zstd'; older rows 'zlib'
     size: Mapped[int] = mapped_column(Integer)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

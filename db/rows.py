@@ -6,12 +6,11 @@ short place a reader can check against `Article`.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import zlib
 from typing import Any
 
 from scraper.article import Article, record_content_hash, split_date
+from scraper.rawpages import PackedPage, pack, unpack
 from scraper.urls import canonicalize, is_short_link
 
 #: The columns of `articles` that come from the record (not bookkeeping).
@@ -127,14 +126,11 @@ def alias_kind(url: str, canonical: str) -> str:
     return "fetched"
 
 
-def compress_page(body: bytes) -> tuple[str, bytes]:
-    """(sha256 hex of the raw bytes, zlib-compressed bytes)."""
-    return hashlib.sha256(body).hexdigest(), zlib.compress(body, 6)
+def compress_page(body: bytes | PackedPage) -> PackedPage:
+    """A page's bytes hashed and compressed, unless the caller did it already (the crawl
+    pipeline compresses next to the parse, off the writer's critical path)."""
+    return body if isinstance(body, PackedPage) else pack(body)
 
 
 def decompress_page(compression: str, data: bytes) -> bytes:
-    if compression == "zlib":
-        return zlib.decompress(data)
-    if compression == "none":
-        return bytes(data)
-    raise ValueError(f"unknown raw page compression {compression!r}")
+    return unpack(compression, data)

@@ -36,6 +36,7 @@ from db.rows import (
     stored_hash,
 )
 from scraper.article import Article
+from scraper.rawpages import PackedPage
 
 log = structlog.get_logger("db.repository")
 
@@ -57,7 +58,7 @@ class StoreRequest:
     """One article to store, with where it came from."""
 
     article: Article
-    raw_html: bytes | None = None
+    raw_html: bytes | PackedPage | None = None
     fetch_id: int | None = None
     fetched_at: dt.datetime | None = None
 
@@ -69,7 +70,7 @@ class StoreRequestLike(Protocol):
     @property
     def article(self) -> Article: ...
     @property
-    def raw_html(self) -> bytes | None: ...
+    def raw_html(self) -> bytes | PackedPage | None: ...
     @property
     def fetch_id(self) -> int | None: ...
     @property
@@ -135,7 +136,7 @@ class StoreMixin(LinksMixin):
         self,
         article: Article,
         *,
-        raw_html: bytes | None = None,
+        raw_html: bytes | PackedPage | None = None,
         fetch_id: int | None = None,
         run_id: int | None = None,
         cause: Cause = "source",

@@ -11,7 +11,6 @@ the ISO part.
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import parsedate_to_datetime
 
 
 def as_utc(when: dt.datetime) -> dt.datetime:
@@ -40,6 +39,8 @@ def parse_iso_day(value: str) -> dt.date:
 
 def parse_http_date(value: str) -> dt.datetime | None:
     """An HTTP / RFC 2822 date (``Wed, 13 Sep 2023 08:31:00 GMT``) in UTC; None if unparseable."""
+    from email.utils import parsedate_to_datetime  # the email package: only where it is used
+
     try:
         return as_utc(parsedate_to_datetime(value.strip()))
     except (TypeError, ValueError, IndexError):

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
-from rich.console import Console
-from rich.table import Table
+from scraper.article import RECORD_KEYS, Article
 
 
 def write_records(
@@ -43,6 +43,34 @@ def write_records(
     raise ValueError(f"unknown output format {fmt!r}")
 
 
+def record_json(stored: str) -> str:
+    """A stored record's JSON text as `to_json` would write the article it holds.
+
+    The store writes a record as ``json.dumps(article.to_dict())``: the same text `to_json`
+    gives but with every character beyond ASCII escaped. So a record stored with the keys of
+    the current record, in their order, only needs those escapes turned back into characters
+    (much cheaper than building the article and encoding it again). Anything else (an older
+    record, PostgreSQL's JSONB with its own key order) goes the long way through `Article`."""
+    record = json.loads(stored)
+    if tuple(record) == RECORD_KEYS:
+        return _ASCII_ESCAPE.sub(_unescape, stored) if "\\u" in stored else stored
+    return to_json(Article.from_dict(record).to_dict())
+
+
+# A JSON escape: a surrogate pair, one \uXXXX, or any other (kept as it is). Matching every
+# escape in turn keeps an escaped backslash followed by "u" from being taken for a \u escape.
+_ASCII_ESCAPE = re.compile(r"\\(?:u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})|u([0-9a-f]{4})|.)")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    high, low, one = match.groups()
+    if high is not None:
+        return chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + int(low, 16) - 0xDC00)
+    if one is not None and int(one, 16) >= 0x7F:  # below: escaped by `to_json` as well
+        return chr(int(one, 16))
+    return match.group()
+
+
 def to_json(value: Any, *, indent: int | None = None) -> str:
     """JSON text as the CLI writes it: UTF-8 characters kept, dates as ISO strings."""
     return json.dumps(value, ensure_ascii=False, indent=indent, default=_default)
@@ -55,6 +83,16 @@ def _default(value: Any) -> Any:
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     return str(value)
+
+
+def write_json_lines(texts: Iterable[str], stream: IO[str]) -> int:
+    """Write JSON texts already encoded as `to_json` would, one per line; how many."""
+    count = 0
+    for text in texts:
+        stream.write(text)
+        stream.write("\n")
+        count += 1
+    return count
 
 
 def _write_jsonl(records: Iterable[Mapping[str, Any]], stream: IO[str]) -> int:
@@ -118,6 +156,10 @@ def _write_table(
     columns: Sequence[str] | None,
     title: str | None,
 ) -> int:
+    # rich (and what it pulls in) only for the one format that draws a table
+    from rich.console import Console
+    from rich.table import Table
+
     rows = list(records)
     cols = list(columns or (rows[0].keys() if rows else ()))
     table = Table(title=title, show_lines=False, header_style="bold")

@@ -326,8 +326,9 @@ def test_reparse_only_changed_extractions(
     n = len(stored(repo))
     assert summary["counts"] == {"pages": n, "changed": 0, "unchanged": n, "failed": 0}
 
-    # A "newer parser" that extracts the seed article's title differently.
-    import scraper.pipeline.reparsing as reparse_module
+    # A "newer parser" that extracts the seed article's title differently (patched in this
+    # process, so the re-parse runs here: --workers 1).
+    import scraper.pipeline.parsing as reparse_module
 
     real = reparse_module.parse_page
 
@@ -341,7 +342,7 @@ def test_reparse_only_changed_extractions(
         return article
 
     monkeypatch.setattr(reparse_module, "parse_page", newer_parser)
-    summary = json.loads(invoke("reparse", "--db", db_url, "--json").stdout)
+    summary = json.loads(invoke("reparse", "--db", db_url, "--json", "--workers", "1").stdout)
     assert summary["counts"]["changed"] == 1 and summary["changed"][0]["dw_id"] == 66797777
     seed = repo.find_article("66797777")
     assert seed is not None and seed.article.title == "Putin and Kim meet"

@@ -18,7 +18,7 @@ from scraper.exitcodes import ExitCode
 READS = [
     (["query", "x"], "search"),
     (["show", "1"], "find_article"),
-    (["export"], "iter_articles"),
+    (["export"], "iter_record_texts"),
     (["stats"], "recent_runs"),
     (["run", "--site", "http://127.0.0.1:9", "--delay", "0"], "start_run"),
 ]

@@ -66,3 +66,19 @@ def test_reading_the_database_loads_no_network_and_no_parser(
     assert code == exit_code  # nothing matches, no such article: the database is empty
     assert _any_of(("db.repository",), modules)
     assert _any_of(NETWORK + PARSER, modules) == []
+
+
+@pytest.mark.parametrize(("command", "exit_code"), [("query", 0), ("show", 5)])
+def test_reading_a_migrated_database_loads_no_migration_tool_and_no_other_driver(
+    command: str, exit_code: int, tmp_path: Path
+) -> None:
+    """The schema check of every command reads the stored revision without alembic, and a
+    SQLite database needs nothing of the PostgreSQL driver."""
+    from db.migrate import upgrade
+
+    db = tmp_path / "migrated.sqlite3"
+    upgrade(f"sqlite:///{db}")
+    code, modules = _loaded(command, "x", "--db", str(db))
+    assert code == exit_code
+    assert _any_of(("db.repository",), modules)
+    assert _any_of(("alembic", "psycopg"), modules) == []

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from db import migrate
 from db.engine import make_engine
 from db.repository import Repository
+from db.schema import ensure_schema, head_revision
 from scraper.errors import SchemaOutOfDateError
 from tests.support.articles import make_article
 from tests.support.db import PostgresDatabases
@@ -154,20 +155,20 @@ def test_search_table_migration_keeps_the_vectors(postgres_databases: PostgresDa
 
 def test_ensure_schema_migrates_new_sqlite_and_refuses_outdated(empty_db_url: str) -> None:
     if empty_db_url.startswith("sqlite"):
-        migrate.ensure_schema(empty_db_url)  # brand-new file: migrated automatically
+        ensure_schema(empty_db_url)  # brand-new file: migrated automatically
         assert migrate.current(empty_db_url) == migrate.head()
-        migrate.ensure_schema(empty_db_url)  # at head: nothing to do
+        ensure_schema(empty_db_url)  # at head: nothing to do
         engine = make_engine(empty_db_url)
         with engine.begin() as conn:  # pretend the database is from an older dwscrape
             conn.execute(text("UPDATE alembic_version SET version_num = '0000_older'"))
         engine.dispose()
         with pytest.raises(Exception, match="newer|upgrade"):
-            migrate.ensure_schema(empty_db_url)
+            ensure_schema(empty_db_url)
     else:
         with pytest.raises(SchemaOutOfDateError, match="dwscrape db upgrade"):
-            migrate.ensure_schema(empty_db_url)  # shared server: never migrated behind one's back
+            ensure_schema(empty_db_url)  # shared server: never migrated behind one's back
         migrate.upgrade(empty_db_url)
-        migrate.ensure_schema(empty_db_url)
+        ensure_schema(empty_db_url)
 
 
 def test_sqlite_with_foreign_tables_is_not_auto_migrated(tmp_path: object) -> None:
@@ -177,7 +178,7 @@ def test_sqlite_with_foreign_tables_is_not_auto_migrated(tmp_path: object) -> No
         conn.execute(text("CREATE TABLE something_else (x INTEGER)"))
     engine.dispose()
     with pytest.raises(SchemaOutOfDateError, match="dwscrape db upgrade"):
-        migrate.ensure_schema(url)
+        ensure_schema(url)
 
 
 def test_migrations_run_from_any_working_directory(
@@ -228,3 +229,9 @@ def test_accent_folding_migration_recomputes_the_vectors(
     finally:
         engine.dispose()
         postgres_databases.drop(make_url(url).database or "")
+
+
+def test_static_head_is_alembics_head() -> None:
+    """The schema check reads the head from the migration files without alembic: it must be
+    the revision alembic itself calls the head."""
+    assert head_revision() == migrate.head()

@@ -19,6 +19,7 @@ from scraper.output import to_json
 from scraper.pipeline import RunContext, RunOptions, RunReport, UrlResult
 from scraper.pipeline import crawl as crawl_urls
 from scraper.pipeline import run as run_pipeline
+from scraper.pipeline.parsing import default_workers
 from scraper.render import run_summary, summary_event, url_result_line
 
 
@@ -42,12 +43,52 @@ def fetch_settings(
     return replace(FetchSettings(), **{k: v for k, v in values.items() if v is not None})
 
 
+def parse_workers_option(fn: Any) -> Any:
+    return click.option(
+        "--parse-workers",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Parser processes (default: one per core; 0: parse in this process).",
+    )(fn)
+
+
+def concurrency_option(fn: Any) -> Any:
+    return click.option(
+        "--concurrency",
+        type=click.IntRange(min=1),
+        default=4,
+        show_default=True,
+        help="Fetches in flight.",
+    )(fn)
+
+
+def per_host_concurrency_option(fn: Any) -> Any:
+    return click.option(
+        "--per-host-concurrency",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Fetches in flight per host (raise only for your own mirror).",
+    )(fn)
+
+
+def parser_processes(requested: int | None, pages: int | None = None) -> int:
+    """How many parser processes to start: as asked, else one per core; none for a single
+    page, which a pool costs more to start than to parse."""
+    if pages is not None and pages <= 1:
+        return 0
+    return default_workers() if requested is None else requested
+
+
 @click.command()
 @click.argument("urls", nargs=-1, required=True, callback=http_urls)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per URL (JSON lines).")
 @site_option
 @delay_option
 @click.option("--timeout", type=float, default=None, help="Read timeout in seconds.")
+@concurrency_option
+@per_host_concurrency_option
+@parse_workers_option
 @common_options
 @click.pass_context
 def crawl(
@@ -57,6 +98,9 @@ def crawl(
     site: str | None,
     delay: float | None,
     timeout: float | None,
+    concurrency: int,
+    per_host_concurrency: int,
+    parse_workers: int | None,
 ) -> None:
     """Fetch, parse and store the given URLs; one result line per URL.
 
@@ -71,15 +115,30 @@ def crawl(
       dwscrape crawl --db postgresql+psycopg://localhost/dw http://127.0.0.1:8000/en/x/a-1
     """
     settings = setup(ctx)
-    fetch = fetch_settings(delay=delay, timeout=timeout, site=site)
+    fetch = fetch_settings(
+        delay=delay,
+        timeout=timeout,
+        concurrency=concurrency,
+        per_host_concurrency=per_host_concurrency,
+        site=site,
+    )
 
     def echo(result: UrlResult) -> None:
         click.echo(to_json(result.to_dict()) if as_json else url_result_line(result))
 
     with open_repository(settings) as repo, host_gate(repo) as gate:
-        results, _report = crawl_urls(repo, list(urls), fetch, on_result=echo, site=site, gate=gate)
-    failed = sum(1 for r in results if not r.ok)
-    if failed == len(results):
+        report = crawl_urls(
+            repo,
+            urls,
+            fetch,
+            on_result=echo,
+            site=site,
+            concurrency=concurrency,
+            parse_workers=parser_processes(parse_workers, len(urls)),
+            gate=gate,
+        )
+    failed = report.counts["failed"]
+    if failed == report.attempted:
         ctx.exit(ExitCode.FAILED)
     if failed:
         ctx.exit(ExitCode.PARTIAL)
@@ -119,20 +178,9 @@ def crawl(
 )
 @site_option
 @delay_option
-@click.option(
-    "--concurrency",
-    type=click.IntRange(min=1),
-    default=4,
-    show_default=True,
-    help="Fetches in flight.",
-)
-@click.option(
-    "--per-host-concurrency",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Fetches in flight per host (raise only for your own mirror).",
-)
+@concurrency_option
+@parse_workers_option
+@per_host_concurrency_option
 @click.option(
     "--lease-timeout",
     type=DURATION,
@@ -167,6 +215,7 @@ def run(
     site: str | None,
     delay: float | None,
     concurrency: int,
+    parse_workers: int | None,
     per_host_concurrency: int,
     lease_timeout: dt.timedelta,
     max_failure_rate: float,
@@ -203,6 +252,7 @@ def run(
         max_failure_rate=max_failure_rate,
         lease_s=lease_timeout.total_seconds(),
         no_work=no_work,
+        parse_workers=parser_processes(parse_workers),
     )
     fetch = fetch_settings(
         delay=delay, concurrency=concurrency, per_host_concurrency=per_host_concurrency, site=site

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from db.config import describe_url, resolve_database_url
 from db.engine import make_engine
 from db.lock import LockHeldError, LockLostError, run_lock
-from db.migrate import ensure_schema
 from db.repository import Repository
+from db.schema import ensure_schema
 from scraper.cli.common import DatabaseFailure, RunLocked, Settings
 
 if TYPE_CHECKING:  # the commands that only read never import the network code

@@ -16,7 +16,7 @@ from scraper.article import RECORD_KEYS
 from scraper.cli.common import CliError, common_options, filter_options, format_option, setup
 from scraper.cli.database import open_repository
 from scraper.exitcodes import ExitCode
-from scraper.output import write_records
+from scraper.output import record_json, write_json_lines, write_records
 
 log = structlog.get_logger(__name__)
 
@@ -72,8 +72,11 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> 
             count = _export_file(repo, fmt, output, flt)
     else:
         with _opened(output) as out, open_repository(settings) as repo:
-            records = (s.article.to_dict() for s in repo.iter_articles(flt))
-            count = write_records(records, fmt, out, columns=RECORD_KEYS)
+            if fmt == "jsonl":  # the stored JSON as it is, where it is already what we write
+                count = write_json_lines(map(record_json, repo.iter_record_texts(flt)), out)
+            else:
+                records = (s.article.to_dict() for s in repo.iter_articles(flt))
+                count = write_records(records, fmt, out, columns=RECORD_KEYS)
     log.info("export.done", count=count, output=output or "-", format=fmt)
 
 

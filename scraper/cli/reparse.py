@@ -11,6 +11,7 @@ from scraper.cli.common import common_options, filter_options, setup
 from scraper.cli.database import open_repository
 from scraper.exitcodes import ExitCode
 from scraper.output import to_json
+from scraper.pipeline.parsing import default_workers
 from scraper.pipeline.reparsing import reparse as reparse_pages
 from scraper.render import reparse_summary
 
@@ -18,9 +19,15 @@ from scraper.render import reparse_summary
 @click.command()
 @filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parser processes (default: one per core; 1: parse in this process).",
+)
 @common_options
 @click.pass_context
-def reparse(ctx: click.Context, as_json: bool, **filters: Any) -> None:
+def reparse(ctx: click.Context, as_json: bool, workers: int | None, **filters: Any) -> None:
     """Re-run the current parser over stored raw pages; store what the new parser extracts.
 
     No network: the raw pages kept in the database are parsed again. Only where the extraction
@@ -30,10 +37,13 @@ def reparse(ctx: click.Context, as_json: bool, **filters: Any) -> None:
     Examples:
       dwscrape reparse
       dwscrape reparse --lang de --since 2023-01-01 --json
+      dwscrape reparse --workers 4
     """
     settings = setup(ctx)
     with open_repository(settings) as repo:
-        summary = reparse_pages(repo, ArticleFilter(**filters))
+        summary = reparse_pages(
+            repo, ArticleFilter(**filters), workers=workers or default_workers()
+        )
     if as_json:
         click.echo(to_json(summary.to_dict()))
     else:

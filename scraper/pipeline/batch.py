@@ -1,9 +1,11 @@
 """fetch → parse → store for a batch of URLs: the `Pipeline` both `crawl` and `run` drive.
 
-A batch is fetched concurrently on the event loop; each page is parsed on the pipeline's one
-worker thread as soon as it arrives (so parsing overlaps fetching); then the whole batch is
-written at once: one transaction for its fetch log, one for its articles. Per-URL database
-round trips are what made small runs slow.
+A batch is fetched concurrently on the event loop; each page is parsed and packed for storage
+as soon as it arrives (so parsing overlaps fetching), in the pool of parser processes or, with
+none, on the pipeline's one worker thread; then the whole batch is written at once by that
+thread: one transaction for its fetch log, one for its articles. Per-URL database round trips
+are what made small runs slow. `drive` overlaps the batches: the next one is fetched and parsed
+while the last one is written.
 
 Nothing that goes wrong with one URL stops the others: every fetch outcome, `ParseError`,
 `StorageError` and even an unexpected exception becomes a failed `UrlResult`, logged.
@@ -12,20 +14,19 @@ Nothing that goes wrong with one URL stops the others: every fetch outcome, `Par
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import structlog
 
-from scraper import parse_page
-from scraper.article import Article
 from scraper.discovery import Site
-from scraper.errors import DwscrapeError, ParseError, SoftNotFoundError
+from scraper.errors import DwscrapeError
 from scraper.fetching import FetchResult
 from scraper.outcomes import FetchOutcome
+from scraper.pipeline.parsing import Parsed, ParseJob, parse_job, start_pool
+from scraper.pipeline.prepared import Known, PageFetcher, Prepared, Validators
 from scraper.pipeline.report import FillRates, ResultCallback, UrlResult
 from scraper.pipeline.storage import FetchedArticle, KnownArticle, Store, StoredOutcome, Touch
 
@@ -33,63 +34,16 @@ log = structlog.get_logger("scraper.pipeline")
 _T = TypeVar("_T")
 
 
-class PageFetcher(Protocol):
-    """What the pipeline needs of a fetcher (`scraper.fetching.Fetcher`)."""
-
-    async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
-    ) -> FetchResult: ...
-
-
-class Validators(NamedTuple):
-    """The conditional-GET validators of a URL's last successful fetch."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-class Known(NamedTuple):
-    """A stored article a URL leads to (found for a 304)."""
-
-    article_id: int
-    dw_id: int | None
-    title: str | None
-
-
-@dataclass(slots=True)
-class Prepared:
-    """One URL after fetch and parse, before anything is written: its fetch, and either the
-    parsed article, an `error`, or (304) what is known of its stored article. `result` is
-    set once the URL's outcome is final."""
-
-    url: str
-    fetched: FetchResult | None = None
-    article: Article | None = None
-    error: str | None = None
-    known: KnownArticle | None = None
-    result: UrlResult | None = None
-    fetch_id: int | None = None
-
-    def fields(self) -> dict[str, Any]:
-        """The fetch's part of this URL's `UrlResult`."""
-        fetched = self.fetched
-        if fetched is None:
-            return {}
-        return {
-            "outcome": str(fetched.outcome),
-            "http_status": fetched.status,
-            "final_url": fetched.final_url,
-        }
-
-    def failed(self, error: str, **extra: Any) -> UrlResult:
-        return UrlResult(self.url, "error", error=error, **extra, **self.fields())
+#: Wraps a batch's fetch; None when a stop cut it short (`scraper.pipeline.stopping.Stop`).
+Interruptible = Callable[[Awaitable[list[Prepared]]], Awaitable[list[Prepared] | None]]
 
 
 class Pipeline:
     """fetch → parse → store for batches of URLs, over one fetcher and one store.
 
     Used as ``async with Pipeline(store, fetcher, …) as pipeline`` inside the fetcher's own
-    ``async with``: leaving it stops the worker thread."""
+    ``async with``: leaving it stops the worker thread and the parser processes.
+    `parse_workers` is the number of parser processes (0: parse on the worker thread)."""
 
     def __init__(
         self,
@@ -100,8 +54,11 @@ class Pipeline:
         on_result: ResultCallback | None = None,
         site: Site | None = None,
         fill: FillRates | None = None,
+        parse_workers: int = 0,
     ) -> None:
         self.store = store
+        self.parse_workers = parse_workers
+        self._pool: ProcessPoolExecutor | None = None
         self.fetcher = fetcher
         self.run_id = run_id
         self.on_result = on_result
@@ -123,24 +80,54 @@ class Pipeline:
         self.close()
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
 
-    async def crawl_url(self, url: str) -> UrlResult:
-        """Fetch, parse and store one URL; never raises (an error is a result)."""
-        return (await self.crawl_batch([url], concurrency=1))[0]
+    async def drive(
+        self,
+        take: Callable[[], Sequence[str]],
+        account: Callable[[list[UrlResult]], None],
+        *,
+        concurrency: int = 4,
+        then: Callable[[list[UrlResult]], None] | None = None,
+        refill: Callable[[], Awaitable[Sequence[str]]] | None = None,
+        interruptible: Interruptible | None = None,
+    ) -> None:
+        """Crawl the batches `take` hands out until it hands out none, two at a time: while
+        one batch is written (one transaction, on the worker thread, followed by `then`
+        there), the next one is taken, fetched and parsed, so the network, the parsers and
+        the database never wait for each other. `account` gets each batch's results, in
+        order, on the event loop's thread; nothing is kept after that.
 
-    async def crawl_batch(self, urls: Sequence[str], *, concurrency: int = 4) -> list[UrlResult]:
-        """Fetch and parse `urls` concurrently, then store what parsed in one transaction.
-
-        One result per URL, in order; never raises. Storing a batch at once lets the store
-        write every table with one statement per batch; should the batch fail, each article
-        is stored on its own so that one bad record costs only itself."""
-        prepared = await self.fetch_batch(urls, self.validators(urls), concurrency=concurrency)
-        results = await self.write(prepared)
-        self.report(results)
-        return results
+        The one loop of every command that fetches. A worker passes `refill`, asked (and
+        awaited: it may poll the frontier) for the first batch and whenever `take` has none;
+        and `interruptible`, which wraps each batch's fetch and gives None when a stop cut it
+        short: the loop then ends, the cut batch unwritten (its leases go back)."""
+        storing: asyncio.Future[list[UrlResult]] | None = None
+        batch = await refill() if refill is not None else take()
+        try:
+            while batch:
+                validators = self.validators(batch)
+                fetching = self.fetch_batch(batch, validators, concurrency=concurrency)
+                prepared = await (interruptible(fetching) if interruptible else fetching)
+                if prepared is None:
+                    break
+                if storing is not None:
+                    account(await storing)
+                    storing = None
+                batch = take()  # the worker thread is idle: no write contends with this one
+                storing = asyncio.ensure_future(self.write(prepared, then))
+                if not batch and refill is not None:
+                    account(await storing)
+                    storing = None
+                    batch = await refill()
+        finally:
+            if storing is not None:
+                account(await storing)
 
     def validators(self, urls: Sequence[str]) -> dict[str, Validators]:
         """The conditional-GET validators of the last fetch of each URL, and (for the 304s to
@@ -219,7 +206,7 @@ class Pipeline:
                 log.info("crawl.refetch_unstored", url=url)
                 fetched = await self.fetcher.fetch(address)
         if fetched.outcome == FetchOutcome.OK and fetched.body is not None:
-            return await self._in_worker(self._parse, url, address, fetched)
+            return await self._parse(url, address, fetched, fetched.body)
         return self._unparsed(url, fetched, known)
 
     async def _in_worker(self, fn: Callable[..., _T], *args: Any) -> _T:
@@ -231,23 +218,24 @@ class Pipeline:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="dwscrape-store")
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
-    def _parse(self, url: str, address: str, fetched: FetchResult) -> Prepared:
-        prepared = Prepared(url, fetched=fetched)
-        assert fetched.body is not None
-        try:
-            source_url = fetched.final_url or address
-            if self.site is not None:  # a mirror's address stands for the DW URL it maps
-                source_url = self.site.unmap(source_url)
-            prepared.article = parse_page(
-                fetched.body, url=source_url, fetched_at=fetched.fetched_at
-            )
-        except SoftNotFoundError as exc:  # a 200 that says the page is gone: logged as a 404
-            log.warning("crawl.soft_not_found", url=url, error=str(exc))
-            prepared.fetched = replace(fetched, outcome=FetchOutcome.NOT_FOUND, body=None)
-            prepared.error = f"{FetchOutcome.NOT_FOUND}: soft 404 ({exc.message})"
-        except ParseError as exc:
-            log.warning("crawl.parse_failed", url=url, error=str(exc))
-            prepared.error = f"parse: {exc.message}"
+    async def _parse(self, url: str, address: str, fetched: FetchResult, body: bytes) -> Prepared:
+        """Parse and pack a fetched page, in a parser process if there are any."""
+        source_url = fetched.final_url or address
+        if self.site is not None:  # a mirror's address stands for the DW URL it maps
+            source_url = self.site.unmap(source_url)
+        job = ParseJob(body, source_url, fetched.fetched_at)
+        parsed: Parsed
+        if self.parse_workers > 0:
+            if self._pool is None:
+                self._pool = start_pool(self.parse_workers)
+            loop = asyncio.get_running_loop()
+            parsed = await loop.run_in_executor(self._pool, parse_job, job)
+        else:
+            parsed = await self._in_worker(parse_job, job)
+        prepared = Prepared(url, fetched=fetched, article=parsed.article, page=parsed.page)
+        if parsed.error is not None:
+            log.warning("crawl.parse_failed", url=url, error=parsed.error)
+            prepared.error = f"parse: {parsed.error}"
         return prepared
 
     def _unparsed(self, url: str, fetched: FetchResult, known: KnownArticle | None) -> Prepared:
@@ -309,7 +297,7 @@ class Pipeline:
             "error": p.error or fetched.error,
             # A parsed page's bytes are kept with its article; an unparsable one's with
             # the fetch, so it can be looked at and re-parsed later.
-            "body": fetched.body if p.article is None else None,
+            "body": (p.page or fetched.body) if p.article is None else None,
             "run_id": self.run_id,
         }
 
@@ -370,7 +358,7 @@ class Pipeline:
         if not todo:
             return stored
         requests = [
-            FetchedArticle(p.article, p.fetched.body, p.fetch_id, p.fetched.fetched_at)
+            FetchedArticle(p.article, p.page or p.fetched.body, p.fetch_id, p.fetched.fetched_at)
             for p in todo
             if p.article is not None and p.fetched is not None
         ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable
+from itertools import islice
 
 import structlog
 
@@ -13,13 +14,7 @@ from scraper.errors import DwscrapeError
 from scraper.fetching import Fetcher, FetchSettings, HostGate
 from scraper.outcomes import RUN_COUNTS
 from scraper.pipeline.batch import Pipeline
-from scraper.pipeline.report import (
-    FillRates,
-    ResultCallback,
-    RunReport,
-    UrlResult,
-    count_result,
-)
+from scraper.pipeline.report import FillRates, ResultCallback, RunReport, UrlResult, count_result
 from scraper.pipeline.storage import Store
 
 log = structlog.get_logger("scraper.pipeline")
@@ -27,21 +22,37 @@ log = structlog.get_logger("scraper.pipeline")
 
 async def crawl_async(
     store: Store,
-    urls: Sequence[str],
+    urls: Iterable[str],
     settings: FetchSettings | None = None,
     *,
     on_result: ResultCallback | None = None,
     command: str = "crawl",
     site: str | None = None,
+    concurrency: int = 4,
+    parse_workers: int = 0,
     gate: HostGate | None = None,
-) -> tuple[list[UrlResult], RunReport]:
+) -> RunReport:
     """The one-off crawl: every URL fetched, parsed and stored; recorded as a crawl run.
-    `site` maps dw.com addresses onto a mirror, as for `run`; `gate` shares the per-host pacing
-    with other processes (`scraper.fetching.gates`)."""
+
+    The URLs go through the same overlapped batches as a scheduled run (`Pipeline.drive`):
+    `concurrency` fetches in flight, one transaction per batch. Each URL's result goes to
+    `on_result` as its batch is stored and is then dropped, so memory does not grow with
+    the number of URLs. `site` maps dw.com addresses onto a mirror, as for `run`; `gate` shares
+    the per-host pacing with other processes (`scraper.fetching.gates`)."""
     report = RunReport(run_id=store.start_run(command))
     fill = FillRates()
-    results: list[UrlResult] = []
     status = "failed"
+    pending = iter(urls)
+    batch_size = max(8, concurrency * 4)
+
+    def take() -> list[str]:
+        return list(islice(pending, batch_size))
+
+    def account(results: list[UrlResult]) -> None:
+        pipeline.report(results)
+        for result in results:
+            count_result(report, result)
+
     try:
         async with (
             Fetcher(settings or FetchSettings(), gate=gate) as fetcher,
@@ -52,32 +63,41 @@ async def crawl_async(
                 on_result=on_result,
                 site=Site(site) if site else None,
                 fill=fill,
+                parse_workers=parse_workers,
             ) as pipeline,
         ):
-            for url in urls:
-                result = await pipeline.crawl_url(url)
-                count_result(report, result)
-                results.append(result)
-        status = "ok" if all(r.ok for r in results) else "partial"
+            await pipeline.drive(take, account, concurrency=concurrency)
+        status = "partial" if report.counts["failed"] else "ok"
     finally:
         report.fill_rates = fill.rates()
         report.fill_by_type = fill.by_type()
         finish_run(store, report, status)
-    return results, report
+    return report
 
 
 def crawl(
     store: Store,
-    urls: Sequence[str],
+    urls: Iterable[str],
     settings: FetchSettings | None = None,
     *,
     on_result: ResultCallback | None = None,
     site: str | None = None,
+    concurrency: int = 4,
+    parse_workers: int = 0,
     gate: HostGate | None = None,
-) -> tuple[list[UrlResult], RunReport]:
+) -> RunReport:
     """Synchronous wrapper of `crawl_async` for the CLI."""
     return asyncio.run(
-        crawl_async(store, urls, settings, on_result=on_result, site=site, gate=gate)
+        crawl_async(
+            store,
+            urls,
+            settings,
+            on_result=on_result,
+            site=site,
+            concurrency=concurrency,
+            parse_workers=parse_workers,
+            gate=gate,
+        )
     )
 
 

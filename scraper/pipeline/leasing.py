@@ -153,30 +153,16 @@ class LeaseLoop:
 
     async def work(self) -> None:
         beat = asyncio.ensure_future(self._heartbeat())
-        storing: asyncio.Future[list[UrlResult]] | None = None
         try:
-            leased = await self.next_batch()
-            while leased:
-                validators = self.pipeline.validators(leased)
-                prepared = await self.stop.interruptible(
-                    self.pipeline.fetch_batch(
-                        leased, validators, concurrency=self.limits.concurrency
-                    )
-                )
-                if prepared is None:  # stopped mid-batch: its URLs go back (finally)
-                    break
-                if storing is not None:
-                    self.account(await storing)
-                    storing = None
-                leased = self.lease()  # the writer is idle: no write contends with this one
-                storing = asyncio.ensure_future(self.pipeline.write(prepared, self.complete))
-                if not leased and self.limits.wait_for_work and not self.stopping():
-                    self.account(await storing)
-                    storing = None
-                    leased = await self.next_batch()
+            await self.pipeline.drive(
+                self.lease,
+                self.account,
+                concurrency=self.limits.concurrency,
+                then=self.complete,
+                refill=self.next_batch,
+                interruptible=self.stop.interruptible,
+            )
         finally:
-            if storing is not None:
-                self.account(await storing)
             beat.cancel()
             with suppress(asyncio.CancelledError):
                 await beat

@@ -4,21 +4,32 @@ When the parser improves, the archive can be brought up to date from the raw pag
 kept. The repository decides whether anything changed (content hash); a changed extraction
 becomes a new revision with cause ``parser``, so editorial changes at DW stay distinguishable
 from changes of our own extraction.
+
+Pages are parsed in batches, by a pool of parser processes when there is more than one worker,
+and each batch is stored in one transaction while the pool already parses the next one. The
+batches keep the order of the pages, so the database ends up as a one-by-one re-parse leaves
+it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 import structlog
 
-from scraper import parse_page
-from scraper.errors import DwscrapeError, ParseError
-from scraper.pipeline.storage import Store
+from scraper.errors import DwscrapeError
+from scraper.pipeline.parsing import Parsed, ParseJob, parse_job, start_pool
+from scraper.pipeline.storage import FetchedArticle, RawPage, Store, StoredOutcome
 
 log = structlog.get_logger(__name__)
+
+#: Pages per transaction.
+BATCH = 64
 
 
 @dataclass(slots=True)
@@ -33,26 +44,89 @@ class ReparseSummary:
         }
 
 
-def reparse(store: Store, filters: Any = None) -> ReparseSummary:
-    """Parse every stored raw page matching `filters` again and store the result."""
+@dataclass(slots=True)
+class _Batch:
+    """Pages on their way: the stored pages and their parses (done or still in the pool)."""
+
+    pages: list[RawPage]
+    parses: list[Parsed] | list[Future[Parsed]]
+
+    def parsed(self) -> list[Parsed]:
+        return [p.result() if isinstance(p, Future) else p for p in self.parses]
+
+
+def reparse(
+    store: Store, filters: Any = None, *, workers: int = 1, batch_size: int = BATCH
+) -> ReparseSummary:
+    """Parse every stored raw page matching `filters` again and store the result; `workers`
+    parser processes (1: parse in this process)."""
     summary = ReparseSummary()
-    for page in store.raw_pages(filters):
-        summary.counts["pages"] += 1
-        try:
-            article = parse_page(page.body, url=page.url)
-            stored = store.store_article(article, cause="parser")
-        except ParseError as exc:
+    pool = start_pool(workers) if workers > 1 else None
+    try:
+        waiting: _Batch | None = None
+        for pages in _batches(store.raw_pages(filters), batch_size):
+            parsing = _parse(pool, pages)  # the pool parses these while the last are stored
+            if waiting is not None:
+                _store(store, waiting, summary)
+            waiting = parsing
+        if waiting is not None:
+            _store(store, waiting, summary)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return summary
+
+
+def _batches(pages: Iterable[RawPage], size: int) -> Iterator[list[RawPage]]:
+    it = iter(pages)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _parse(pool: ProcessPoolExecutor | None, pages: list[RawPage]) -> _Batch:
+    jobs = [ParseJob(page.body, page.url, pack=False) for page in pages]
+    if pool is None:
+        return _Batch(pages, [parse_job(job) for job in jobs])
+    return _Batch(pages, [pool.submit(parse_job, job) for job in jobs])
+
+
+def _store(store: Store, batch: _Batch, summary: ReparseSummary) -> None:
+    """Store a batch's articles in one transaction (each on its own should that fail)."""
+    parsed = batch.parsed()
+    summary.counts["pages"] += len(batch.pages)
+    todo = []
+    for page, result in zip(batch.pages, parsed, strict=True):
+        if result.article is None:
             summary.counts["failed"] += 1
-            log.warning("reparse.parse_failed", url=page.url, error=str(exc))
-            continue
-        except DwscrapeError as exc:
+            log.warning("reparse.parse_failed", url=page.url, error=result.error)
+        else:
+            todo.append((page, FetchedArticle(result.article)))
+    for (page, item), outcome in zip(todo, _store_all(store, todo), strict=True):
+        if isinstance(outcome, DwscrapeError):
             summary.counts["failed"] += 1
-            log.error("reparse.store_failed", url=page.url, error=str(exc))
-            continue
-        if stored.status == "unchanged":
+            log.error("reparse.store_failed", url=page.url, error=str(outcome))
+        elif outcome.status == "unchanged":
             summary.counts["unchanged"] += 1
         else:
             summary.counts["changed"] += 1
-            summary.changed.append((article.dw_id, article.title))
-            log.info("reparse.changed", url=page.url, dw_id=article.dw_id)
-    return summary
+            summary.changed.append((item.article.dw_id, item.article.title))
+            log.info("reparse.changed", url=page.url, dw_id=item.article.dw_id)
+
+
+def _store_all(
+    store: Store, todo: Sequence[tuple[RawPage, FetchedArticle]]
+) -> list[StoredOutcome | DwscrapeError]:
+    items = [item for _, item in todo]
+    if not items:
+        return []
+    try:
+        return list(store.store_articles(items, cause="parser"))
+    except DwscrapeError as exc:
+        log.warning("reparse.batch_failed", size=len(items), error=str(exc))
+    outcomes: list[StoredOutcome | DwscrapeError] = []
+    for item in items:
+        try:
+            outcomes.append(store.store_articles([item], cause="parser")[0])
+        except DwscrapeError as exc:
+            outcomes.append(exc)
+    return outcomes

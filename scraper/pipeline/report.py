@@ -84,6 +84,7 @@ class RunOptions:
     max_failure_rate: float = 0.2
     lease_s: float = 300.0
     command: str = "run"
+    parse_workers: int = 0  # parser processes (0: parse in-process)
     #: Only discover and enqueue: the fetching is left to `dwscrape worker` processes.
     no_work: bool = False
 

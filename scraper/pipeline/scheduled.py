@@ -57,7 +57,13 @@ async def run_async(
         async with (
             Fetcher(settings or FetchSettings(), gate=ctx.gate) as fetcher,
             Pipeline(
-                store, fetcher, run_id=report.run_id, on_result=on_result, site=site, fill=fill
+                store,
+                fetcher,
+                run_id=report.run_id,
+                on_result=on_result,
+                site=site,
+                fill=fill,
+                parse_workers=options.parse_workers,
             ) as pipeline,
         ):
             found = await stop.interruptible(

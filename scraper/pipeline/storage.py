@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, Protocol
 
 from scraper.article import Article
+from scraper.rawpages import PackedPage
 
 StoreStatus = Literal["new", "changed", "unchanged"]
 FinalState = Literal["done", "failed"]
@@ -22,10 +23,11 @@ FinalState = Literal["done", "failed"]
 @dataclass(frozen=True, slots=True)
 class FetchedArticle:
     """A parsed article to store, with where it came from: the page's bytes (kept for
-    re-parsing), the fetch-log id and the time of the fetch."""
+    re-parsing; already packed when the pipeline compressed them next to the parse), the
+    fetch-log id and the time of the fetch."""
 
     article: Article
-    raw_html: bytes | None = None
+    raw_html: bytes | PackedPage | None = None
     fetch_id: int | None = None
     fetched_at: dt.datetime | None = None
 
@@ -162,7 +164,11 @@ class Store(Protocol):
     def mark_fetched_many(self, fetched: Sequence[tuple[int, dt.datetime]]) -> None: ...
 
     def store_articles(
-        self, items: Sequence[FetchedArticle], *, run_id: int | None = None
+        self,
+        items: Sequence[FetchedArticle],
+        *,
+        run_id: int | None = None,
+        cause: Literal["source", "parser"] = "source",
     ) -> Sequence[StoredOutcome]: ...
 
     def store_article(

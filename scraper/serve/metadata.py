@@ -89,7 +89,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "url_aliases": {"description": "Every URL that led to an article (short links, variants)."},
     "raw_pages": {
         "title": "Raw pages",
-        "description": "Fetched pages as bytes, zlib-compressed, once per distinct content.",
+        "description": "Fetched pages as bytes, compressed (zstd; older rows zlib), once per distinct content.",
     },
     "fetches": {"title": "Fetch log", "description": "Every HTTP fetch: status, outcome, timing."},
     "crawl_runs": {"title": "Runs", "description": "One row per crawl or scheduled run."},

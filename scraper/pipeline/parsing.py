@@ -1,0 +1,121 @@
+"""Parse and pack fetched pages, in this process or in a pool of parser processes.
+
+Parsing, normalising and compressing a page is pure CPU work that needs nothing but the page:
+with a pool of processes every core parses while the event loop keeps fetching and the one
+database writer keeps writing, and none of that work waits in the writer's thread. The same
+function runs in-process (``workers=0``) and in the pool, so both give the same articles.
+
+The pool's processes are started by the forkserver (spawn where there is none): never forked
+from the running crawler with its threads, sockets and database connections. They ignore
+SIGINT: Ctrl-C goes to the whole process group, and only the parent decides what it means
+(finish the batch, record the run) — no child dies with a traceback of its own. And they watch
+the parent: a parent killed outright (SIGKILL, the OOM killer) cannot shut its pool down, and
+a parser process waiting for work would otherwise wait for ever, holding the parent's output
+pipes open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+
+from scraper import parse_page
+from scraper.article import Article
+from scraper.errors import ParseError, SoftNotFoundError
+from scraper.rawpages import PackedPage, pack
+
+#: How often a parser process checks that its parent is still there (seconds).
+WATCH_S = 1.0
+
+#: Modules the forkserver imports once, so each parser process starts with them loaded.
+PRELOAD = ["scraper.pipeline.parsing", "scraper.parsers", "scraper.normalize"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParseJob:
+    """A fetched page to parse: its bytes, the URL it stands for and when it was fetched;
+    `pack`: also compress it for storage (not for a page already stored)."""
+
+    body: bytes
+    url: str
+    fetched_at: dt.datetime | None = None
+    pack: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A parsed page: the article or why there is none, and the page packed for storage
+    (if the job asked for it)."""
+
+    article: Article | None
+    error: str | None
+    page: PackedPage | None
+    #: The page is a soft 404: a 200 in DW's chrome that names no content of its own.
+    soft_not_found: bool = False
+
+
+def parse_job(job: ParseJob) -> Parsed:
+    """Parse and pack one page; a `ParseError` is a result, anything else raises."""
+    page = pack(job.body) if job.pack else None
+    try:
+        article = parse_page(job.body, url=job.url, fetched_at=job.fetched_at)
+    except SoftNotFoundError as exc:
+        return Parsed(None, exc.message, None, soft_not_found=True)
+    except ParseError as exc:
+        return Parsed(None, exc.message, page)
+    return Parsed(article, None, page)
+
+
+def default_workers() -> int:
+    """One parser process per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` parser processes (see the module's docstring for how they start)."""
+    context: BaseContext
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        forkserver = multiprocessing.get_context("forkserver")
+        forkserver.set_forkserver_preload(PRELOAD)
+        context = forkserver
+    else:
+        context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+    )
+
+
+def _start_worker(parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """Leave as soon as the process that started the pool is gone. Its pid is watched, not
+    the parent pid: the pool's processes are the forkserver's children, and the forkserver
+    itself waits for them before it exits."""
+    while not _gone(parent):
+        time.sleep(WATCH_S)
+    os._exit(0)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # no such process, or a reused pid
+        return True
+    try:  # dead but not yet reaped by its own parent (Linux)
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False

@@ -1,0 +1,41 @@
+"""`export --format jsonl` streams the stored JSON: byte for byte what decoding every record
+and encoding it again gives."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from db.repository import Repository
+from scraper.cli import cli
+from scraper.output import to_json
+from tests.support.articles import make_article
+
+
+@given(st.text())
+def test_stored_text_turns_into_the_cli_json(value: str) -> None:
+    stored = json.dumps({"x": value})
+    from scraper.output import _ASCII_ESCAPE, _unescape
+
+    assert _ASCII_ESCAPE.sub(_unescape, stored) == to_json({"x": value})
+
+
+def test_export_jsonl_is_byte_identical_to_decoding_every_record(
+    db_url: str, site: Any, repo: Repository
+) -> None:
+    run = ["run", "--db", db_url, "--site", site.base_url, "--lang", "en,de", "--delay", "0"]
+    assert CliRunner().invoke(cli, [*run, "--quiet", "--parse-workers", "0"]).exit_code == 0
+    odd = make_article(9101).with_changes(title='Ünïcødé \\u00e9 "q" \U0001f600 \x7f\x01 ok')
+    repo.store_article(odd)
+    expected = "".join(to_json(s.article.to_dict()) + "\n" for s in repo.iter_articles())
+    result = CliRunner().invoke(cli, ["export", "--db", db_url])
+    assert result.exit_code == 0
+    assert result.stdout == expected and expected.count("\n") > 5
+    assert "Ünïcødé" in result.stdout
+    german = CliRunner().invoke(cli, ["export", "--db", db_url, "--lang", "de"])
+    de = [line for line in expected.splitlines() if '"language": "de"' in line]
+    assert german.stdout.splitlines() == de and de
