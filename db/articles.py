@@ -177,7 +177,7 @@ class ArticlesMixin(RepositoryBase):
         stmt = (
             update(a)
             .where(a.c.id == bindparam("b_id"), a.c.last_fetched_at < when)
-            .values(last_fetched_at=when)
+            .values(last_fetched_at=when, removed_at=None)  # a 304: still on dw.com
         )
         rows = [{"b_id": article_id, "b_when": at} for article_id, at in fetched]
         self._write(lambda conn, _: conn.execute(stmt, rows), "mark fetched")

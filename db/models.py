@@ -140,6 +140,8 @@ class Article(Base):
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: When the article's URL first answered 404/410 or a soft 404 (kept; a 200 clears it).
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ArticleRevision(Base):
@@ -307,6 +309,8 @@ class CrawlRun(Base):
     failed: Mapped[int] = mapped_column(Integer, default=0)
     fill_rates: Mapped[Any | None] = mapped_column(JSONType)
     error: Mapped[str | None] = mapped_column(Text)
+    #: What each discovery source of each language gave (`DiscoveryReport.to_dict()`).
+    discovery: Mapped[Any | None] = mapped_column(JSONType)
 
 
 class Fetch(Base):
@@ -356,6 +360,17 @@ class FrontierEntry(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class BackfillSitemap(Base):
+    """An archive sitemap a backfill has finished: every URL it lists is in the frontier."""
+
+    __tablename__ = "backfill_sitemaps"
+
+    sitemap_url: Mapped[str] = mapped_column(Text, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16), index=True)
+    urls: Mapped[int] = mapped_column(Integer)
+    finished_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 def _t(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -378,3 +393,4 @@ raw_pages = _t(RawPage)
 crawl_runs = _t(CrawlRun)
 fetches = _t(Fetch)
 frontier = _t(FrontierEntry)
+backfill_sitemaps = _t(BackfillSitemap)

@@ -7,7 +7,8 @@ helpers (`db.base.RepositoryBase`):
 - `db.links` — authors, agencies, topics, credits, images and URL aliases of stored articles;
 - `db.articles` — reading articles, revisions and raw pages, search, stale articles, counts;
 - `db.fetchlog` — the fetch log (conditional-GET validators) and crawl runs;
-- `db.frontier` — the queue of URLs leased by crawl workers.
+- `db.frontier` — the queue of URLs leased by crawl workers;
+- `db.backfill` — archive backfill progress, removed articles, runs' discovery reports.
 
 Every read and write goes through `RepositoryBase._read` / `_write`, which map any database
 error to a `StorageError` (`db.errors`). Timestamps come from the injectable clock `now`.
@@ -23,6 +24,7 @@ from db.articles import (
     Revision,
     StoredArticle,
 )
+from db.backfill import BackfillMixin
 from db.base import Clock, utcnow
 from db.captures import CapturesMixin, StoredCapture
 from db.fetchlog import FetchLogMixin, RunInfo, Validators
@@ -32,7 +34,9 @@ from db.search import SearchHit
 from db.store import Cause, Status, StoreMixin, StoreRequest, StoreResult
 
 
-class Repository(StoreMixin, ArticlesMixin, CapturesMixin, FetchLogMixin, FrontierMixin):
+class Repository(
+    StoreMixin, ArticlesMixin, CapturesMixin, FetchLogMixin, FrontierMixin, BackfillMixin
+):
     """All reads and writes of the dwscrape database, on SQLite or PostgreSQL.
 
     ``Repository(engine, now=clock)``: `now` (default: the system clock in UTC) gives every

@@ -35,6 +35,7 @@ COMMANDS: Mapping[str, str] = {
     "stats": "scraper.cli.stats:stats",
     "db": "scraper.cli.schema:db",
     "demo": "scraper.cli.demo:demo",
+    "languages": "scraper.cli.languages:languages_command",
 }
 """Command name → ``module:attribute`` of its click command."""
 

@@ -7,18 +7,23 @@ from dataclasses import replace
 from typing import Any
 
 import click
+import structlog
 
 from scraper.cli.common import common_options, delay_option, setup, site_option
 from scraper.cli.database import database_url, open_repository, run_lock_held
-from scraper.cli.options import DURATION, WHEN, csv_values, http_urls
+from scraper.cli.languages import LANGS, feed_option
+from scraper.cli.options import DURATION, WHEN, http_urls
 from scraper.cli.progress import progress_bar
+from scraper.discovery.sitemaps import MAX_SITEMAPS
 from scraper.exitcodes import ExitCode
 from scraper.fetching import FetchSettings
 from scraper.output import to_json
-from scraper.pipeline import RunOptions, UrlResult
+from scraper.pipeline import RunOptions, RunReport, UrlResult
 from scraper.pipeline import crawl as crawl_urls
 from scraper.pipeline import run as run_pipeline
 from scraper.render import run_summary, url_result_line
+
+log = structlog.get_logger(__name__)
 
 
 def fetch_settings(
@@ -88,10 +93,18 @@ def crawl(
 @click.option(
     "--lang",
     "langs",
+    type=LANGS,
     default="en",
     show_default=True,
-    callback=csv_values,
-    help="Languages, comma-separated.",
+    help="Languages, comma-separated (any of `dwscrape languages`; case-insensitive).",
+)
+@feed_option
+@click.option(
+    "--max-sitemaps",
+    type=click.IntRange(min=1),
+    default=MAX_SITEMAPS,
+    show_default=True,
+    help="Read at most N sitemaps (an index's children included).",
 )
 @click.option(
     "--source",
@@ -153,6 +166,8 @@ def crawl(
 def run(
     ctx: click.Context,
     langs: tuple[str, ...],
+    feeds: tuple[str, ...],
+    max_sitemaps: int,
     source: str,
     since: dt.datetime | None,
     max_articles: int | None,
@@ -193,6 +208,8 @@ def run(
         concurrency=concurrency,
         max_failure_rate=max_failure_rate,
         lease_s=lease_timeout.total_seconds(),
+        feeds=feeds,
+        max_sitemaps=max_sitemaps,
     )
     fetch = fetch_settings(
         delay=delay, concurrency=concurrency, per_host_concurrency=per_host_concurrency, site=site
@@ -201,5 +218,17 @@ def run(
     with run_lock_held(url), open_repository(settings) as repo, progress_bar(settings) as bar:
         report = run_pipeline(repo, options, fetch, on_result=bar.advance, on_planned=bar.plan)
     click.echo(to_json(report.to_dict()) if as_json else run_summary(report))
-    if report.status != "ok":
-        ctx.exit(ExitCode.PARTIAL)
+    ctx.exit(run_exit_code(report))
+
+
+def run_exit_code(report: RunReport) -> ExitCode:
+    """5 when every discovery source of every language failed, 1 when every source of some
+    language failed or too many fetches did, else 0."""
+    discovery = report.discovery
+    if discovery is not None and discovery.every_language_failed():
+        log.error("run.discovery_failed", **discovery.to_dict())
+        return ExitCode.FAILED
+    if discovery is not None and discovery.failed_languages():
+        log.warning("run.languages_failed", languages=discovery.failed_languages())
+        return ExitCode.PARTIAL
+    return ExitCode.OK if report.status == "ok" else ExitCode.PARTIAL

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 import click
 import structlog
@@ -35,7 +37,10 @@ def stats(ctx: click.Context, n_runs: int, fmt: str) -> None:
     settings = setup(ctx)
     with open_repository(settings) as repo:
         runs = repo.recent_runs(n_runs)
+        discoveries = repo.run_discoveries([run.id for run in runs])
     rows = run_rows(runs)
+    for row in rows:  # per language: URLs each discovery source gave, and what failed
+        row["discovery"] = discoveries.get(row["run"])
     drops = fill_rate_drops(runs)
     for drop in drops:
         log.warning("stats.fill_rate_drop", **drop.to_dict())
@@ -43,7 +48,22 @@ def stats(ctx: click.Context, n_runs: int, fmt: str) -> None:
         report = {"runs": rows, "fill_rate_drops": [d.to_dict() for d in drops]}
         click.echo(to_json(report, indent=2))
         return
+    for row in rows:
+        row["discovery"] = discovery_summary(row["discovery"])
     columns = [c for c in (rows[0] if rows else {}) if c != "fill_rates"]
     write_records(rows, "table", sys.stdout, columns=columns, title="crawl runs (newest first)")
     for drop in drops:
         click.echo(fill_rate_warning(drop))
+
+
+def discovery_summary(discovery: Mapping[str, Any] | None) -> str:
+    """``en: feed 12, news_sitemap 30; de: FAILED (2)``: a run's discovery in one cell."""
+    if not discovery:
+        return ""
+    parts = []
+    for lang, found in (discovery.get("languages") or {}).items():
+        sources = ", ".join(f"{kind} {n}" for kind, n in (found.get("sources") or {}).items())
+        failed = found.get("failed") or []
+        text = f"{lang}: {sources or 'nothing read'}"
+        parts.append(text + (f"; {len(failed)} failed" if failed else ""))
+    return " | ".join(parts)

@@ -8,10 +8,13 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from scraper.article import Article
 from scraper.outcomes import REPORTED_COUNTS
+
+if TYPE_CHECKING:
+    from scraper.discovery.report import DiscoveryReport
 
 UrlStatus = Literal["new", "changed", "unchanged", "error"]
 
@@ -84,6 +87,10 @@ class RunOptions:
     max_failure_rate: float = 0.2
     lease_s: float = 300.0
     command: str = "run"
+    #: ``--feed`` values: ``URL`` (an extra feed) or ``LANG=URL`` (a language's feed replaced).
+    feeds: tuple[str, ...] = ()
+    #: Sitemaps read per run at most (archive children of an index included).
+    max_sitemaps: int = 200
 
 
 @dataclass(slots=True)
@@ -97,6 +104,8 @@ class RunReport:
     started: float = field(default_factory=time.monotonic)
     duration_s: float = 0.0
     stopped_by: str | None = None
+    #: What discovery found per language and source (runs that discover only).
+    discovery: DiscoveryReport | None = None
 
     @property
     def attempted(self) -> int:
@@ -120,6 +129,7 @@ class RunReport:
             "fill_rates": self.fill_rates,
             "duration_s": round(self.duration_s, 3),
             "stopped_by": self.stopped_by,
+            **({"discovery": self.discovery.to_dict()} if self.discovery else {}),
         }
 
 

@@ -9,15 +9,14 @@ and the per-field fill rates of what was parsed. The caller holds the run lock
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import structlog
 
-from scraper.discovery import DiscoveredUrl, Site, discover
+from scraper.discovery import DiscoveryReport, Site
 from scraper.errors import DwscrapeError
 from scraper.fetching import Fetcher, FetchSettings
 from scraper.pipeline.batch import Pipeline
@@ -30,13 +29,10 @@ from scraper.pipeline.report import (
     UrlResult,
     count_result,
 )
+from scraper.pipeline.scheduling import schedule_run
 from scraper.pipeline.storage import Completion, Store
 
 log = structlog.get_logger("scraper.pipeline")
-
-#: Priority of discovered URLs in the frontier, above refreshes of stale articles.
-DISCOVERED_PRIORITY = 10
-REFRESH_PRIORITY = 0
 
 
 def worker_id() -> str:
@@ -64,18 +60,12 @@ async def run_async(
                 store, fetcher, run_id=report.run_id, on_result=on_result, site=site, fill=fill
             ) as pipeline,
         ):
-            found = await discover(
-                fetcher,
-                langs=list(options.langs),
-                sources=tuple(options.sources),
-                since=options.since,
-                site=site,
-            )
-            report.counts["discovered"] = len(found)
-            log.info("run.discovered", count=len(found))
-            planned = schedule(store, found, options)
+            scheduled = await schedule_run(store, fetcher, options, site)
+            report.counts["discovered"] = scheduled.discovered
+            report.discovery = scheduled.report
+            record_discovery(store, report.run_id, scheduled.report)
             if on_planned is not None:
-                on_planned(planned)
+                on_planned(scheduled.planned)
             await _Worker(store, pipeline, report, options).work()
         status = "failed" if report.failure_rate > options.max_failure_rate else "ok"
     finally:
@@ -98,32 +88,12 @@ def run(
     )
 
 
-def schedule(store: Store, found: Sequence[DiscoveredUrl], options: RunOptions) -> int:
-    """Put discovered URLs and stale stored articles into the frontier; how many were queued.
-
-    Discovered URLs that were fetched before are put back to pending (`requeue`): they are
-    fetched again with the validators of their last fetch, so an unchanged page costs a 304.
-    Leases of crashed runs that have run out are returned to the queue first."""
-    now = dt.datetime.now(dt.UTC)
-    released = store.release_expired()
-    if released:
-        log.info("run.released_expired_leases", count=released)
-    by_source: dict[str, list[str]] = {}
-    for item in found:
-        by_source.setdefault(str(item.source), []).append(item.url)
-    queued = 0
-    for source, urls in sorted(by_source.items()):
-        queued += store.enqueue(
-            urls, requeue=True, priority=DISCOVERED_PRIORITY, not_before=now, source=source
-        )
-    if options.refresh_older_than is not None:
-        stale = store.stale_urls(now - options.refresh_older_than)
-        queued += store.enqueue(
-            stale, requeue=True, priority=REFRESH_PRIORITY, not_before=now, source="refresh"
-        )
-        log.info("run.refresh", count=len(stale))
-    log.info("run.scheduled", queued=queued)
-    return queued
+def record_discovery(store: Store, run_id: int, report: DiscoveryReport) -> None:
+    """Keep the discovery report with the run (for `stats`); a failure is logged, not raised."""
+    try:
+        store.record_discovery(run_id, report.to_dict())
+    except DwscrapeError as exc:
+        log.error("store.record_discovery_failed", run_id=run_id, error=str(exc))
 
 
 class _Worker:
