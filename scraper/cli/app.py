@@ -36,6 +36,7 @@ COMMANDS: Mapping[str, str] = {
     "db": "scraper.cli.schema:db",
     "demo": "scraper.cli.demo:demo",
     "languages": "scraper.cli.languages:languages_command",
+    "backfill": "scraper.cli.backfill:backfill",
 }
 """Command name → ``module:attribute`` of its click command."""
 

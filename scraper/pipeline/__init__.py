@@ -4,6 +4,7 @@ Entry points, used by the CLI and all free of printing:
 
 - `crawl(store, urls, settings)` — the one-off crawl of any http(s) URLs; one `UrlResult` each.
 - `run(store, options, settings)` — the scheduled job (`scraper.pipeline.scheduled`).
+- `backfill(store, options, settings)` — a language's archive sitemaps into the frontier.
 - `reparse(store, filters)` — stored raw pages parsed again with the current parser.
 - `fill_rate_drops(runs)`, `run_rows(runs)` — run statistics for `dwscrape stats`.
 
@@ -12,11 +13,12 @@ which `db.repository.Repository` satisfies; it never imports `db`.
 
 Modules, in the order of the data flow: `storage` (the protocol and the records crossing it),
 `report` (results, run reports, fill rates), `batch` (the `Pipeline` of one batch), `crawling`,
-`scheduled`, `reparsing`, `stats`.
+`scheduling` (filling the frontier, priorities), `scheduled`, `backfill`, `reparsing`, `stats`.
 """
 
 from __future__ import annotations
 
+from scraper.pipeline.backfill import BackfillOptions, BackfillReport, SitemapDone, backfill
 from scraper.pipeline.batch import Pipeline
 from scraper.pipeline.crawling import crawl, crawl_async
 from scraper.pipeline.reparsing import ReparseSummary, reparse
@@ -34,6 +36,10 @@ from scraper.pipeline.stats import FillRateDrop, fill_rate_drops, run_rows
 from scraper.pipeline.storage import FetchedArticle, Store
 
 __all__ = [
+    "BackfillOptions",
+    "BackfillReport",
+    "SitemapDone",
+    "backfill",
     "FILL_FIELDS",
     "FetchedArticle",
     "FillRateDrop",
