@@ -243,6 +243,7 @@ class ArticlesMixin(RepositoryBase):
         topic: str | None = None,
         content_type: str | None = None,
         limit: int = 20,
+        removed: bool | None = None,
     ) -> list[SearchHit]:
         """Full-text search, best match first, each hit with a snippet (matches in «…»).
 
@@ -250,7 +251,7 @@ class ArticlesMixin(RepositoryBase):
         together); terms in scripts written without spaces (Chinese, Japanese, Thai) are
         matched as substrings through the trigram index. Filters: language, publication date
         range (`since`/`until` inclusive), agency, author and topic (case-insensitive exact
-        names), content type."""
+        names), content type, removed from dw.com or not (`removed`; None: both)."""
         flt = ArticleFilter(
             lang=lang,
             since=since,
@@ -260,6 +261,7 @@ class ArticlesMixin(RepositoryBase):
             topic=topic,
             content_type=content_type,
             limit=limit,
+            removed=removed,
         )
         with self._read("search") as conn:
             return run_search(conn, terms, flt)

@@ -14,10 +14,14 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import structlog
 from sqlalchemy import Connection, select, update
 
 from db import models as m
 from db.base import Pending, RepositoryBase, chunks
+from scraper.outcomes import FetchOutcome
+
+log = structlog.get_logger("db.repository")
 
 
 class BackfillMixin(RepositoryBase):
@@ -53,26 +57,10 @@ class BackfillMixin(RepositoryBase):
 
     def mark_removed(self, urls: Sequence[str], at: dt.datetime | None = None) -> int:
         """Mark the stored articles `urls` lead to as removed from dw.com at `at` (default:
-        now); an article already marked keeps its first date. Returns how many were marked."""
-        a, al = m.articles, m.url_aliases
+        now); an article already marked keeps its first date. Returns how many were marked.
+        The fetch log does this itself for every fetch it records as not found."""
         when = at or self.now()
-        wanted = sorted(set(urls))
-        if not wanted:
-            return 0
-
-        def tx(conn: Connection, _: Pending) -> int:
-            marked = 0
-            for part in chunks(wanted):
-                ids = select(al.c.article_id).where(al.c.url.in_(part)).scalar_subquery()
-                stmt = (
-                    update(a)
-                    .where(a.c.id.in_(ids), a.c.removed_at.is_(None))
-                    .values(removed_at=when)
-                )
-                marked += int(conn.execute(stmt).rowcount or 0)
-            return marked
-
-        return self._write(tx, "mark removed")
+        return self._write(lambda conn, _: mark_removed_tx(conn, urls, when), "mark removed")
 
     def removed_at(self, article_id: int) -> dt.datetime | None:
         """When the article was found removed from dw.com, or None (online as far as known)."""
@@ -104,3 +92,24 @@ class BackfillMixin(RepositoryBase):
                 )
                 out.update({int(r.id): r.discovery for r in conn.execute(query)})
         return out
+
+
+def mark_removed_tx(conn: Connection, urls: Sequence[str], when: dt.datetime) -> int:
+    """`mark_removed` inside the caller's transaction."""
+    a, al = m.articles, m.url_aliases
+    marked = 0
+    for part in chunks(sorted(set(urls))):
+        ids = select(al.c.article_id).where(al.c.url.in_(part)).scalar_subquery()
+        stmt = update(a).where(a.c.id.in_(ids), a.c.removed_at.is_(None)).values(removed_at=when)
+        marked += int(conn.execute(stmt).rowcount or 0)
+    if marked:
+        log.info("store.removed_from_dw", count=marked)
+    return marked
+
+
+def mark_gone_fetches(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Fetches being recorded as not found (404, 410, soft 404) mark their URL's stored
+    article as removed, in the same transaction, at the time of the fetch."""
+    gone = [r for r in rows if r["outcome"] == FetchOutcome.NOT_FOUND]
+    for when in sorted({r["fetched_at"] for r in gone}):
+        mark_removed_tx(conn, [r["url"] for r in gone if r["fetched_at"] == when], when)

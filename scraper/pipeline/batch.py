@@ -262,7 +262,6 @@ class Pipeline:
         """Write a fetched batch: its fetch log (one transaction), the last-fetch time of the
         304s, the parsed articles (one transaction); results in the order of `prepared`."""
         self._record_fetches(prepared)
-        self._mark_removed(prepared)
         not_modified = []
         for p in prepared:
             if p.result is not None:
@@ -273,24 +272,6 @@ class Pipeline:
                 not_modified.append(p)
         self._not_modified(not_modified)
         return self._store(prepared)
-
-    def _mark_removed(self, prepared: Sequence[Prepared]) -> None:
-        """A stored article whose URL now answers 404/410 or a soft 404 is kept, marked as
-        removed from dw.com (storing it again after a 200 clears the mark)."""
-        gone = [
-            p.url
-            for p in prepared
-            if p.fetched is not None and p.fetched.outcome == FetchOutcome.NOT_FOUND
-        ]
-        if not gone:
-            return
-        try:
-            marked = self.store.mark_removed(gone)
-        except DwscrapeError as exc:
-            log.error("store.mark_removed_failed", count=len(gone), error=str(exc))
-            return
-        if marked:
-            log.info("crawl.removed_from_dw", count=marked)
 
     def _record_fetches(self, prepared: Sequence[Prepared]) -> None:
         todo = [p for p in prepared if p.result is None and p.fetched is not None]
