@@ -142,3 +142,24 @@ def test_the_walk_needs_the_run_lock(db_url: str, site: FaultSite) -> None:
 def test_an_unknown_language_is_a_usage_error(db_url: str) -> None:
     result = invoke("backfill", "--db", db_url, "--lang", "xx")
     assert result.exit_code == ExitCode.USAGE and "known:" in result.output
+
+
+def test_the_readme_section_runs_as_shown(tmp_path: Any, site: FaultSite) -> None:
+    from tests.test_readme import dwscrape_args, shell_blocks
+
+    (lines,) = shell_blocks("All of DW: languages, feeds, backfill")
+    env = {
+        "DWSCRAPE_SITE": site.base_url,
+        "DWSCRAPE_DELAY": "0",
+        "DWSCRAPE_DATABASE_URL": f"sqlite:///{tmp_path / 'all.sqlite3'}",
+    }
+    outputs = {}
+    for line in lines:
+        result = CliRunner().invoke(cli, dwscrape_args(line), env=env, catch_exceptions=False)
+        assert result.exit_code == 0, f"{line} -> {result.exit_code}\n{result.output}"
+        outputs[line] = result.output
+    assert "rss-sp-all" in outputs["dwscrape languages"]
+    assert (
+        "12 sitemaps finished now"
+        in outputs["dwscrape backfill --lang fr --since 2021-01-01 --until 2021-12-31"]
+    )
