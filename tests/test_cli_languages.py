@@ -75,6 +75,8 @@ def test_language_codes_are_case_insensitive(
 def test_every_source_of_every_language_failed_exits_5(db_url: str, site: FaultSite) -> None:
     result = run(db_url, site, "--lang", "de", "--source", "rss", "--feed", f"de={MISSING_FEED}")
     assert result.exit_code == ExitCode.FAILED, result.output
+    stats = json.loads(invoke("stats", "--db", db_url, "--format", "json").output)
+    assert stats["runs"][0]["status"] == "failed"
 
 
 def test_every_source_of_one_language_failed_exits_1_and_stats_show_it(

@@ -67,7 +67,9 @@ async def run_async(
             if on_planned is not None:
                 on_planned(scheduled.planned)
             await _Worker(store, pipeline, report, options).work()
-        status = "failed" if report.failure_rate > options.max_failure_rate else "ok"
+        nothing_read = report.discovery is not None and report.discovery.every_language_failed()
+        too_many = report.failure_rate > options.max_failure_rate
+        status = "failed" if nothing_read or too_many else "ok"
     finally:
         report.fill_rates = fill.rates()
         finish_run(store, report, status)
