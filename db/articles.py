@@ -177,7 +177,7 @@ class ArticlesMixin(RepositoryBase):
         stmt = (
             update(a)
             .where(a.c.id == bindparam("b_id"), a.c.last_fetched_at < when)
-            .values(last_fetched_at=when)
+            .values(last_fetched_at=when, removed_at=None)  # a 304: still on dw.com
         )
         rows = [{"b_id": article_id, "b_when": at} for article_id, at in fetched]
         self._write(lambda conn, _: conn.execute(stmt, rows), "mark fetched")
@@ -257,6 +257,7 @@ class ArticlesMixin(RepositoryBase):
         topic: str | None = None,
         content_type: str | None = None,
         limit: int = 20,
+        removed: bool | None = None,
     ) -> list[SearchHit]:
         """Full-text search, best match first, each hit with a snippet (matches in «…»).
 
@@ -264,7 +265,7 @@ class ArticlesMixin(RepositoryBase):
         together); terms in scripts written without spaces (Chinese, Japanese, Thai) are
         matched as substrings through the trigram index. Filters: language, publication date
         range (`since`/`until` inclusive), agency, author and topic (case-insensitive exact
-        names), content type."""
+        names), content type, removed from dw.com or not (`removed`; None: both)."""
         flt = ArticleFilter(
             lang=lang,
             since=since,
@@ -274,6 +275,7 @@ class ArticlesMixin(RepositoryBase):
             topic=topic,
             content_type=content_type,
             limit=limit,
+            removed=removed,
         )
         with self._read("search") as conn:
             return run_search(conn, terms, flt)

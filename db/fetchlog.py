@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, func, or_, select, update
 
 from db import models as m
+from db.backfill import mark_gone_fetches
 from db.base import Pending, RepositoryBase, chunks
 from db.frontier import unattempted
 from scraper.outcomes import RUN_COUNTS, VALIDATOR_OUTCOMES
@@ -75,6 +76,9 @@ class FetchLogMixin(RepositoryBase):
 
         def tx(conn: Connection, _: Pending) -> int:
             sha = self._store_raw_pages(conn, [body], now)[0]
+            mark_gone_fetches(
+                conn, [{"url": url, "outcome": outcome, "fetched_at": fetched_at or now}]
+            )
             return int(
                 conn.execute(
                     self._insert(m.fetches).returning(m.fetches.c.id),
@@ -122,7 +126,9 @@ class FetchLogMixin(RepositoryBase):
                 for f, sha in zip(fetches, shas, strict=True)
             ]
             stmt = self._insert(m.fetches).returning(m.fetches.c.id, sort_by_parameter_order=True)
-            return [int(r.id) for r in conn.execute(stmt, rows)]
+            ids = [int(r.id) for r in conn.execute(stmt, rows)]
+            mark_gone_fetches(conn, rows)
+            return ids
 
         return self._write(tx, "record fetches")
 

@@ -1,4 +1,5 @@
-"""Article filters: language, content type, publication dates, agency, author, topic.
+"""Article filters: language, content type, publication dates, agency, author, topic, and
+whether an article was removed from dw.com.
 
 One definition for every reader of the archive (search, listing, export, re-parse): the
 clauses are built here and added to whatever query selects the articles.
@@ -29,6 +30,8 @@ class ArticleFilter:
     topic: str | None = None
     content_type: str | None = None
     limit: int | None = None
+    #: True: only articles removed from dw.com; False: only those still online; None: all.
+    removed: bool | None = None
 
 
 #: The filters by name: (ArticleFilter field, link table, its entity id column, entity table).
@@ -91,6 +94,8 @@ def column_clauses(flt: ArticleFilter) -> list[ColumnElement[bool]]:
         clauses.append(a.c.language == flt.lang)
     if flt.content_type:
         clauses.append(a.c.content_type == flt.content_type)
+    if flt.removed is not None:
+        clauses.append(a.c.removed_at.is_not(None) if flt.removed else a.c.removed_at.is_(None))
     if flt.since is not None:
         if isinstance(flt.since, dt.datetime):
             clauses.append(

@@ -145,6 +145,8 @@ class Article(Base):
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: When the article's URL first answered 404/410 or a soft 404 (kept; a 200 clears it).
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ArticleRevision(Base):
@@ -319,6 +321,8 @@ class CrawlRun(Base):
     pid: Mapped[int | None] = mapped_column(Integer)
     owner: Mapped[str | None] = mapped_column(Text)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: What each discovery source of each language gave (`DiscoveryReport.to_dict()`).
+    discovery: Mapped[Any | None] = mapped_column(JSONType)
 
 
 class Fetch(Base):
@@ -379,6 +383,17 @@ class HostGate(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class BackfillSitemap(Base):
+    """An archive sitemap a backfill has finished: every URL it lists is in the frontier."""
+
+    __tablename__ = "backfill_sitemaps"
+
+    sitemap_url: Mapped[str] = mapped_column(Text, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16), index=True)
+    urls: Mapped[int] = mapped_column(Integer)
+    finished_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 def _t(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -402,3 +417,4 @@ crawl_runs = _t(CrawlRun)
 fetches = _t(Fetch)
 frontier = _t(FrontierEntry)
 host_gates = _t(HostGate)
+backfill_sitemaps = _t(BackfillSitemap)

@@ -9,6 +9,7 @@ helpers (`db.base.RepositoryBase`):
 - `db.fetchlog` — the fetch log (conditional-GET validators) and crawl runs;
 - `db.frontier` — the queue of URLs leased by crawl workers;
 - `db.hostgates` — per-host pacing shared by every process fetching (PostgreSQL).
+- `db.backfill` — archive backfill progress, removed articles, runs' discovery reports.
 
 Every read and write goes through `RepositoryBase._read` / `_write`, which map any database
 error to a `StorageError` (`db.errors`). Timestamps come from the injectable clock `now`.
@@ -24,6 +25,7 @@ from db.articles import (
     Revision,
     StoredArticle,
 )
+from db.backfill import BackfillMixin
 from db.base import Clock, utcnow
 from db.captures import CapturesMixin, StoredCapture
 from db.fetchlog import FetchLogMixin, LiveRun, RunInfo, Validators
@@ -35,7 +37,13 @@ from db.store import Cause, Status, StoreMixin, StoreRequest, StoreResult
 
 
 class Repository(
-    StoreMixin, ArticlesMixin, CapturesMixin, FetchLogMixin, FrontierMixin, HostGatesMixin
+    StoreMixin,
+    ArticlesMixin,
+    CapturesMixin,
+    FetchLogMixin,
+    FrontierMixin,
+    HostGatesMixin,
+    BackfillMixin,
 ):
     """All reads and writes of the dwscrape database, on SQLite or PostgreSQL.
 

@@ -273,6 +273,7 @@ class StoreMixin(LinksMixin):
                 last_fetched_at=bindparam("b_fetched", type_=m.UTCDateTime()),
                 raw_page_sha256=func.coalesce(bindparam("b_sha"), a.c.raw_page_sha256),
                 parser_version=bindparam("b_pv"),
+                removed_at=None,  # served again: back on dw.com
             ),
             [
                 {
@@ -349,6 +350,7 @@ class StoreMixin(LinksMixin):
                     "raw_page_sha256": func.coalesce(bindparam("b_sha"), a.c.raw_page_sha256),
                     "last_fetched_at": bindparam("b_seen", type_=m.UTCDateTime()),
                     "last_changed_at": bindparam("b_seen", type_=m.UTCDateTime()),
+                    "removed_at": None,
                 }
             ),
             params,

@@ -28,7 +28,8 @@ class ExitCode(IntEnum):
 MEANING: dict[ExitCode, str] = {
     ExitCode.OK: "everything asked for was done (a run may have failures below the threshold)",
     ExitCode.PARTIAL: (
-        "partial failure: a run whose failed share is over --max-failure-rate, "
+        "partial failure: a run whose failed share is over --max-failure-rate, a run or "
+        "backfill in which every discovery source of some language failed, "
         "or a crawl where some (not all) URLs failed"
     ),
     ExitCode.USAGE: (
@@ -43,7 +44,8 @@ MEANING: dict[ExitCode, str] = {
     ExitCode.FAILED: (
         "a one-off command produced nothing: every URL of a crawl failed, parse met a page that "
         "is not a DW article or could not be fetched, show found no such article, query found "
-        'no match ("no matches" on stderr), import-warc found no DW article page'
+        'no match ("no matches" on stderr), import-warc found no DW article page; a run or '
+        "backfill in which every discovery source of every language failed"
     ),
     ExitCode.INTERNAL: "a bug: an unexpected exception, logged with its traceback",
     ExitCode.INTERRUPTED: (

@@ -36,6 +36,8 @@ COMMANDS: Mapping[str, str] = {
     "stats": "scraper.cli.stats:stats",
     "db": "scraper.cli.schema:db",
     "demo": "scraper.cli.demo:demo",
+    "languages": "scraper.cli.languages:languages_command",
+    "backfill": "scraper.cli.backfill:backfill",
 }
 """Command name → ``module:attribute`` of its click command."""
 

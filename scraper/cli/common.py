@@ -177,6 +177,12 @@ def filter_options(func: F) -> F:
             type=click.Choice(["article", "video", "audio", "gallery", "liveblog"]),
             help="Content type.",
         ),
+        click.option(
+            "--removed/--no-removed",
+            default=None,
+            help="Only articles removed from dw.com since they were stored (a 404 or soft 404 "
+            "later) / only those still online. Default: both.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)

@@ -7,11 +7,14 @@ from dataclasses import replace
 from typing import Any
 
 import click
+import structlog
 
 from scraper.cli.common import common_options, delay_option, setup, site_option
 from scraper.cli.database import database_url, host_gate, open_repository, run_lock_held
-from scraper.cli.options import DURATION, WHEN, csv_values, http_urls
+from scraper.cli.languages import LANGS, feed_option
+from scraper.cli.options import DURATION, WHEN, http_urls
 from scraper.cli.progress import progress_bar
+from scraper.discovery.sitemaps import MAX_SITEMAPS
 from scraper.exitcodes import ExitCode
 from scraper.fetching import FetchSettings
 from scraper.logging import cli_logs_json, flush_repeated_warnings
@@ -21,6 +24,8 @@ from scraper.pipeline import crawl as crawl_urls
 from scraper.pipeline import run as run_pipeline
 from scraper.pipeline.parsing import default_workers
 from scraper.render import run_summary, summary_event, url_result_line
+
+log = structlog.get_logger(__name__)
 
 
 def fetch_settings(
@@ -148,10 +153,18 @@ def crawl(
 @click.option(
     "--lang",
     "langs",
+    type=LANGS,
     default="en",
     show_default=True,
-    callback=csv_values,
-    help="Languages, comma-separated.",
+    help="Languages, comma-separated (any of `dwscrape languages`; case-insensitive).",
+)
+@feed_option
+@click.option(
+    "--max-sitemaps",
+    type=click.IntRange(min=1),
+    default=MAX_SITEMAPS,
+    show_default=True,
+    help="Read at most N sitemaps (an index's children included).",
 )
 @click.option(
     "--source",
@@ -207,6 +220,8 @@ def crawl(
 def run(
     ctx: click.Context,
     langs: tuple[str, ...],
+    feeds: tuple[str, ...],
+    max_sitemaps: int,
     source: str,
     since: dt.datetime | None,
     max_articles: int | None,
@@ -253,6 +268,8 @@ def run(
         lease_s=lease_timeout.total_seconds(),
         no_work=no_work,
         parse_workers=parser_processes(parse_workers),
+        feeds=feeds,
+        max_sitemaps=max_sitemaps,
     )
     fetch = fetch_settings(
         delay=delay, concurrency=concurrency, per_host_concurrency=per_host_concurrency, site=site
@@ -273,7 +290,7 @@ def run(
 
 def finish(ctx: click.Context, report: RunReport, as_json: bool) -> None:
     """Print a run's or worker's summary and exit with its code: 128 + the signal that
-    stopped it, 1 when it failed, else 0."""
+    stopped it, else `run_exit_code`."""
     flush_repeated_warnings()  # the run's aggregated warnings come before its summary
     if as_json:
         click.echo(to_json(report.to_dict()))
@@ -283,5 +300,17 @@ def finish(ctx: click.Context, report: RunReport, as_json: bool) -> None:
         click.echo(run_summary(report))
     if report.signum is not None:
         ctx.exit(128 + report.signum)
-    if report.status != "ok":
-        ctx.exit(ExitCode.PARTIAL)
+    ctx.exit(run_exit_code(report))
+
+
+def run_exit_code(report: RunReport) -> ExitCode:
+    """5 when every discovery source of every language failed, 1 when every source of some
+    language failed or too many fetches did, else 0."""
+    discovery = report.discovery
+    if discovery is not None and discovery.every_language_failed():
+        log.error("run.discovery_failed", **discovery.to_dict())
+        return ExitCode.FAILED
+    if discovery is not None and discovery.failed_languages():
+        log.warning("run.languages_failed", languages=discovery.failed_languages())
+        return ExitCode.PARTIAL
+    return ExitCode.OK if report.status == "ok" else ExitCode.PARTIAL

@@ -101,6 +101,7 @@ def show(ctx: click.Context, ref: str, revisions: bool, diff: bool, fmt: str) ->
         if stored is None:
             raise CliError(f"no stored article matches {ref!r}")
         revs = repo.revisions(stored.id) if (revisions or diff) else []
+        removed = repo.removed_at(stored.id)
     if diff:
         click.echo(revision_diff(revs), nl=False)
     elif revisions and fmt == "json":
@@ -109,6 +110,11 @@ def show(ctx: click.Context, ref: str, revisions: bool, diff: bool, fmt: str) ->
         for rev in revs:
             click.echo(revision_line(rev))
     elif fmt == "json":
-        click.echo(to_json(stored.article.to_dict(), indent=2))
+        record = stored.article.to_dict()
+        if removed is not None:  # only then: the record stays the article schema's otherwise
+            record["removed_from_dw_at"] = removed
+        click.echo(to_json(record, indent=2))
     else:
+        if removed is not None:
+            click.echo(f"REMOVED from dw.com (not found since {removed:%Y-%m-%d %H:%M} UTC)")
         click.echo(article_to_text(stored.article))

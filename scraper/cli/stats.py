@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 import click
 import structlog
@@ -41,7 +43,10 @@ def stats(ctx: click.Context, n_runs: int, fmt: str) -> None:
     with open_repository(settings) as repo:
         runs = repo.recent_runs(n_runs)
         totals = Totals.from_counts(repo.stats())
+        discoveries = repo.run_discoveries([run.id for run in runs])
     rows = run_rows(runs)
+    for row in rows:  # per language: URLs each discovery source gave, and what failed
+        row["discovery"] = discoveries.get(row["run"])
     drops = fill_rate_drops(runs)
     for drop in drops:
         log.warning("stats.fill_rate_drop", **drop.to_dict())
@@ -54,7 +59,10 @@ def stats(ctx: click.Context, n_runs: int, fmt: str) -> None:
         click.echo(to_json(report, indent=2))
         return
     if rows:
-        columns = [c for c in rows[0] if c not in ("outcomes", "fill_rates", "fill_rates_by_type")]
+        for row in rows:
+            row["discovery"] = discovery_summary(row["discovery"])
+        hidden = ("outcomes", "fill_rates", "fill_rates_by_type")
+        columns = [c for c in rows[0] if c not in hidden]
         write_records(rows, "table", sys.stdout, columns=columns, title="crawl runs (newest first)")
         click.echo("fetch outcomes per run:")
         for row in rows:
@@ -65,3 +73,16 @@ def stats(ctx: click.Context, n_runs: int, fmt: str) -> None:
         click.echo(line)
     for drop in drops:
         click.echo(fill_rate_warning(drop))
+
+
+def discovery_summary(discovery: Mapping[str, Any] | None) -> str:
+    """``en: feed 12, news_sitemap 30; de: FAILED (2)``: a run's discovery in one cell."""
+    if not discovery:
+        return ""
+    parts = []
+    for lang, found in (discovery.get("languages") or {}).items():
+        sources = ", ".join(f"{kind} {n}" for kind, n in (found.get("sources") or {}).items())
+        failed = found.get("failed") or []
+        text = f"{lang}: {sources or 'nothing read'}"
+        parts.append(text + (f"; {len(failed)} failed" if failed else ""))
+    return " | ".join(parts)

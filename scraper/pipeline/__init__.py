@@ -5,6 +5,7 @@ Entry points, used by the CLI and all free of printing:
 - `crawl(store, urls, settings)` — the one-off crawl of any http(s) URLs; one `UrlResult` each.
 - `run(store, options, settings)` — the scheduled job (`scraper.pipeline.scheduled`).
 - `work(store, options, settings)` — a worker on the shared frontier (`scraper.pipeline.working`).
+- `backfill(store, options, settings)` — a language's archive sitemaps into the frontier.
 - `reparse(store, filters)` — stored raw pages parsed again with the current parser.
 - `fill_rate_drops(runs)`, `run_rows(runs)` — run statistics for `dwscrape stats`.
 
@@ -15,10 +16,12 @@ Modules, in the order of the data flow: `storage` (the protocol and the records 
 `report` (results, run reports, fill rates), `batch` (the `Pipeline` of one batch), `crawling`,
 `stopping` (signals), `leasing` (the lease loop, heartbeats, abandoned runs), `context`,
 `scheduled`, `working`, `reparsing`, `stats`.
+`scheduling` (filling the frontier, priorities), `scheduled`, `backfill`, `reparsing`, `stats`.
 """
 
 from __future__ import annotations
 
+from scraper.pipeline.backfill import BackfillOptions, BackfillReport, SitemapDone, backfill
 from scraper.pipeline.batch import Pipeline
 from scraper.pipeline.context import RunContext
 from scraper.pipeline.crawling import crawl, crawl_async
@@ -40,6 +43,10 @@ from scraper.pipeline.storage import FetchedArticle, Store
 from scraper.pipeline.working import work
 
 __all__ = [
+    "BackfillOptions",
+    "BackfillReport",
+    "SitemapDone",
+    "backfill",
     "FILL_FIELDS",
     "FetchedArticle",
     "FillRateDrop",

@@ -8,10 +8,13 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from scraper.article import Article
 from scraper.outcomes import REPORTED_COUNTS
+
+if TYPE_CHECKING:
+    from scraper.discovery.report import DiscoveryReport
 
 UrlStatus = Literal["new", "changed", "unchanged", "error"]
 
@@ -85,6 +88,10 @@ class RunOptions:
     lease_s: float = 300.0
     command: str = "run"
     parse_workers: int = 0  # parser processes (0: parse in-process)
+    #: ``--feed`` values: ``URL`` (an extra feed) or ``LANG=URL`` (a language's feed replaced).
+    feeds: tuple[str, ...] = ()
+    #: Sitemaps read per run at most (archive children of an index included).
+    max_sitemaps: int = 200
     #: Only discover and enqueue: the fetching is left to `dwscrape worker` processes.
     no_work: bool = False
 
@@ -122,6 +129,8 @@ class RunReport:
     abandoned_runs: int = 0
     still_leased: int = 0
     leased_until: dt.datetime | None = None
+    #: What discovery found per language and source (runs that discover only).
+    discovery: DiscoveryReport | None = None
 
     @property
     def attempted(self) -> int:
@@ -148,6 +157,7 @@ class RunReport:
             "abandoned_runs": self.abandoned_runs,
             "still_leased": self.still_leased,
             "leased_until": self.leased_until.isoformat() if self.leased_until else None,
+            **({"discovery": self.discovery.to_dict()} if self.discovery else {}),
         }
 
 

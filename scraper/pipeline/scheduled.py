@@ -10,26 +10,23 @@ run only discovers and enqueues, and `dwscrape worker` processes do the fetching
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import structlog
 
-from scraper.discovery import DiscoveredUrl, Site, discover
+from scraper.discovery import DiscoveryReport, Site
+from scraper.errors import DwscrapeError
 from scraper.fetching import Fetcher, FetchSettings
 from scraper.pipeline.batch import Pipeline
 from scraper.pipeline.context import RunContext, end_status, note_recovery
 from scraper.pipeline.crawling import finish_run
 from scraper.pipeline.leasing import LeaseLimits, LeaseLoop, Owner, recover
 from scraper.pipeline.report import FillRates, ResultCallback, RunOptions, RunReport
+from scraper.pipeline.scheduling import schedule_run
 from scraper.pipeline.stopping import Stop
 from scraper.pipeline.storage import Store
 
 log = structlog.get_logger("scraper.pipeline")
-
-#: Priority of discovered URLs in the frontier, above refreshes of stale articles.
-DISCOVERED_PRIORITY = 10
-REFRESH_PRIORITY = 0
 
 
 async def run_async(
@@ -66,27 +63,21 @@ async def run_async(
                 parse_workers=options.parse_workers,
             ) as pipeline,
         ):
-            found = await stop.interruptible(
-                discover(
-                    fetcher,
-                    langs=list(options.langs),
-                    sources=tuple(options.sources),
-                    since=options.since,
-                    site=site,
-                )
-            )
-            if found is not None:
-                report.counts["discovered"] = len(found)
-                log.info("run.discovered", count=len(found))
-                planned = schedule(store, found, options)
+            scheduled = await stop.interruptible(schedule_run(store, fetcher, options, site))
+            if scheduled is not None:
+                report.counts["discovered"] = scheduled.discovered
+                report.discovery = scheduled.report
+                record_discovery(store, report.run_id, scheduled.report)
                 if on_planned is not None:
-                    on_planned(planned)
+                    on_planned(scheduled.planned)
                 if not options.no_work:
                     await LeaseLoop(
                         store, pipeline, report, run_limits(options, report),
                         owner=owner, stop=stop, guard=ctx.guard,
                     ).work()  # fmt: skip
         status = end_status(report, stop, options.max_failure_rate)
+        if report.discovery is not None and report.discovery.every_language_failed():
+            status = "failed"  # nothing could be read: no source of any language answered
     finally:
         report.fill_rates = fill.rates()
         report.fill_by_type = fill.by_type()
@@ -128,29 +119,9 @@ def run(
     return asyncio.run(main())
 
 
-def schedule(store: Store, found: Sequence[DiscoveredUrl], options: RunOptions) -> int:
-    """Put discovered URLs and stale stored articles into the frontier; how many were queued.
-
-    Discovered URLs that were fetched before are put back to pending (`requeue`): they are
-    fetched again with the validators of their last fetch, so an unchanged page costs a 304.
-    Leases of crashed runs that have run out are returned to the queue first."""
-    now = dt.datetime.now(dt.UTC)
-    released = store.release_expired()
-    if released:
-        log.info("run.released_expired_leases", count=released)
-    by_source: dict[str, list[str]] = {}
-    for item in found:
-        by_source.setdefault(str(item.source), []).append(item.url)
-    queued = 0
-    for source, urls in sorted(by_source.items()):
-        queued += store.enqueue(
-            urls, requeue=True, priority=DISCOVERED_PRIORITY, not_before=now, source=source
-        )
-    if options.refresh_older_than is not None:
-        stale = store.stale_urls(now - options.refresh_older_than)
-        queued += store.enqueue(
-            stale, requeue=True, priority=REFRESH_PRIORITY, not_before=now, source="refresh"
-        )
-        log.info("run.refresh", count=len(stale))
-    log.info("run.scheduled", queued=queued)
-    return queued
+def record_discovery(store: Store, run_id: int, report: DiscoveryReport) -> None:
+    """Keep the discovery report with the run (for `stats`); a failure is logged, not raised."""
+    try:
+        store.record_discovery(run_id, report.to_dict())
+    except DwscrapeError as exc:
+        log.error("store.record_discovery_failed", run_id=run_id, error=str(exc))
