@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from scraper.cli.options import DATE_BOUND
+from scraper.cli.options import DATE_BOUND, DELAY_SECONDS, HTTP_URL
 from scraper.exitcodes import MEANING, ExitCode
 from scraper.logging import configure_logging
 
@@ -183,6 +183,7 @@ def filter_options(func: F) -> F:
 
 site_option = click.option(
     "--site",
+    type=HTTP_URL,
     metavar="BASE",
     envvar="DWSCRAPE_SITE",
     help="Fetch dw.com, rss.dw.com and p.dw.com addresses from a mirror (or the fake site) at "
@@ -191,7 +192,7 @@ site_option = click.option(
 
 delay_option = click.option(
     "--delay",
-    type=float,
+    type=DELAY_SECONDS,
     default=None,
     envvar="DWSCRAPE_DELAY",
     help="Seconds between requests to one host (default 1) [env: DWSCRAPE_DELAY].",

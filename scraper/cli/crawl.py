@@ -10,7 +10,14 @@ import click
 
 from scraper.cli.common import common_options, delay_option, setup, site_option
 from scraper.cli.database import database_url, open_repository, run_lock_held
-from scraper.cli.options import DURATION, WHEN, csv_values, http_urls
+from scraper.cli.options import (
+    DURATION,
+    TIMEOUT_SECONDS,
+    WHEN,
+    count,
+    csv_values,
+    http_urls,
+)
 from scraper.cli.progress import progress_bar
 from scraper.exitcodes import ExitCode
 from scraper.fetching import FetchSettings
@@ -19,6 +26,9 @@ from scraper.pipeline import RunOptions, UrlResult
 from scraper.pipeline import crawl as crawl_urls
 from scraper.pipeline import run as run_pipeline
 from scraper.render import run_summary, url_result_line
+
+#: The most fetches in flight an operator may ask for (each holds a connection).
+MAX_CONCURRENCY = 256
 
 
 def fetch_settings(
@@ -43,7 +53,7 @@ def fetch_settings(
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per URL (JSON lines).")
 @site_option
 @delay_option
-@click.option("--timeout", type=float, default=None, help="Read timeout in seconds.")
+@click.option("--timeout", type=TIMEOUT_SECONDS, default=None, help="Read timeout in seconds.")
 @common_options
 @click.pass_context
 def crawl(
@@ -100,7 +110,7 @@ def crawl(
 @click.option(
     "--since", type=WHEN, metavar="WHEN", help="Only URLs newer than this (2024-01-30, 2d, 12h)."
 )
-@click.option("--max-articles", type=click.IntRange(min=1), help="Stop after fetching N pages.")
+@click.option("--max-articles", type=count(), help="Stop after fetching N pages.")
 @click.option(
     "--max-duration",
     type=DURATION,
@@ -117,14 +127,14 @@ def crawl(
 @delay_option
 @click.option(
     "--concurrency",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_CONCURRENCY),
     default=4,
     show_default=True,
     help="Fetches in flight.",
 )
 @click.option(
     "--per-host-concurrency",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_CONCURRENCY),
     default=1,
     show_default=True,
     help="Fetches in flight per host (raise only for your own mirror).",

@@ -9,6 +9,7 @@ import click
 
 from scraper.cli.common import CliError, common_options, filter_options, format_option, setup
 from scraper.cli.database import open_repository
+from scraper.cli.options import DW_REF, count
 from scraper.output import to_json, write_records
 from scraper.render import article_to_text
 from scraper.views import (
@@ -23,7 +24,7 @@ from scraper.views import (
 @click.command()
 @click.argument("terms", nargs=-1)
 @filter_options
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=count(), default=20, show_default=True)
 @format_option("table", "json", "jsonl", "csv", default="table")
 @common_options
 @click.pass_context
@@ -53,7 +54,7 @@ def query(
 
 
 @click.command()
-@click.argument("ref", metavar="DW_ID|URL|SHORT_URL")
+@click.argument("ref", type=DW_REF, metavar="DW_ID|URL|SHORT_URL")
 @click.option("--revisions", is_flag=True, help="List every stored revision with its cause.")
 @click.option("--diff", is_flag=True, help="Diff the text of the last two revisions.")
 @format_option("text", "json", default="text")
