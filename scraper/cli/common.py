@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from scraper.cli.options import DATE_BOUND, DELAY_SECONDS, HTTP_URL
+from scraper.cli.options import DATE_BOUND, DB_RETRY_SECONDS, DELAY_SECONDS, HTTP_URL
 from scraper.exitcodes import MEANING, ExitCode
 from scraper.logging import configure_logging
 
@@ -53,6 +53,8 @@ class Settings:
     quiet: bool = False
     verbose: bool = False
     log_format: str = "auto"
+    #: Seconds a lost or refused database connection is waited for (None: the environment's).
+    db_retry: float | None = None
     #: The database URL as shown in messages (no password), once it has been resolved.
     db_label: str | None = None
 
@@ -94,7 +96,7 @@ def _store(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
 
 
 def common_options(func: F) -> F:
-    """--db, --quiet, --verbose and --log-format on every command (they may also precede it)."""
+    """--db, --db-retry, --quiet, --verbose and --log-format on every command (they may also precede it)."""
     options = [
         click.option(
             "--db",
@@ -104,6 +106,15 @@ def common_options(func: F) -> F:
             callback=_store("db"),
             help="Database URL (sqlite:///path or postgresql+psycopg://…) or a SQLite file path. "
             "Default: $DWSCRAPE_DATABASE_URL, else a SQLite file in the user data directory.",
+        ),
+        click.option(
+            "--db-retry",
+            type=DB_RETRY_SECONDS,
+            metavar="SECONDS",
+            expose_value=False,
+            callback=_store("db_retry"),
+            help="How long to wait for a database that is restarting or unreachable before "
+            "giving up with exit 4. Default: $DWSCRAPE_DB_RETRY_SECONDS, else 60.",
         ),
         click.option(
             "-q",

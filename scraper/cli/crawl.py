@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from scraper.cli.common import common_options, delay_option, setup, site_option
+from scraper.cli.common import (
+    DatabaseFailure,
+    common_options,
+    delay_option,
+    setup,
+    site_option,
+)
 from scraper.cli.database import database_url, open_repository, run_lock_held
 from scraper.cli.options import (
     DURATION,
@@ -208,5 +214,7 @@ def run(
     with run_lock_held(url), open_repository(settings) as repo, progress_bar(settings) as bar:
         report = run_pipeline(repo, options, fetch, on_result=bar.advance, on_planned=bar.plan)
     click.echo(to_json(report.to_dict()) if as_json else run_summary(report))
+    if report.error is not None:
+        raise DatabaseFailure(f"database {settings.db_label}: {report.error}")
     if report.status != "ok":
         ctx.exit(ExitCode.PARTIAL)

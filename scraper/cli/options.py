@@ -164,6 +164,8 @@ DELAY_SECONDS = _Seconds(0, 3600)
 """A pause between requests: 0 to an hour."""
 TIMEOUT_SECONDS = _Seconds(0, 3600, allow_zero=False)
 """A network timeout: more than 0, at most an hour."""
+DB_RETRY_SECONDS = _Seconds(0, 86400)
+"""How long a database outage is waited out: 0 (not at all) to a day."""
 DW_REF = _DwRef()
 """`show`'s argument: a DW id (within the database's integer range) or a URL."""
 

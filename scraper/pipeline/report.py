@@ -97,6 +97,8 @@ class RunReport:
     started: float = field(default_factory=time.monotonic)
     duration_s: float = 0.0
     stopped_by: str | None = None
+    #: Why the run ended early on a database error (``stopped_by`` is ``"database_error"``).
+    error: str | None = None
 
     @property
     def attempted(self) -> int:
@@ -120,6 +122,7 @@ class RunReport:
             "fill_rates": self.fill_rates,
             "duration_s": round(self.duration_s, 3),
             "stopped_by": self.stopped_by,
+            "error": self.error,
         }
 
 

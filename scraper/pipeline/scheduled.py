@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 import structlog
 
 from scraper.discovery import DiscoveredUrl, Site, discover
-from scraper.errors import DwscrapeError
+from scraper.errors import DwscrapeError, StorageError
 from scraper.fetching import Fetcher, FetchSettings
 from scraper.pipeline.batch import Pipeline
 from scraper.pipeline.crawling import finish_run
@@ -52,7 +52,10 @@ async def run_async(
     on_result: ResultCallback | None = None,
     on_planned: Callable[[int], None] | None = None,
 ) -> RunReport:
-    """The scheduled run: discover → enqueue → lease → fetch/parse/store → record the run."""
+    """The scheduled run: discover → enqueue → lease → fetch/parse/store → record the run.
+
+    A database error after the run started ends it with a report (``stopped_by``
+    ``"database_error"``, the message in ``error``) instead of an exception."""
     report = RunReport(run_id=store.start_run(options.command))
     fill = FillRates()
     status = "failed"
@@ -78,6 +81,10 @@ async def run_async(
                 on_planned(planned)
             await _Worker(store, pipeline, report, options).work()
         status = "failed" if report.failure_rate > options.max_failure_rate else "ok"
+    except StorageError as exc:
+        # The database stayed unreachable past its retry budget (or broke otherwise): the run
+        # ends here, and its report says how far it got, for the summary cron mails.
+        report.stopped_by, report.error = "database_error", str(exc)
     finally:
         report.fill_rates = fill.rates()
         finish_run(store, report, status)
