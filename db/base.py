@@ -21,6 +21,7 @@ from db.engine import write_options
 from db.errors import map_db_errors
 from db.outage import retry_seconds_from_env, with_outage_retry
 from db.rows import JSONText, compress_page
+from db.suspect import max_text_shrink_from_env
 from scraper.errors import StorageError
 
 log = structlog.get_logger("db.repository")
@@ -103,6 +104,8 @@ class RepositoryBase:
         self._bulk: dict[tuple[str, tuple[str, ...], bool], BulkInsert] = {}
         #: How long a lost or refused connection is waited for before an error (`db.outage`).
         self.outage_retry_seconds = retry_seconds_from_env()
+        #: The share of its words a page may lose without saying it was updated (`db.suspect`).
+        self.max_text_shrink = max_text_shrink_from_env()
 
     # ------------------------------------------------------------------ plumbing
 

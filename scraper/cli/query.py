@@ -18,6 +18,8 @@ from scraper.views import (
     revision_diff,
     revision_line,
     revision_record,
+    suspect_line,
+    suspect_record,
 )
 
 
@@ -76,13 +78,17 @@ def show(ctx: click.Context, ref: str, revisions: bool, diff: bool, fmt: str) ->
         if stored is None:
             raise CliError(f"no stored article matches {ref!r}")
         revs = repo.revisions(stored.id) if (revisions or diff) else []
+        suspects = repo.suspect_versions(stored.id) if revisions else []
     if diff:
         click.echo(revision_diff(revs), nl=False)
     elif revisions and fmt == "json":
-        click.echo(to_json([revision_record(r) for r in revs], indent=2))
+        records = [revision_record(r) for r in revs] + [suspect_record(s) for s in suspects]
+        click.echo(to_json(records, indent=2))
     elif revisions:
         for rev in revs:
             click.echo(revision_line(rev))
+        for version in suspects:
+            click.echo(suspect_line(version))
     elif fmt == "json":
         click.echo(to_json(stored.article.to_dict(), indent=2))
     else:

@@ -81,7 +81,7 @@ def finish_run(store: Store, report: RunReport, status: str) -> None:
     report.duration_s = time.monotonic() - report.started
     try:
         counts = {k: report.counts[k] for k in RUN_COUNTS}
-        store.finish_run(report.run_id, status, counts, report.fill_rates)
+        store.finish_run(report.run_id, status, counts, report.fill_rates, error=report.error)
     except DwscrapeError as exc:
         log.error("store.finish_run_failed", run_id=report.run_id, error=str(exc))
     log.info("run.finished", **report.to_dict())

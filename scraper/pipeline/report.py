@@ -13,7 +13,7 @@ from typing import Any, Literal
 from scraper.article import Article
 from scraper.outcomes import REPORTED_COUNTS
 
-UrlStatus = Literal["new", "changed", "unchanged", "error"]
+UrlStatus = Literal["new", "changed", "unchanged", "suspect", "error"]
 
 #: Fields whose fill rate is tracked per run (share of parsed articles where it is non-empty).
 #: A sharp drop of one of them between runs means DW changed its markup (`dwscrape stats`).
@@ -106,6 +106,7 @@ class RunReport:
             self.counts["new"]
             + self.counts["changed"]
             + self.counts["unchanged"]
+            + self.counts["suspect"]
             + self.counts["failed"]
         )
 

@@ -15,7 +15,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 
 from scraper.article import Article
 
-StoreStatus = Literal["new", "changed", "unchanged"]
+StoreStatus = Literal["new", "changed", "unchanged", "suspect"]
 FinalState = Literal["done", "failed"]
 
 
