@@ -42,8 +42,8 @@ MEANING: dict[ExitCode, str] = {
     ExitCode.FAILED: (
         "a one-off command produced nothing: every URL of a crawl failed, parse met a page that "
         "is not a DW article or could not be fetched, show found no such article, import-warc "
-        "found no DW article page, export could not finish writing its output (disk full, I/O "
-        "error: the partial file is removed)"
+        "found no DW article page; or the output could not be written to the end (disk full, "
+        "I/O error, a closed pipe; a partial export file is removed)"
     ),
     ExitCode.INTERNAL: "a bug: an unexpected exception, logged with its traceback",
 }

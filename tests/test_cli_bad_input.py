@@ -4,6 +4,8 @@ one error line on stderr and no traceback (exit 70 is for bugs only)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from db.repository import Repository
 from scraper.cli import cli
 from scraper.exitcodes import ExitCode
 from tests.support.articles import make_article
+from tests.support.cli import ROOT
 
 USAGE, DATABASE, FAILED, OK = ExitCode.USAGE, ExitCode.DATABASE, ExitCode.FAILED, ExitCode.OK
 BIG = "99999999999999999999"
@@ -154,3 +157,33 @@ def test_a_write_error_midway_removes_the_partial_file(
     assert_clean_failure(result, FAILED)
     assert "No space left on device" in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args", [["query"], ["show", "4242"], ["stats"], ["export"]], ids=lambda a: a[0]
+)
+def test_a_full_standard_output_is_exit_5_in_one_line(args: list[str], stocked_db: str) -> None:
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "scraper", *args, "--db", stocked_db, "-q"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=120,
+        )
+    assert result.returncode == ExitCode.FAILED, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "Error: cannot write standard output: No space left on device"
+    ]
+
+
+def test_a_database_path_that_cannot_be_a_file_is_exit_4(tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a directory")
+    result = invoke(Case(("stats",), DATABASE), str(a_file / "db.sqlite3"))
+    assert_clean_failure(result, DATABASE)
+    assert "cannot create the directory" in result.stderr

@@ -39,6 +39,11 @@ class DatabaseFailure(CliError):
     exit_code = ExitCode.DATABASE
 
 
+class OutputFailure(CliError):
+    """The output could not be written to the end (disk full, I/O error, a closed pipe):
+    nothing usable was produced, exit 5."""
+
+
 class RunLocked(CliError):
     """Another run holds the run lock: exit 3."""
 

@@ -14,7 +14,14 @@ import structlog
 
 from db.repository import ArticleFilter, Repository
 from scraper.article import RECORD_KEYS
-from scraper.cli.common import CliError, common_options, filter_options, format_option, setup
+from scraper.cli.common import (
+    CliError,
+    OutputFailure,
+    common_options,
+    filter_options,
+    format_option,
+    setup,
+)
 from scraper.cli.database import open_repository
 from scraper.exitcodes import ExitCode
 from scraper.output import write_records
@@ -80,12 +87,6 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> 
     log.info("export.done", count=count, output=output or "-", format=fmt)
 
 
-class _WriteFailed(CliError):
-    """The output could not be written to the end: nothing usable was produced (exit 5)."""
-
-    exit_code = ExitCode.FAILED
-
-
 def _check_writable(path: str) -> None:
     """Fail with a usage error (exit 2) before any work when `path` cannot be opened for
     writing; a file created only to find that out is removed again."""
@@ -112,7 +113,7 @@ def _partial_removed_on_error(path: str | None) -> Iterator[None]:
         if path is not None and os.path.isfile(path):
             os.unlink(path)
         where = path or "standard output"
-        raise _WriteFailed(f"cannot write {where}: {exc.strerror or exc}") from exc
+        raise OutputFailure(f"cannot write {where}: {exc.strerror or exc}") from exc
 
 
 def _export_file(repo: Repository, fmt: str, output: str, flt: ArticleFilter) -> int:
