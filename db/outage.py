@@ -31,9 +31,10 @@ DEFAULT_RETRY_SECONDS = 60.0
 #: The longest single pause between two attempts.
 MAX_PAUSE_S = 5.0
 
-#: SQLSTATE classes and codes of a lost or refused connection: class 08 (connection
-#: exception), 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now).
-_TRANSIENT_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+#: SQLSTATEs of a lost or refused connection: class 08 (connection exception), and 57P01-57P03
+#: (admin shutdown, crash shutdown, cannot connect now).
+_CONNECTION_CLASS = "08"
+_SHUTDOWN_STATES = frozenset({"57P01", "57P02", "57P03"})
 _TRANSIENT_TEXT = (
     "connection refused",
     "connection failed",
@@ -67,7 +68,7 @@ def is_transient(exc: BaseException) -> bool:
         return True
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     state = getattr(orig, "sqlstate", None) or ""
-    if state.startswith(_TRANSIENT_SQLSTATES[0]) or state in _TRANSIENT_SQLSTATES[1:]:
+    if state.startswith(_CONNECTION_CLASS) or state in _SHUTDOWN_STATES:
         return True
     text = str(orig).lower()
     return any(marker in text for marker in _TRANSIENT_TEXT)
