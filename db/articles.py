@@ -64,6 +64,18 @@ class Revision:
 
 
 @dataclass(frozen=True, slots=True)
+class SuspectVersion:
+    """A fetched version kept aside instead of becoming the current revision (`db.suspect`)."""
+
+    reason: str  # 'empty_text' | 'text_shrank'
+    words_before: int
+    words_after: int
+    created_at: dt.datetime
+    raw_page_sha256: str | None
+    article: Article
+
+
+@dataclass(frozen=True, slots=True)
 class RawPageRef:
     """The latest fetched bytes of a stored article, for re-parsing without the network."""
 
@@ -238,6 +250,24 @@ class ArticlesMixin(RepositoryBase):
                 cause=row.cause,
                 content_hash=row.content_hash,
                 parser_version=row.parser_version,
+                created_at=row.created_at,
+                raw_page_sha256=row.raw_page_sha256,
+                article=Article.from_dict(row.record),
+            )
+            for row in rows
+        ]
+
+    def suspect_versions(self, article_id: int) -> list[SuspectVersion]:
+        """The fetched versions of an article kept aside, oldest first."""
+        s = m.suspect_versions
+        query = select(s).where(s.c.article_id == article_id).order_by(s.c.id)
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [
+            SuspectVersion(
+                reason=row.reason,
+                words_before=row.words_before,
+                words_after=int(row.record.get("word_count") or 0),
                 created_at=row.created_at,
                 raw_page_sha256=row.raw_page_sha256,
                 article=Article.from_dict(row.record),

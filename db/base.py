@@ -19,7 +19,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from db import models as m
 from db.engine import write_options
 from db.errors import map_db_errors
+from db.outage import retry_seconds_from_env, with_outage_retry
 from db.rows import JSONText, compress_page
+from db.suspect import max_text_shrink_from_env
 from scraper.errors import StorageError
 from scraper.rawpages import PackedPage
 
@@ -101,6 +103,10 @@ class RepositoryBase:
         # (table, key) -> id for authors, agencies, topics: rows that are never deleted.
         self._entity_cache: dict[tuple[str, str], int] = {}
         self._bulk: dict[tuple[str, tuple[str, ...], bool], BulkInsert] = {}
+        #: How long a lost or refused connection is waited for before an error (`db.outage`).
+        self.outage_retry_seconds = retry_seconds_from_env()
+        #: The share of its words a page may lose without saying it was updated (`db.suspect`).
+        self.max_text_shrink = max_text_shrink_from_env()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -186,32 +192,44 @@ class RepositoryBase:
         return int(conn.exec_driver_sql(bulk.sql, params).rowcount)
 
     def _write(self, fn: Callable[[Connection, Pending], T], what: str) -> T:
-        """Run `fn` in one write transaction, replaying it on conflicts; any database error
-        that is not worth a replay (or still there after the last one) is a `StorageError`."""
+        """Run `fn` in one write transaction, replaying it on conflicts and waiting out a
+        database outage (`db.outage`); any database error that is not worth a replay (or still
+        there after the last one) is a `StorageError`."""
         with map_db_errors(what):
-            for attempt in range(1, MAX_ATTEMPTS + 1):
-                pending = Pending()
-                try:
-                    with self._writer.begin() as conn:
-                        result = fn(conn, pending)
-                except Conflict:
-                    reason = "conflict"
-                except DBAPIError as exc:
-                    if not _retryable(exc) or attempt == MAX_ATTEMPTS:
-                        raise
-                    reason = type(exc.orig).__name__
-                else:
-                    self._entity_cache.update(pending.entities)
-                    return result
-                log.info("store.retry", what=what, attempt=attempt, reason=reason)
-                time.sleep(min(0.5, 0.01 * 2**attempt) * random.random())
+            return with_outage_retry(
+                lambda: self._replayed(fn, what), what, self.outage_retry_seconds
+            )
+
+    def _replayed(self, fn: Callable[[Connection, Pending], T], what: str) -> T:
+        """`fn` in one write transaction, replayed on conflicts (another writer got there
+        first) up to `MAX_ATTEMPTS` times."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            pending = Pending()
+            try:
+                with self._writer.begin() as conn:
+                    result = fn(conn, pending)
+            except Conflict:
+                reason = "conflict"
+            except DBAPIError as exc:
+                if not _retryable(exc) or attempt == MAX_ATTEMPTS:
+                    raise
+                reason = type(exc.orig).__name__
+            else:
+                self._entity_cache.update(pending.entities)
+                return result
+            log.info("store.retry", what=what, attempt=attempt, reason=reason)
+            time.sleep(min(0.5, 0.01 * 2**attempt) * random.random())
+
         raise StorageError(f"{what} failed: still conflicting after {MAX_ATTEMPTS} attempts")
 
     @contextmanager
     def _read(self, what: str = "read") -> Iterator[Connection]:
         """A connection for reading; any database error in the block is a `StorageError`."""
-        with map_db_errors(what), self.engine.connect() as conn:
-            yield conn
+        with map_db_errors(what):
+            # Only the connecting waits out an outage: the block cannot be run twice.
+            connection = with_outage_retry(self.engine.connect, what, self.outage_retry_seconds)
+            with connection as conn:
+                yield conn
 
     def _store_raw_pages(
         self, conn: Connection, bodies: Sequence[bytes | PackedPage | None], now: dt.datetime

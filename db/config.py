@@ -32,6 +32,9 @@ def resolve_database_url(explicit: str | None = None) -> str:
         raise ConfigError(
             f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
         )
+    if parsed.get_backend_name() == "sqlite" and not parsed.database:
+        # an in-memory database would be gone when the command ends: certainly not meant
+        raise ConfigError(f"{url!r} names no SQLite file: use sqlite:///path/to/file.sqlite3")
     return url
 
 

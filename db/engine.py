@@ -20,6 +20,8 @@ from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from scraper.errors import StorageError
+
 #: Milliseconds a SQLite writer waits for the lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -43,12 +45,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _make_directory(Path(parsed.database).expanduser().parent)
         engine = create_engine(parsed, **kwargs)
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(parsed, **kwargs)
+
+
+def _make_directory(directory: Path) -> None:
+    """The SQLite file's directory, created if needed; a path that cannot hold one (under a
+    file, in /proc, no permission) is a `StorageError` (exit 4), not a crash."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create the directory {directory}: {exc.strerror}") from exc
 
 
 def write_options() -> dict[str, Any]:

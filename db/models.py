@@ -170,6 +170,23 @@ class ArticleRevision(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
 
 
+class SuspectVersion(Base):
+    """A fetched version kept aside instead of becoming the current revision (`db.suspect`)."""
+
+    __tablename__ = "suspect_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(16))  # 'empty_text' | 'text_shrank'
+    words_before: Mapped[int] = mapped_column(Integer)  # of the current revision
+    record: Mapped[Any] = mapped_column(JSONType)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    raw_page_sha256: Mapped[str | None] = mapped_column(String(64), ForeignKey("raw_pages.sha256"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+
+
 class Author(Base):
     __tablename__ = "authors"
 
@@ -314,6 +331,7 @@ class CrawlRun(Base):
     changed: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
+    suspect: Mapped[int] = mapped_column(Integer, default=0)
     fill_rates: Mapped[Any | None] = mapped_column(JSONType)
     error: Mapped[str | None] = mapped_column(Text)
     #: Who runs it (machine, process, lease-owner name); a stale heartbeat: it is gone.
@@ -401,6 +419,7 @@ def _t(model: type[Base]) -> Table:
 # Typed handles on the tables, for Core statements in the repository.
 articles = _t(Article)
 article_revisions = _t(ArticleRevision)
+suspect_versions = _t(SuspectVersion)
 authors = _t(Author)
 agencies = _t(Agency)
 topics = _t(Topic)

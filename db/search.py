@@ -178,6 +178,17 @@ def _title_bonus(terms: list[Term], dialect: str) -> Any:
     return score
 
 
+def _all_of(parts: list[Any]) -> Any:
+    """The tsqueries joined with ``&&`` as a balanced tree: a left-deep chain of thousands of
+    terms exhausts Python's recursion limit when SQLAlchemy compiles it (and the server's
+    stack when it parses it); a balanced one is only log2(n) deep."""
+    while len(parts) > 1:
+        pairs = zip(parts[0::2], parts[1::2], strict=False)
+        joined = [left.op("&&")(right) for left, right in pairs]
+        parts = joined + ([parts[-1]] if len(parts) % 2 else [])
+    return parts[0]
+
+
 def _build_postgres(
     terms: list[Term], flt: ArticleFilter, entity_ids: dict[str, list[int]]
 ) -> _Plan:
@@ -191,10 +202,7 @@ def _build_postgres(
         for t in tri
     ]
     if words:
-        tsq: Any = None
-        for i, t in enumerate(words):
-            part = tsquery(t, f"w{i}", TS_CONFIG)
-            tsq = part if tsq is None else tsq.op("&&")(part)
+        tsq = _all_of([tsquery(t, f"w{i}", TS_CONFIG) for i, t in enumerate(words)])
         s = SEARCH_VECTORS
         columns = column_clauses(flt)
         # The article rows join in only when a filter or a substring term needs their columns;

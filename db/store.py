@@ -35,12 +35,13 @@ from db.rows import (
     encode_record,
     stored_hash,
 )
+from db.suspect import StoredText, SuspectRow, keep_suspects, suspect_reason
 from scraper.article import Article
 from scraper.rawpages import PackedPage
 
 log = structlog.get_logger("db.repository")
 
-Status = Literal["new", "changed", "unchanged"]
+Status = Literal["new", "changed", "unchanged", "suspect"]
 Cause = Literal["source", "parser"]
 
 #: Tables holding an article's links, emptied before a changed article's are written again.
@@ -93,6 +94,12 @@ class _Stored(NamedTuple):
     content_hash: str
     current_revision: int
     raw_page_sha256: str | None
+    word_count: int
+    modified_at: dt.datetime | None
+    modified_date: dt.date | None
+
+    def text(self) -> StoredText:
+        return StoredText(self.word_count, self.modified_at or self.modified_date)
 
 
 @dataclass(slots=True)
@@ -214,7 +221,12 @@ class StoreMixin(LinksMixin):
             it for it in items if it.found is not None and it.found.content_hash == it.hash
         ]
         self._touch_unchanged(conn, unchanged)
-        written = [it for it in items if it.found is None or it.found.content_hash != it.hash]
+        kept_aside = {id(it) for it in self._keep_suspects(conn, items, run_id, cause, now)}
+        written = [
+            it
+            for it in items
+            if (it.found is None or it.found.content_hash != it.hash) and id(it) not in kept_aside
+        ]
         for it in written:
             it.encode()
         self._insert_new(conn, [it for it in written if it.found is None])
@@ -238,6 +250,9 @@ class StoreMixin(LinksMixin):
             a.c.content_hash,
             a.c.current_revision,
             a.c.raw_page_sha256,
+            a.c.word_count,
+            a.c.modified_at,
+            a.c.modified_date,
         ).where(or_(a.c.dw_id.in_(dw_ids), a.c.canonical_url.in_(urls)))
         if self.dialect == "postgresql":
             query = query.order_by(a.c.id).with_for_update()
@@ -256,6 +271,40 @@ class StoreMixin(LinksMixin):
                 if candidate is not None and (candidate.dw_id is None or dw_id is None):
                     found = candidate
             it.found = found
+
+    def _keep_suspects(
+        self,
+        conn: Connection,
+        items: list[_Item],
+        run_id: int | None,
+        cause: Cause,
+        now: dt.datetime,
+    ) -> list[_Item]:
+        """Changed items that must not become the current revision (`db.suspect`): recorded
+        aside, their article only marked as fetched. The ones kept aside are returned."""
+        if cause != "source":
+            return []
+        rows: list[SuspectRow] = []
+        kept: list[_Item] = []
+        for it in items:
+            found = it.found
+            if found is None or found.content_hash == it.hash:
+                continue
+            reason = suspect_reason(found.text(), it.article, self.max_text_shrink)
+            if reason is None:
+                continue
+            it.article_id = found.id
+            it.result = StoreResult("suspect", found.id, None)
+            rows.append(SuspectRow(found.id, reason, found.word_count, it.article, it.sha))
+            kept.append(it)
+            log.warning("store.suspect", article_id=found.id, reason=reason)
+        keep_suspects(conn, rows, run_id, now)
+        a = m.articles
+        for it in kept:
+            conn.execute(
+                update(a).where(a.c.id == it.article_id).values(last_fetched_at=it.seen_at)
+            )
+        return kept
 
     def _touch_unchanged(self, conn: Connection, items: list[_Item]) -> None:
         """Unchanged articles: only the bookkeeping moves."""

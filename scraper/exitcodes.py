@@ -33,19 +33,23 @@ MEANING: dict[ExitCode, str] = {
         "or a crawl where some (not all) URLs failed"
     ),
     ExitCode.USAGE: (
-        "usage error: unknown option, bad value (click's own code); also a missing optional "
+        "usage error: unknown option, bad value (click's own code); also a malformed database "
+        "URL, an output file that cannot be opened (before any work), a missing optional "
         "extra, a file that is not WARC, or serve given a PostgreSQL database"
     ),
     ExitCode.LOCKED: "another run holds the run lock for this database; nothing was done",
     ExitCode.DATABASE: (
-        "database unreachable, unusable, or its schema out of date (run `dwscrape db upgrade`); "
-        "`db check` also exits with it when migrations are pending"
+        "database unreachable (after waiting out an outage for $DWSCRAPE_DB_RETRY_SECONDS, "
+        "default 60), unusable (read-only, a table missing), or its schema out of date (run "
+        "`dwscrape db upgrade`); `db check` also exits with it when migrations are pending"
     ),
     ExitCode.FAILED: (
         "a one-off command produced nothing: every URL of a crawl failed, parse met a page that "
         "is not a DW article or could not be fetched, show found no such article, query found "
         'no match ("no matches" on stderr), import-warc found no DW article page; a run or '
-        "backfill in which every discovery source of every language failed"
+        "backfill in which every discovery source of every language failed; or the output "
+        "could not be written to the end (disk full, I/O error, a closed pipe; a partial export "
+        "file is removed)"
     ),
     ExitCode.INTERNAL: "a bug: an unexpected exception, logged with its traceback",
     ExitCode.INTERRUPTED: (

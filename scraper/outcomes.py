@@ -33,7 +33,16 @@ VALIDATOR_OUTCOMES: tuple[FetchOutcome, ...] = (FetchOutcome.OK, FetchOutcome.NO
 
 #: The counts a crawl run records in the database, one column each (`not_modified` is
 #: reported with a run but not stored).
-RUN_COUNTS: tuple[str, ...] = ("discovered", "fetched", "new", "changed", "unchanged", "failed")
+#: `suspect`: fetched versions kept aside instead of replacing a revision with text (`db.suspect`).
+RUN_COUNTS: tuple[str, ...] = (
+    "discovered",
+    "fetched",
+    "new",
+    "changed",
+    "unchanged",
+    "failed",
+    "suspect",
+)
 
 #: The counts a run reports: the stored ones plus the 304s.
 REPORTED_COUNTS: tuple[str, ...] = (*RUN_COUNTS, "not_modified")

@@ -98,6 +98,8 @@ def run_summary(report: RunReport) -> str:
     """The closing line of a run: its status and counts."""
     c = report.counts
     stopped = f", stopped by {report.stopped_by}" if report.stopped_by else ""
+    if c["suspect"]:
+        stopped = f", suspect {c['suspect']} (kept aside: see show --revisions){stopped}"
     line = (
         f"run {report.run_id} {report.status}: discovered {c['discovered']}, "
         f"fetched {c['fetched']} ({c['not_modified']} not modified), new {c['new']}, "

@@ -53,6 +53,23 @@ class RevisionView(Protocol):
     def article(self) -> Article: ...
 
 
+class SuspectView(Protocol):
+    """A fetched version kept aside (`db.articles.SuspectVersion`)."""
+
+    @property
+    def reason(self) -> str: ...
+    @property
+    def words_before(self) -> int: ...
+    @property
+    def words_after(self) -> int: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+    @property
+    def raw_page_sha256(self) -> str | None: ...
+    @property
+    def article(self) -> Article: ...
+
+
 QUERY_COLUMNS = ("dw_id", "published_at", "language", "title", "snippet", "url")
 """Columns of the table and CSV output of `query` (json/jsonl carry every key)."""
 
@@ -79,6 +96,27 @@ def revision_record(rev: RevisionView) -> dict[str, Any]:
         "content_hash": rev.content_hash,
         "record": rev.article.to_dict(),
     }
+
+
+def suspect_record(version: SuspectView) -> dict[str, Any]:
+    """A version kept aside, in the list of revisions: no revision number, cause ``suspect``."""
+    return {
+        "revision": None,
+        "created_at": _iso(version.created_at),
+        "cause": "suspect",
+        "reason": version.reason,
+        "words_before": version.words_before,
+        "words_after": version.words_after,
+        "raw_page_sha256": version.raw_page_sha256,
+        "record": version.article.to_dict(),
+    }
+
+
+def suspect_line(version: SuspectView) -> str:
+    return (
+        f"suspect     {_iso(version.created_at)}  reason={version.reason}  "
+        f"words {version.words_before} -> {version.words_after}  kept aside, not current"
+    )
 
 
 def revision_line(rev: RevisionView) -> str:

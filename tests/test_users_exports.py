@@ -123,5 +123,5 @@ def test_binary_formats_need_a_file(corpus: str) -> None:
 def test_an_unwritable_file_is_one_line_not_a_crash(corpus: str, tmp_path: Path) -> None:
     out = tmp_path / "missing-dir" / "articles.parquet"
     result = dwscrape("export", "--db", corpus, "--format", "parquet", "-o", str(out))
-    assert result.returncode == ExitCode.FAILED
+    assert result.returncode == ExitCode.USAGE  # refused before any work
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr

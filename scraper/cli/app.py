@@ -8,7 +8,9 @@ commands that fetch, the database code only by those that open a database.
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -16,7 +18,13 @@ from typing import Any
 import click
 import structlog
 
-from scraper.cli.common import EPILOG_EXIT_CODES, DatabaseFailure, common_options, settings_of
+from scraper.cli.common import (
+    EPILOG_EXIT_CODES,
+    DatabaseFailure,
+    OutputFailure,
+    common_options,
+    settings_of,
+)
 from scraper.errors import ConfigError, StorageError
 from scraper.exitcodes import ExitCode
 from scraper.logging import cli_logging_configured, configure_logging, flush_repeated_warnings
@@ -74,8 +82,28 @@ class DwscrapeGroup(LazyGroup):
             raise DatabaseFailure(f"database {label}: {exc}" if label else str(exc)) from exc
         except ConfigError as exc:
             raise click.UsageError(str(exc)) from exc
+        except OSError as exc:
+            if exc.filename is not None or exc.errno not in OUTPUT_ERRNOS:
+                raise
+            _stdout_to_devnull()
+            raise OutputFailure(f"cannot write standard output: {exc.strerror}") from exc
         finally:
             flush_repeated_warnings()
+
+
+#: Errors writing standard output that the environment causes: a full disk or quota, an I/O
+#: error, a reader that went away (``dwscrape query … | head``).
+OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
+
+
+def _stdout_to_devnull() -> None:
+    """Point standard output at /dev/null, so that the interpreter's final flush of what is
+    still buffered does not fail a second time (Python's advice for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test runner's stream)
+        pass
 
 
 @click.group(

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from scraper.cli.options import DATE_BOUND
+from scraper.cli.options import DATE_BOUND, DB_RETRY_SECONDS, DELAY_SECONDS, HTTP_URL
 from scraper.exitcodes import MEANING, ExitCode
 from scraper.logging import configure_logging
 
@@ -39,6 +39,11 @@ class DatabaseFailure(CliError):
     exit_code = ExitCode.DATABASE
 
 
+class OutputFailure(CliError):
+    """The output could not be written to the end (disk full, I/O error, a closed pipe):
+    nothing usable was produced, exit 5."""
+
+
 class RunLocked(CliError):
     """Another run holds the run lock: exit 3."""
 
@@ -53,6 +58,8 @@ class Settings:
     quiet: bool = False
     verbose: bool = False
     log_format: str = "auto"
+    #: Seconds a lost or refused database connection is waited for (None: the environment's).
+    db_retry: float | None = None
     #: The database URL as shown in messages (no password), once it has been resolved.
     db_label: str | None = None
 
@@ -94,7 +101,7 @@ def _store(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
 
 
 def common_options(func: F) -> F:
-    """--db, --quiet, --verbose and --log-format on every command (they may also precede it)."""
+    """--db, --db-retry, --quiet, --verbose and --log-format on every command (they may also precede it)."""
     options = [
         click.option(
             "--db",
@@ -104,6 +111,15 @@ def common_options(func: F) -> F:
             callback=_store("db"),
             help="Database URL (sqlite:///path or postgresql+psycopg://…) or a SQLite file path. "
             "Default: $DWSCRAPE_DATABASE_URL, else a SQLite file in the user data directory.",
+        ),
+        click.option(
+            "--db-retry",
+            type=DB_RETRY_SECONDS,
+            metavar="SECONDS",
+            expose_value=False,
+            callback=_store("db_retry"),
+            help="How long to wait for a database that is restarting or unreachable before "
+            "giving up with exit 4. Default: $DWSCRAPE_DB_RETRY_SECONDS, else 60.",
         ),
         click.option(
             "-q",
@@ -191,6 +207,7 @@ def filter_options(func: F) -> F:
 
 site_option = click.option(
     "--site",
+    type=HTTP_URL,
     metavar="BASE",
     envvar="DWSCRAPE_SITE",
     help="Fetch dw.com, rss.dw.com and p.dw.com addresses from a mirror (or the fake site) at "
@@ -199,7 +216,7 @@ site_option = click.option(
 
 delay_option = click.option(
     "--delay",
-    type=float,
+    type=DELAY_SECONDS,
     default=None,
     envvar="DWSCRAPE_DELAY",
     help="Seconds between requests to one host (default 1) [env: DWSCRAPE_DELAY].",

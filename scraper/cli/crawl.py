@@ -9,10 +9,22 @@ from typing import Any
 import click
 import structlog
 
-from scraper.cli.common import common_options, delay_option, setup, site_option
+from scraper.cli.common import (
+    DatabaseFailure,
+    common_options,
+    delay_option,
+    setup,
+    site_option,
+)
 from scraper.cli.database import database_url, host_gate, open_repository, run_lock_held
 from scraper.cli.languages import LANGS, feed_option
-from scraper.cli.options import DURATION, WHEN, http_urls
+from scraper.cli.options import (
+    DURATION,
+    TIMEOUT_SECONDS,
+    WHEN,
+    count,
+    http_urls,
+)
 from scraper.cli.progress import progress_bar
 from scraper.discovery.sitemaps import MAX_SITEMAPS
 from scraper.exitcodes import ExitCode
@@ -26,6 +38,9 @@ from scraper.pipeline.parsing import default_workers
 from scraper.render import run_summary, summary_event, url_result_line
 
 log = structlog.get_logger(__name__)
+
+#: The most fetches in flight an operator may ask for (each holds a connection).
+MAX_CONCURRENCY = 256
 
 
 def fetch_settings(
@@ -60,7 +75,7 @@ def parse_workers_option(fn: Any) -> Any:
 def concurrency_option(fn: Any) -> Any:
     return click.option(
         "--concurrency",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=MAX_CONCURRENCY),
         default=4,
         show_default=True,
         help="Fetches in flight.",
@@ -70,7 +85,7 @@ def concurrency_option(fn: Any) -> Any:
 def per_host_concurrency_option(fn: Any) -> Any:
     return click.option(
         "--per-host-concurrency",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=MAX_CONCURRENCY),
         default=1,
         show_default=True,
         help="Fetches in flight per host (raise only for your own mirror).",
@@ -90,7 +105,7 @@ def parser_processes(requested: int | None, pages: int | None = None) -> int:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per URL (JSON lines).")
 @site_option
 @delay_option
-@click.option("--timeout", type=float, default=None, help="Read timeout in seconds.")
+@click.option("--timeout", type=TIMEOUT_SECONDS, default=None, help="Read timeout in seconds.")
 @concurrency_option
 @per_host_concurrency_option
 @parse_workers_option
@@ -176,7 +191,7 @@ def crawl(
 @click.option(
     "--since", type=WHEN, metavar="WHEN", help="Only URLs newer than this (2024-01-30, 2d, 12h)."
 )
-@click.option("--max-articles", type=click.IntRange(min=1), help="Stop after fetching N pages.")
+@click.option("--max-articles", type=count(), help="Stop after fetching N pages.")
 @click.option(
     "--max-duration",
     type=DURATION,
@@ -285,10 +300,12 @@ def run(
         report = run_pipeline(
             repo, options, fetch, on_result=bar.advance, on_planned=bar.plan, context=context
         )
-    finish(ctx, report, as_json)
+    finish(ctx, report, as_json, db_label=settings.db_label)
 
 
-def finish(ctx: click.Context, report: RunReport, as_json: bool) -> None:
+def finish(
+    ctx: click.Context, report: RunReport, as_json: bool, *, db_label: str | None = None
+) -> None:
     """Print a run's or worker's summary and exit with its code: 128 + the signal that
     stopped it, else `run_exit_code`."""
     flush_repeated_warnings()  # the run's aggregated warnings come before its summary
@@ -298,6 +315,8 @@ def finish(ctx: click.Context, report: RunReport, as_json: bool) -> None:
         click.echo(to_json(summary_event(report)))
     else:
         click.echo(run_summary(report))
+    if report.error is not None:  # the database broke off the run: exit 4 after the summary
+        raise DatabaseFailure(f"database {db_label}: {report.error}" if db_label else report.error)
     if report.signum is not None:
         ctx.exit(128 + report.signum)
     ctx.exit(run_exit_code(report))

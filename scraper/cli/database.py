@@ -34,7 +34,10 @@ def open_repository(settings: Settings) -> Iterator[Repository]:
     ensure_schema(url)
     engine = make_engine(url)
     try:
-        yield Repository(engine)
+        repo = Repository(engine)
+        if settings.db_retry is not None:
+            repo.outage_retry_seconds = settings.db_retry
+        yield repo
     finally:
         engine.dispose()
 

@@ -3,6 +3,7 @@ streamed in batches, so memory stays constant."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -13,7 +14,14 @@ import structlog
 
 from db.repository import ArticleFilter, Repository
 from scraper.article import RECORD_KEYS
-from scraper.cli.common import CliError, common_options, filter_options, format_option, setup
+from scraper.cli.common import (
+    CliError,
+    OutputFailure,
+    common_options,
+    filter_options,
+    format_option,
+    setup,
+)
 from scraper.cli.database import open_repository
 from scraper.exitcodes import ExitCode
 from scraper.output import record_json, write_json_lines, write_records
@@ -31,9 +39,7 @@ class _NeedsFile(CliError):
 @click.command()
 @filter_options
 @format_option("jsonl", "csv", *FILE_FORMATS, default="jsonl")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File (default stdout)."
-)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default stdout).")
 @common_options
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> None:
@@ -65,32 +71,62 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> 
     """
     settings = setup(ctx)
     flt = ArticleFilter(**filters)
-    if fmt in FILE_FORMATS:
-        if not output:
-            raise _NeedsFile(f"--format {fmt} writes a file: give it with -o FILE")
-        with open_repository(settings) as repo:
-            count = _export_file(repo, fmt, output, flt)
-    else:
-        with _opened(output) as out, open_repository(settings) as repo:
-            if fmt == "jsonl":  # the stored JSON as it is, where it is already what we write
-                count = write_json_lines(map(record_json, repo.iter_record_texts(flt)), out)
-            else:
-                records = (s.article.to_dict() for s in repo.iter_articles(flt))
-                count = write_records(records, fmt, out, columns=RECORD_KEYS)
+    if fmt in FILE_FORMATS and not output:
+        raise _NeedsFile(f"--format {fmt} writes a file: give it with -o FILE")
+    if output is not None:
+        _check_writable(output)
+    with _partial_removed_on_error(output):
+        if fmt in FILE_FORMATS:
+            assert output is not None
+            with open_repository(settings) as repo:
+                count = _export_file(repo, fmt, output, flt)
+        else:
+            with _opened(output) as out, open_repository(settings) as repo:
+                if fmt == "jsonl":  # the stored JSON as it is, where it is already what we write
+                    count = write_json_lines(map(record_json, repo.iter_record_texts(flt)), out)
+                else:
+                    records = (s.article.to_dict() for s in repo.iter_articles(flt))
+                    count = write_records(records, fmt, out, columns=RECORD_KEYS)
     log.info("export.done", count=count, output=output or "-", format=fmt)
 
 
-def _export_file(repo: Repository, fmt: str, output: str, flt: ArticleFilter) -> int:
+def _check_writable(path: str) -> None:
+    """Fail with a usage error (exit 2) before any work when `path` cannot be opened for
+    writing; a file created only to find that out is removed again."""
+    existed = os.path.lexists(path)
     try:
-        if fmt == "parquet":
-            from scraper.exports.parquet import write_parquet
-
-            return write_parquet((s.article for s in repo.iter_articles(flt)), output)
-        from scraper.exports.warc import write_warc
-
-        return write_warc(repo.iter_captures(flt), output)
+        with open(path, "ab"):
+            pass
     except OSError as exc:
-        raise CliError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror or exc}", param_hint="'-o' / '--output'"
+        ) from exc
+    if not existed:
+        os.unlink(path)
+
+
+@contextmanager
+def _partial_removed_on_error(path: str | None) -> Iterator[None]:
+    """A write error mid-way (disk full, quota, I/O error) ends the command with one line and
+    exit 5, and removes the partial file so that no half export is mistaken for a whole one.
+    Only a regular file is removed (``-o /dev/full`` stays)."""
+    try:
+        yield
+    except OSError as exc:
+        if path is not None and os.path.isfile(path):
+            os.unlink(path)
+        where = path or "standard output"
+        raise OutputFailure(f"cannot write {where}: {exc.strerror or exc}") from exc
+
+
+def _export_file(repo: Repository, fmt: str, output: str, flt: ArticleFilter) -> int:
+    if fmt == "parquet":
+        from scraper.exports.parquet import write_parquet
+
+        return write_parquet((s.article for s in repo.iter_articles(flt)), output)
+    from scraper.exports.warc import write_warc
+
+    return write_warc(repo.iter_captures(flt), output)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ import click
 
 from scraper.cli.common import CliError, common_options, filter_options, format_option, setup
 from scraper.cli.database import open_repository
+from scraper.cli.options import DW_REF, count
 from scraper.exitcodes import ExitCode
 from scraper.output import to_json, write_records
 from scraper.render import article_to_text, hits_table
@@ -19,13 +20,15 @@ from scraper.views import (
     revision_diff,
     revision_line,
     revision_record,
+    suspect_line,
+    suspect_record,
 )
 
 
 @click.command()
 @click.argument("terms", nargs=-1)
 @filter_options
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=count(), default=20, show_default=True)
 @format_option("table", "json", "jsonl", "csv", default="table")
 @common_options
 @click.pass_context
@@ -79,7 +82,7 @@ def _width() -> int:
 
 
 @click.command()
-@click.argument("ref", metavar="DW_ID|URL|SHORT_URL")
+@click.argument("ref", type=DW_REF, metavar="DW_ID|URL|SHORT_URL")
 @click.option("--revisions", is_flag=True, help="List every stored revision with its cause.")
 @click.option("--diff", is_flag=True, help="Diff the text of the last two revisions.")
 @format_option("text", "json", default="text")
@@ -102,13 +105,17 @@ def show(ctx: click.Context, ref: str, revisions: bool, diff: bool, fmt: str) ->
             raise CliError(f"no stored article matches {ref!r}")
         revs = repo.revisions(stored.id) if (revisions or diff) else []
         removed = repo.removed_at(stored.id)
+        suspects = repo.suspect_versions(stored.id) if revisions else []
     if diff:
         click.echo(revision_diff(revs), nl=False)
     elif revisions and fmt == "json":
-        click.echo(to_json([revision_record(r) for r in revs], indent=2))
+        records = [revision_record(r) for r in revs] + [suspect_record(s) for s in suspects]
+        click.echo(to_json(records, indent=2))
     elif revisions:
         for rev in revs:
             click.echo(revision_line(rev))
+        for version in suspects:
+            click.echo(suspect_line(version))
     elif fmt == "json":
         record = stored.article.to_dict()
         if removed is not None:  # only then: the record stays the article schema's otherwise

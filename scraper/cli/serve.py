@@ -24,7 +24,9 @@ class _NeedsSqlite(CliError):
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("-p", "--port", default=8001, show_default=True, type=int, help="Port.")
+@click.option(
+    "-p", "--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
 @common_options
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:

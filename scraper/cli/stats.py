@@ -11,6 +11,7 @@ import structlog
 
 from scraper.cli.common import common_options, format_option, setup
 from scraper.cli.database import open_repository
+from scraper.cli.options import count
 from scraper.output import to_json, write_records
 from scraper.pipeline.stats import Totals, fill_rate_drops, outcome_summary, run_rows
 from scraper.render import fill_rate_warning, totals_lines
@@ -19,7 +20,7 @@ log = structlog.get_logger(__name__)
 
 
 @click.command()
-@click.option("--runs", "n_runs", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--runs", "n_runs", type=count(), default=10, show_default=True)
 @format_option("table", "json", default="table")
 @common_options
 @click.pass_context

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -25,7 +26,7 @@ from scraper.discovery import Site
 from scraper.errors import DwscrapeError
 from scraper.fetching import FetchResult
 from scraper.outcomes import FetchOutcome
-from scraper.pipeline.parsing import Parsed, ParseJob, parse_job, start_pool
+from scraper.pipeline.parsing import Parsed, ParseJob, parse_job, relay, start_pool
 from scraper.pipeline.prepared import Known, PageFetcher, Prepared, Validators
 from scraper.pipeline.report import FillRates, ResultCallback, UrlResult
 from scraper.pipeline.storage import FetchedArticle, KnownArticle, Store, StoredOutcome, Touch
@@ -223,7 +224,7 @@ class Pipeline:
         source_url = fetched.final_url or address
         if self.site is not None:  # a mirror's address stands for the DW URL it maps
             source_url = self.site.unmap(source_url)
-        job = ParseJob(body, source_url, fetched.fetched_at)
+        job = ParseJob(body, source_url, fetched.fetched_at, relay_logs=self.parse_workers > 0)
         parsed: Parsed
         if self.parse_workers > 0:
             if self._pool is None:
@@ -232,8 +233,13 @@ class Pipeline:
             parsed = await loop.run_in_executor(self._pool, parse_job, job)
         else:
             parsed = await self._in_worker(parse_job, job)
+        relay(parsed.logs)
         prepared = Prepared(url, fetched=fetched, article=parsed.article, page=parsed.page)
-        if parsed.error is not None:
+        if parsed.soft_not_found:  # a 200 that says the page is gone: logged as a 404
+            log.warning("crawl.soft_not_found", url=url, error=parsed.error)
+            prepared.fetched = replace(fetched, outcome=FetchOutcome.NOT_FOUND, body=None)
+            prepared.error = f"{FetchOutcome.NOT_FOUND}: soft 404 ({parsed.error})"
+        elif parsed.error is not None:
             log.warning("crawl.parse_failed", url=url, error=parsed.error)
             prepared.error = f"parse: {parsed.error}"
         return prepared

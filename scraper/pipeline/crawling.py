@@ -108,7 +108,12 @@ def finish_run(store: Store, report: RunReport, status: str) -> None:
     try:
         counts = {k: report.counts[k] for k in RUN_COUNTS}
         store.finish_run(
-            report.run_id, status, counts, report.fill_rates, fill_by_type=report.fill_by_type
+            report.run_id,
+            status,
+            counts,
+            report.fill_rates,
+            fill_by_type=report.fill_by_type,
+            error=report.error,
         )
     except DwscrapeError as exc:
         log.error("store.finish_run_failed", run_id=report.run_id, error=str(exc))

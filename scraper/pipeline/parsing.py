@@ -22,14 +22,21 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.context import BaseContext
+from typing import Any
+
+import structlog
+import structlog.testing
 
 from scraper import parse_page
 from scraper.article import Article
 from scraper.errors import ParseError, SoftNotFoundError
 from scraper.rawpages import PackedPage, pack
+
+_relayed = structlog.get_logger("scraper.parsers")
 
 #: How often a parser process checks that its parent is still there (seconds).
 WATCH_S = 1.0
@@ -47,6 +54,9 @@ class ParseJob:
     url: str
     fetched_at: dt.datetime | None = None
     pack: bool = True
+    #: Hand the parse's log events back with the result (a parser process has no handlers
+    #: of its own: what it logs would be lost, and `--quiet`'s per-run summary incomplete).
+    relay_logs: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +69,29 @@ class Parsed:
     page: PackedPage | None
     #: The page is a soft 404: a 200 in DW's chrome that names no content of its own.
     soft_not_found: bool = False
+    #: The parse's log events, when the job asked for them (`relay` logs them again).
+    logs: tuple[dict[str, Any], ...] = ()
 
 
 def parse_job(job: ParseJob) -> Parsed:
     """Parse and pack one page; a `ParseError` is a result, anything else raises."""
+    if not job.relay_logs:
+        return _parse(job)
+    with structlog.testing.capture_logs() as events:
+        parsed = _parse(job)
+    return replace(parsed, logs=tuple(dict(e) for e in events))
+
+
+def relay(events: Iterable[dict[str, Any]]) -> None:
+    """Log again, in this process, the events a parser process captured."""
+    for entry in events:
+        fields = dict(entry)
+        level = fields.pop("log_level", "info")
+        event = fields.pop("event", "parse.event")
+        getattr(_relayed, level, _relayed.info)(event, **fields)
+
+
+def _parse(job: ParseJob) -> Parsed:
     page = pack(job.body) if job.pack else None
     try:
         article = parse_page(job.body, url=job.url, fetched_at=job.fetched_at)

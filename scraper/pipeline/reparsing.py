@@ -23,7 +23,7 @@ from typing import Any
 import structlog
 
 from scraper.errors import DwscrapeError
-from scraper.pipeline.parsing import Parsed, ParseJob, parse_job, start_pool
+from scraper.pipeline.parsing import Parsed, ParseJob, parse_job, relay, start_pool
 from scraper.pipeline.storage import FetchedArticle, RawPage, Store, StoredOutcome
 
 log = structlog.get_logger(__name__)
@@ -84,7 +84,8 @@ def _batches(pages: Iterable[RawPage], size: int) -> Iterator[list[RawPage]]:
 
 
 def _parse(pool: ProcessPoolExecutor | None, pages: list[RawPage]) -> _Batch:
-    jobs = [ParseJob(page.body, page.url, pack=False) for page in pages]
+    relay_logs = pool is not None
+    jobs = [ParseJob(page.body, page.url, pack=False, relay_logs=relay_logs) for page in pages]
     if pool is None:
         return _Batch(pages, [parse_job(job) for job in jobs])
     return _Batch(pages, [pool.submit(parse_job, job) for job in jobs])
@@ -96,6 +97,7 @@ def _store(store: Store, batch: _Batch, summary: ReparseSummary) -> None:
     summary.counts["pages"] += len(batch.pages)
     todo = []
     for page, result in zip(batch.pages, parsed, strict=True):
+        relay(result.logs)
         if result.article is None:
             summary.counts["failed"] += 1
             log.warning("reparse.parse_failed", url=page.url, error=result.error)

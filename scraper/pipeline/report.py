@@ -16,7 +16,7 @@ from scraper.outcomes import REPORTED_COUNTS
 if TYPE_CHECKING:
     from scraper.discovery.report import DiscoveryReport
 
-UrlStatus = Literal["new", "changed", "unchanged", "error"]
+UrlStatus = Literal["new", "changed", "unchanged", "suspect", "error"]
 
 #: Fields whose fill rate is tracked per run (share of parsed articles where it is non-empty).
 #: A sharp drop of one of them between runs means DW changed its markup (`dwscrape stats`).
@@ -131,6 +131,8 @@ class RunReport:
     leased_until: dt.datetime | None = None
     #: What discovery found per language and source (runs that discover only).
     discovery: DiscoveryReport | None = None
+    #: Why the run ended early on a database error (``stopped_by`` is ``"database_error"``).
+    error: str | None = None
 
     @property
     def attempted(self) -> int:
@@ -138,6 +140,7 @@ class RunReport:
             self.counts["new"]
             + self.counts["changed"]
             + self.counts["unchanged"]
+            + self.counts["suspect"]
             + self.counts["failed"]
         )
 
@@ -158,6 +161,7 @@ class RunReport:
             "still_leased": self.still_leased,
             "leased_until": self.leased_until.isoformat() if self.leased_until else None,
             **({"discovery": self.discovery.to_dict()} if self.discovery else {}),
+            "error": self.error,
         }
 
 

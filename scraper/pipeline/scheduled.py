@@ -15,7 +15,7 @@ from collections.abc import Callable
 import structlog
 
 from scraper.discovery import DiscoveryReport, Site
-from scraper.errors import DwscrapeError
+from scraper.errors import DwscrapeError, StorageError
 from scraper.fetching import Fetcher, FetchSettings
 from scraper.pipeline.batch import Pipeline
 from scraper.pipeline.context import RunContext, end_status, note_recovery
@@ -38,7 +38,10 @@ async def run_async(
     on_planned: Callable[[int], None] | None = None,
     context: RunContext | None = None,
 ) -> RunReport:
-    """The scheduled run: discover → enqueue → lease → fetch/parse/store → record the run."""
+    """The scheduled run: discover → enqueue → lease → fetch/parse/store → record the run.
+
+    A database error after the run started ends it with a report (``stopped_by``
+    ``"database_error"``, the message in ``error``) instead of an exception."""
     ctx = context or RunContext()
     owner = Owner.current()
     recovery = recover(store, owner, options.lease_s)
@@ -78,6 +81,10 @@ async def run_async(
         status = end_status(report, stop, options.max_failure_rate)
         if report.discovery is not None and report.discovery.every_language_failed():
             status = "failed"  # nothing could be read: no source of any language answered
+    except StorageError as exc:
+        # The database stayed unreachable past its retry budget (or broke otherwise): the run
+        # ends here, and its report says how far it got, for the summary cron mails.
+        report.stopped_by, report.error = "database_error", str(exc)
     finally:
         report.fill_rates = fill.rates()
         report.fill_by_type = fill.by_type()

@@ -16,7 +16,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 from scraper.article import Article
 from scraper.rawpages import PackedPage
 
-StoreStatus = Literal["new", "changed", "unchanged"]
+StoreStatus = Literal["new", "changed", "unchanged", "suspect"]
 FinalState = Literal["done", "failed"]
 
 

@@ -60,6 +60,7 @@ class ImportReport:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    suspect: int = 0  # kept aside, not the current revision (`db.suspect`)
 
     @property
     def stored(self) -> int:
