@@ -26,6 +26,7 @@ ONE_CONCEPT = {
     "scraper/parsers/relaunch.py": "the relaunch layout's fields, one small method each",
     "db/store.py": "the one write path of an article (rows, revision, raw page) in both databases",
     "db/search.py": "the full-text query builder for both databases",
+    "db/articles.py": "every read of stored articles: find, iterate, records, revisions, pages",
     "db/models.py": "the schema: one declaration per table, the target of the migrations",
 }
 
