@@ -39,7 +39,7 @@ from sqlalchemy.pool import NullPool
 
 from db.config import describe_url, sqlite_path
 from db.errors import DatabaseUnavailableError, map_db_errors
-from scraper.errors import DwscrapeError
+from scraper.errors import DwscrapeError, StorageError
 
 log = structlog.get_logger(__name__)
 
@@ -139,8 +139,13 @@ def _take_flock(handle: IO[str], wait_s: float) -> None:
 
 @contextmanager
 def _file_lock(lock_path: Path, *, wait_s: float = 0.0) -> Iterator[None]:
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle: IO[str] = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
+    try:  # a path that cannot hold the lock file (under a file, no permission): exit 4
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle: IO[str] = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
+    except OSError as exc:
+        raise StorageError(
+            f"cannot create the directory {lock_path.parent}: {exc.strerror}"
+        ) from exc
     try:
         try:
             _take_flock(handle, wait_s)

@@ -20,6 +20,8 @@ from tests.support.articles import make_article
 from tests.support.cli import ROOT
 
 USAGE, DATABASE, FAILED, OK = ExitCode.USAGE, ExitCode.DATABASE, ExitCode.FAILED, ExitCode.OK
+#: A valid query that finds nothing: exit 5 with "no matches" on stderr, and no error.
+NO_MATCH = -1
 BIG = "99999999999999999999"
 DEAD_SITE = ["--site", "http://127.0.0.1:9", "--delay", "0"]
 
@@ -42,7 +44,7 @@ CASES = [
     Case(("query", "--since", "0001-01-01T00:00:00+14:00"), USAGE),
     Case(("query", "--until", "9999-12-31T23:59:59-12:00"), USAGE),
     Case(("query", "--since", "99999999999d"), USAGE),
-    Case(("query", "--since", "1000d"), OK),
+    Case(("query", "--since", "1000d"), NO_MATCH),
     Case(("export", "--until", "0000-01-01"), USAGE),
     Case(("reparse", "--since", "2024-13-45"), USAGE),
     Case(("run", "--max-duration", "99999999999d"), USAGE),
@@ -73,8 +75,8 @@ CASES = [
     Case(("export", "--format", "csv", "-o", "/nonexistent/dir/x.csv"), USAGE),
     Case(("export", "--format", "warc", "-o", "/nonexistent/dir/x.warc.gz"), USAGE),
     Case(("export", "-o", "/dev/full"), FAILED),
-    Case(("query", *(f"w{i}" for i in range(600))), OK),
-    Case(("query", *(f"w{i}" for i in range(10_000))), OK),
+    Case(("query", *(f"w{i}" for i in range(600))), NO_MATCH),
+    Case(("query", *(f"w{i}" for i in range(10_000))), NO_MATCH),
 ]
 
 DB_CASES = [
@@ -104,8 +106,12 @@ def assert_clean_failure(result: Result, code: int) -> None:
     assert not isinstance(result.exception, Exception) or isinstance(
         result.exception, SystemExit
     ), repr(result.exception)
-    assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
+    if code == NO_MATCH:
+        assert result.exit_code == FAILED, result.output
+        assert "no matches" in result.stderr and "Error" not in result.stderr, result.stderr
+        return
+    assert result.exit_code == code, result.output
     if code != OK:
         errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
         assert len(errors) == 1, result.stderr
@@ -153,6 +159,7 @@ def test_a_write_error_midway_removes_the_partial_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("scraper.cli.export.write_records", disk_full)
+    monkeypatch.setattr("scraper.cli.export.write_json_lines", disk_full)  # JSONL streams text
     result = invoke(Case(("export", "-o", str(out)), FAILED), stocked_db)
     assert_clean_failure(result, FAILED)
     assert "No space left on device" in result.stderr

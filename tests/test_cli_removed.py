@@ -14,6 +14,7 @@ from conftest import FIXTURES
 
 from db.repository import Repository
 from scraper.cli import cli
+from scraper.exitcodes import ExitCode
 from tests.support.faultsite import FaultSite
 
 PATH = "/en/germany-tests-the-fake-site/a-9000001"
@@ -32,8 +33,11 @@ def crawl(db_url: str, site: FaultSite, *urls: str) -> Any:
 
 def dw_ids(db_url: str, *options: str) -> set[int]:
     result = invoke("query", "--db", db_url, "--format", "json", *options)
-    assert result.exit_code == 0, result.output
-    return {hit["dw_id"] for hit in json.loads(result.output)}
+    if result.exit_code == ExitCode.FAILED:  # nothing matches: exit 5, an empty document
+        assert "no matches" in result.stderr, result.output
+    else:
+        assert result.exit_code == 0, result.output
+    return {hit["dw_id"] for hit in json.loads(result.stdout)}
 
 
 @pytest.mark.parametrize("gone", ["410", "soft 404"])

@@ -62,12 +62,17 @@ def stats(ctx: click.Context, n_runs: int, fmt: str) -> None:
     if rows:
         for row in rows:
             row["discovery"] = discovery_summary(row["discovery"])
-        hidden = ("outcomes", "fill_rates", "fill_rates_by_type")
+        hidden = ("outcomes", "fill_rates", "fill_rates_by_type", "discovery")
         columns = [c for c in rows[0] if c not in hidden]
         write_records(rows, "table", sys.stdout, columns=columns, title="crawl runs (newest first)")
         click.echo("fetch outcomes per run:")
         for row in rows:
             click.echo(f"  run {row['run']}: {outcome_summary(row['outcomes']) or 'no fetches'}")
+        found = [row for row in rows if row["discovery"]]
+        if found:
+            click.echo("discovery per run (URLs per source):")
+            for row in found:
+                click.echo(f"  run {row['run']}: {row['discovery']}")
     else:
         click.echo("no runs yet")
     for line in totals_lines(totals):
