@@ -15,9 +15,10 @@ import datetime as dt
 import os
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import TypeVar
 
 import structlog
 
@@ -26,6 +27,8 @@ from scraper.pipeline.batch import Pipeline
 from scraper.pipeline.report import RunReport, UrlResult, count_result
 from scraper.pipeline.stopping import Stop
 from scraper.pipeline.storage import Completion, LiveRunInfo, Store
+
+_T = TypeVar("_T")
 
 log = structlog.get_logger("scraper.pipeline")
 
@@ -160,7 +163,7 @@ class LeaseLoop:
                 concurrency=self.limits.concurrency,
                 then=self.complete,
                 refill=self.next_batch,
-                interruptible=self.stop.interruptible,
+                interruptible=self._interruptible,
             )
         finally:
             beat.cancel()
@@ -171,6 +174,20 @@ class LeaseLoop:
             raise self.failure
         if self.stop.requested:
             self.report.stopped_by = "signal"
+
+    async def _interruptible(self, fetching: Awaitable[_T]) -> _T | None:
+        """A batch's fetch, cut short (None) by a stop signal or by the run's deadline: a slow
+        server cannot hold a run past `--max-duration` for longer than it takes to hand the
+        batch's URLs back (the fetches in flight are cancelled; `release_all` returns them)."""
+        if self.limits.deadline is None:
+            return await self.stop.interruptible(fetching)
+        left = max(0.0, self.limits.deadline - time.monotonic())
+        try:
+            return await asyncio.wait_for(self.stop.interruptible(fetching), timeout=left)
+        except TimeoutError:
+            log.info("run.deadline", action="fetches in flight cancelled and handed back")
+            self.report.stopped_by = "max_duration"
+            return None
 
     def stopping(self) -> bool:
         """A stop was requested or a limit reached (and noted in the report)."""
