@@ -49,6 +49,9 @@ _TRANSIENT_TEXT = (
     "database is locked",
     "database is busy",
 )
+#: What a failed connection says when waiting will not help: psycopg reports these as
+#: "connection failed: …" too, but a missing database or role, or refused credentials, stay so.
+_PERMANENT_TEXT = ("does not exist", "authentication failed", "no pg_hba.conf entry")
 
 
 def retry_seconds_from_env() -> float:
@@ -64,9 +67,11 @@ def retry_seconds_from_env() -> float:
 
 def is_transient(exc: BaseException) -> bool:
     """Whether `exc` says the database could not be reached right now (worth waiting for)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if any(marker in str(orig).lower() for marker in _PERMANENT_TEXT):  # sqlstate may say 08
+        return False
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    orig = exc.orig if isinstance(exc, DBAPIError) else exc
     state = getattr(orig, "sqlstate", None) or ""
     if state.startswith(_CONNECTION_CLASS) or state in _SHUTDOWN_STATES:
         return True
