@@ -22,6 +22,7 @@ from scraper.cli.common import (
     EPILOG_EXIT_CODES,
     DatabaseFailure,
     OutputFailure,
+    UsageFailure,
     common_options,
     settings_of,
 )
@@ -81,7 +82,10 @@ class DwscrapeGroup(LazyGroup):
             label = settings_of(ctx).db_label
             raise DatabaseFailure(f"database {label}: {exc}" if label else str(exc)) from exc
         except ConfigError as exc:
-            raise click.UsageError(str(exc)) from exc
+            raise UsageFailure(str(exc)) from exc
+        except click.UsageError as exc:  # one line: the reason and where the help is
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            raise UsageFailure(exc.format_message() + hint) from exc
         except OSError as exc:
             if exc.filename is not None or exc.errno not in OUTPUT_ERRNOS:
                 raise

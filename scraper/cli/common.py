@@ -39,6 +39,13 @@ class DatabaseFailure(CliError):
     exit_code = ExitCode.DATABASE
 
 
+class UsageFailure(CliError):
+    """A usage error shown as one line (cron mails and log files get the reason, not click's
+    usage block): exit 2, as click's own usage errors."""
+
+    exit_code = ExitCode.USAGE
+
+
 class OutputFailure(CliError):
     """The output could not be written to the end (disk full, I/O error, a closed pipe):
     nothing usable was produced, exit 5."""
