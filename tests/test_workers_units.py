@@ -137,3 +137,12 @@ def test_worker_refuses_sqlite(tmp_path) -> None:
     result = CliRunner().invoke(cli, ["worker", "--db", str(tmp_path / "x.sqlite3")])
     assert result.exit_code == 2
     assert "needs a PostgreSQL database" in result.output
+
+
+def test_a_batch_never_holds_more_bodies_than_its_byte_cap() -> None:
+    from scraper.pipeline.batch import MAX_BATCH_BYTES, batch_size
+
+    assert batch_size(8, 10 * 2**20) == 25  # 256 MiB of 10 MiB bodies, not 32 URLs
+    assert batch_size(8, 64 * 2**10) == 32  # small bodies: four rounds of the concurrency
+    assert batch_size(1, 2**20, max_batch_bytes=3 * 2**20) == 3
+    assert batch_size(4, MAX_BATCH_BYTES * 2) == 1  # one body over the cap: one URL a batch

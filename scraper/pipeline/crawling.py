@@ -13,7 +13,7 @@ from scraper.discovery import Site
 from scraper.errors import DwscrapeError
 from scraper.fetching import Fetcher, FetchSettings, HostGate
 from scraper.outcomes import RUN_COUNTS
-from scraper.pipeline.batch import Pipeline
+from scraper.pipeline.batch import Pipeline, batch_size
 from scraper.pipeline.report import FillRates, ResultCallback, RunReport, UrlResult, count_result
 from scraper.pipeline.storage import Store
 
@@ -43,10 +43,11 @@ async def crawl_async(
     fill = FillRates()
     status = "failed"
     pending = iter(urls)
-    batch_size = max(8, concurrency * 4)
+    fetch_settings = settings or FetchSettings()
+    size = batch_size(concurrency, fetch_settings.max_bytes)
 
     def take() -> list[str]:
-        return list(islice(pending, batch_size))
+        return list(islice(pending, size))
 
     def account(results: list[UrlResult]) -> None:
         pipeline.report(results)
@@ -55,7 +56,7 @@ async def crawl_async(
 
     try:
         async with (
-            Fetcher(settings or FetchSettings(), gate=gate) as fetcher,
+            Fetcher(fetch_settings, gate=gate) as fetcher,
             Pipeline(
                 store,
                 fetcher,

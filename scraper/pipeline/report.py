@@ -88,6 +88,8 @@ class RunOptions:
     lease_s: float = 300.0
     command: str = "run"
     parse_workers: int = 0  # parser processes (0: parse in-process)
+    #: Fetched bodies one batch may hold at most (`scraper.pipeline.batch.MAX_BATCH_BYTES`).
+    max_batch_bytes: int = 256 * 2**20
     #: ``--feed`` values: ``URL`` (an extra feed) or ``LANG=URL`` (a language's feed replaced).
     feeds: tuple[str, ...] = ()
     #: Sitemaps read per run at most (archive children of an index included).
@@ -109,6 +111,8 @@ class WorkerOptions:
     lease_s: float = 300.0
     max_failure_rate: float = 0.2
     command: str = "worker"
+    #: Fetched bodies one batch may hold at most (`scraper.pipeline.batch.MAX_BATCH_BYTES`).
+    max_batch_bytes: int = 256 * 2**20
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ import structlog
 from scraper.discovery import DiscoveryReport, Site
 from scraper.errors import DwscrapeError, StorageError
 from scraper.fetching import Fetcher, FetchSettings
-from scraper.pipeline.batch import Pipeline
+from scraper.pipeline.batch import Pipeline, batch_size
 from scraper.pipeline.context import RunContext, end_status, note_recovery
 from scraper.pipeline.crawling import finish_run
 from scraper.pipeline.leasing import LeaseLimits, LeaseLoop, Owner, recover
@@ -74,10 +74,10 @@ async def run_async(
                 if on_planned is not None:
                     on_planned(scheduled.planned)
                 if not options.no_work:
+                    limits = run_limits(options, report, fetcher.settings.max_bytes)
                     await LeaseLoop(
-                        store, pipeline, report, run_limits(options, report),
-                        owner=owner, stop=stop, guard=ctx.guard,
-                    ).work()  # fmt: skip
+                        store, pipeline, report, limits, owner=owner, stop=stop, guard=ctx.guard
+                    ).work()
         status = end_status(report, stop, options.max_failure_rate)
         if report.discovery is not None and report.discovery.every_language_failed():
             status = "failed"  # nothing could be read: no source of any language answered
@@ -92,9 +92,9 @@ async def run_async(
     return report
 
 
-def run_limits(options: RunOptions, report: RunReport) -> LeaseLimits:
+def run_limits(options: RunOptions, report: RunReport, max_body_bytes: int) -> LeaseLimits:
     return LeaseLimits(
-        batch_size=max(8, options.concurrency * 4),
+        batch_size=batch_size(options.concurrency, max_body_bytes, options.max_batch_bytes),
         concurrency=options.concurrency,
         lease_s=options.lease_s,
         max_articles=options.max_articles,

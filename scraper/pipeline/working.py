@@ -10,7 +10,7 @@ import time
 
 from scraper.discovery import Site
 from scraper.fetching import Fetcher, FetchSettings
-from scraper.pipeline.batch import Pipeline
+from scraper.pipeline.batch import Pipeline, batch_size
 from scraper.pipeline.context import RunContext, end_status, note_recovery
 from scraper.pipeline.crawling import finish_run
 from scraper.pipeline.leasing import LeaseLimits, LeaseLoop, Owner, recover
@@ -49,7 +49,9 @@ async def work_async(
             ) as pipeline,
         ):
             limits = LeaseLimits(
-                batch_size=max(8, options.concurrency * 4),
+                batch_size=batch_size(
+                    options.concurrency, fetcher.settings.max_bytes, options.max_batch_bytes
+                ),
                 concurrency=options.concurrency,
                 lease_s=options.lease_s,
                 max_articles=options.max_articles,
