@@ -140,7 +140,7 @@ def test_worker_refuses_sqlite(tmp_path) -> None:
 
 
 def test_a_batch_never_holds_more_bodies_than_its_byte_cap() -> None:
-    from scraper.pipeline.batch import MAX_BATCH_BYTES, batch_size
+    from scraper.pipeline.prepared import MAX_BATCH_BYTES, batch_size
 
     assert batch_size(8, 10 * 2**20) == 25  # 256 MiB of 10 MiB bodies, not 32 URLs
     assert batch_size(8, 64 * 2**10) == 32  # small bodies: four rounds of the concurrency

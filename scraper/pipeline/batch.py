@@ -35,22 +35,6 @@ log = structlog.get_logger("scraper.pipeline")
 _T = TypeVar("_T")
 
 
-#: What the fetched bodies of one batch may add up to at most (decompressed), whatever its
-#: count: with `FetchSettings.max_bytes` per body this bounds the URLs a batch takes. Two
-#: batches are held at once (one written while the next is fetched).
-MAX_BATCH_BYTES = 256 * 2**20
-
-
-def batch_size(
-    concurrency: int, max_body_bytes: int, max_batch_bytes: int = MAX_BATCH_BYTES
-) -> int:
-    """URLs per batch: four rounds of `concurrency` (at least 8), but never more bodies than
-    `max_batch_bytes` holds at `max_body_bytes` each (at least one)."""
-    by_count = max(8, concurrency * 4)
-    by_bytes = max(1, max_batch_bytes // max(1, max_body_bytes))
-    return min(by_count, by_bytes)
-
-
 #: Wraps a batch's fetch; None when a stop cut it short (`scraper.pipeline.stopping.Stop`).
 Interruptible = Callable[[Awaitable[list[Prepared]]], Awaitable[list[Prepared] | None]]
 

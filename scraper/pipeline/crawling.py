@@ -13,7 +13,8 @@ from scraper.discovery import Site
 from scraper.errors import DwscrapeError
 from scraper.fetching import Fetcher, FetchSettings, HostGate
 from scraper.outcomes import RUN_COUNTS
-from scraper.pipeline.batch import Pipeline, batch_size
+from scraper.pipeline.batch import Pipeline
+from scraper.pipeline.prepared import batch_size
 from scraper.pipeline.report import FillRates, ResultCallback, RunReport, UrlResult, count_result
 from scraper.pipeline.storage import Store
 

@@ -88,7 +88,7 @@ class RunOptions:
     lease_s: float = 300.0
     command: str = "run"
     parse_workers: int = 0  # parser processes (0: parse in-process)
-    #: Fetched bodies one batch may hold at most (`scraper.pipeline.batch.MAX_BATCH_BYTES`).
+    #: Fetched bodies one batch may hold at most (`scraper.pipeline.prepared.MAX_BATCH_BYTES`).
     max_batch_bytes: int = 256 * 2**20
     #: ``--feed`` values: ``URL`` (an extra feed) or ``LANG=URL`` (a language's feed replaced).
     feeds: tuple[str, ...] = ()
@@ -111,7 +111,7 @@ class WorkerOptions:
     lease_s: float = 300.0
     max_failure_rate: float = 0.2
     command: str = "worker"
-    #: Fetched bodies one batch may hold at most (`scraper.pipeline.batch.MAX_BATCH_BYTES`).
+    #: Fetched bodies one batch may hold at most (`scraper.pipeline.prepared.MAX_BATCH_BYTES`).
     max_batch_bytes: int = 256 * 2**20
 
 

@@ -17,10 +17,11 @@ import structlog
 from scraper.discovery import DiscoveryReport, Site
 from scraper.errors import DwscrapeError, StorageError
 from scraper.fetching import Fetcher, FetchSettings
-from scraper.pipeline.batch import Pipeline, batch_size
+from scraper.pipeline.batch import Pipeline
 from scraper.pipeline.context import RunContext, end_status, note_recovery
 from scraper.pipeline.crawling import finish_run
 from scraper.pipeline.leasing import LeaseLimits, LeaseLoop, Owner, recover
+from scraper.pipeline.prepared import batch_size
 from scraper.pipeline.report import FillRates, ResultCallback, RunOptions, RunReport
 from scraper.pipeline.scheduling import schedule_run
 from scraper.pipeline.stopping import Stop

@@ -10,10 +10,11 @@ import time
 
 from scraper.discovery import Site
 from scraper.fetching import Fetcher, FetchSettings
-from scraper.pipeline.batch import Pipeline, batch_size
+from scraper.pipeline.batch import Pipeline
 from scraper.pipeline.context import RunContext, end_status, note_recovery
 from scraper.pipeline.crawling import finish_run
 from scraper.pipeline.leasing import LeaseLimits, LeaseLoop, Owner, recover
+from scraper.pipeline.prepared import batch_size
 from scraper.pipeline.report import FillRates, ResultCallback, RunReport, WorkerOptions
 from scraper.pipeline.storage import Store
 
