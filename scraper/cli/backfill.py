@@ -7,10 +7,9 @@ import datetime as dt
 import click
 
 from scraper.cli.common import common_options, delay_option, setup, site_option
-from scraper.cli.crawl import fetch_settings, run_exit_code
+from scraper.cli.crawl import fetch_settings, lease_timeout_option, run_exit_code
 from scraper.cli.database import database_url, open_repository, run_lock_held
 from scraper.cli.languages import LANG
-from scraper.cli.options import DURATION
 from scraper.cli.progress import progress_bar
 from scraper.discovery.sitemaps import MAX_SITEMAPS
 from scraper.exitcodes import ExitCode
@@ -37,13 +36,8 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--now", "fetch_now", is_flag=True, help="Then fetch the queue in the foreground.")
 @site_option
 @delay_option
-@click.option(
-    "--lease-timeout",
-    type=DURATION,
-    metavar="DURATION",
-    default="5m",
-    show_default=True,
-    help="With --now: how long a leased URL stays reserved (a crash frees it after this).",
+@lease_timeout_option(
+    "With --now: how long a leased URL stays reserved (a crash frees it after this)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @common_options

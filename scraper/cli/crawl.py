@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -89,6 +90,28 @@ def per_host_concurrency_option(fn: Any) -> Any:
         default=1,
         show_default=True,
         help="Fetches in flight per host (raise only for your own mirror).",
+    )(fn)
+
+
+def lease_timeout_option(help_text: str) -> Callable[[Any], Any]:
+    """``--lease-timeout``: how long a leased URL stays reserved (run, worker, backfill)."""
+    return click.option(
+        "--lease-timeout",
+        type=DURATION,
+        metavar="DURATION",
+        default="5m",
+        show_default=True,
+        help=help_text,
+    )
+
+
+def max_failure_rate_option(fn: Any) -> Any:
+    return click.option(
+        "--max-failure-rate",
+        type=click.FloatRange(0, 1),
+        default=0.2,
+        show_default=True,
+        help="Exit 1 when more than this share of fetched URLs failed.",
     )(fn)
 
 
@@ -209,21 +232,10 @@ def crawl(
 @concurrency_option
 @parse_workers_option
 @per_host_concurrency_option
-@click.option(
-    "--lease-timeout",
-    type=DURATION,
-    metavar="DURATION",
-    default="5m",
-    show_default=True,
-    help="How long a leased URL stays reserved; after a crash it is retried after this.",
+@lease_timeout_option(
+    "How long a leased URL stays reserved; after a crash it is retried after this."
 )
-@click.option(
-    "--max-failure-rate",
-    type=click.FloatRange(0, 1),
-    default=0.2,
-    show_default=True,
-    help="Exit 1 when more than this share of fetched URLs failed.",
-)
+@max_failure_rate_option
 @click.option(
     "--no-work",
     is_flag=True,

@@ -7,7 +7,7 @@ import datetime as dt
 import click
 
 from scraper.cli.common import common_options, delay_option, setup, site_option
-from scraper.cli.crawl import fetch_settings, finish
+from scraper.cli.crawl import fetch_settings, finish, lease_timeout_option, max_failure_rate_option
 from scraper.cli.database import database_url, host_gate, open_repository
 from scraper.cli.options import DURATION
 from scraper.cli.progress import progress_bar
@@ -38,22 +38,11 @@ from scraper.pipeline import RunContext, WorkerOptions, work
     show_default=True,
     help="Fetches in flight.",
 )
-@click.option(
-    "--lease-timeout",
-    type=DURATION,
-    metavar="DURATION",
-    default="5m",
-    show_default=True,
-    help="How long a leased URL stays reserved; renewed while this worker works on it, "
-    "retried by others this long after a crash.",
+@lease_timeout_option(
+    "How long a leased URL stays reserved; renewed while this worker works on it, "
+    "retried by others this long after a crash."
 )
-@click.option(
-    "--max-failure-rate",
-    type=click.FloatRange(0, 1),
-    default=0.2,
-    show_default=True,
-    help="Exit 1 when more than this share of fetched URLs failed.",
-)
+@max_failure_rate_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @common_options
 @click.pass_context

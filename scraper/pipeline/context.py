@@ -8,9 +8,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from scraper.fetching import HostGate
-from scraper.pipeline.leasing import Recovery
+from scraper.pipeline.leasing import Owner, Recovery, recover
 from scraper.pipeline.report import RunReport
 from scraper.pipeline.stopping import Stop
+from scraper.pipeline.storage import Store
 
 
 @dataclass
@@ -33,6 +34,18 @@ class RunContext:
             yield
         finally:
             self.stop.uninstall()
+
+
+def open_run(store: Store, command: str, lease_s: float) -> tuple[Owner, RunReport]:
+    """Start a run that leases (`run`, `worker`): first close what crashed runs left (their
+    rows `abandoned`, their leases back), then record this run with its owner."""
+    owner = Owner.current()
+    recovery = recover(store, owner, lease_s)
+    report = RunReport(
+        run_id=store.start_run(command, host=owner.host, pid=owner.pid, owner=owner.name)
+    )
+    note_recovery(report, recovery)
+    return owner, report
 
 
 def note_recovery(report: RunReport, recovery: Recovery) -> None:

@@ -18,9 +18,9 @@ from scraper.discovery import DiscoveryReport, Site
 from scraper.errors import DwscrapeError, StorageError
 from scraper.fetching import Fetcher, FetchSettings
 from scraper.pipeline.batch import Pipeline
-from scraper.pipeline.context import RunContext, end_status, note_recovery
+from scraper.pipeline.context import RunContext, end_status, open_run
 from scraper.pipeline.crawling import finish_run
-from scraper.pipeline.leasing import LeaseLimits, LeaseLoop, Owner, recover
+from scraper.pipeline.leasing import LeaseLimits, LeaseLoop
 from scraper.pipeline.prepared import batch_size
 from scraper.pipeline.report import FillRates, ResultCallback, RunOptions, RunReport
 from scraper.pipeline.scheduling import schedule_run
@@ -44,12 +44,7 @@ async def run_async(
     A database error after the run started ends it with a report (``stopped_by``
     ``"database_error"``, the message in ``error``) instead of an exception."""
     ctx = context or RunContext()
-    owner = Owner.current()
-    recovery = recover(store, owner, options.lease_s)
-    report = RunReport(
-        run_id=store.start_run(options.command, host=owner.host, pid=owner.pid, owner=owner.name)
-    )
-    note_recovery(report, recovery)
+    owner, report = open_run(store, options.command, options.lease_s)
     fill = FillRates()
     status = "failed"
     site = Site(options.site) if options.site else None

@@ -11,9 +11,9 @@ import time
 from scraper.discovery import Site
 from scraper.fetching import Fetcher, FetchSettings
 from scraper.pipeline.batch import Pipeline
-from scraper.pipeline.context import RunContext, end_status, note_recovery
+from scraper.pipeline.context import RunContext, end_status, open_run
 from scraper.pipeline.crawling import finish_run
-from scraper.pipeline.leasing import LeaseLimits, LeaseLoop, Owner, recover
+from scraper.pipeline.leasing import LeaseLimits, LeaseLoop
 from scraper.pipeline.prepared import batch_size
 from scraper.pipeline.report import FillRates, ResultCallback, RunReport, WorkerOptions
 from scraper.pipeline.storage import Store
@@ -29,12 +29,7 @@ async def work_async(
 ) -> RunReport:
     """Lease → fetch/parse/store until a limit, an idle frontier (`idle_exit_s`) or a stop."""
     ctx = context or RunContext()
-    owner = Owner.current()
-    recovery = recover(store, owner, options.lease_s)
-    report = RunReport(
-        run_id=store.start_run(options.command, host=owner.host, pid=owner.pid, owner=owner.name)
-    )
-    note_recovery(report, recovery)
+    owner, report = open_run(store, options.command, options.lease_s)
     fill = FillRates()
     status = "failed"
     try:
@@ -69,6 +64,7 @@ async def work_async(
         status = end_status(report, ctx.stop, options.max_failure_rate)
     finally:
         report.fill_rates = fill.rates()
+        report.fill_by_type = fill.by_type()
         finish_run(store, report, status)
     return report
 
