@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import JSON, Connection, Engine, Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from db import models as m
@@ -111,7 +110,13 @@ class RepositoryBase:
     # ------------------------------------------------------------------ plumbing
 
     def _insert(self, table: Table) -> Any:
-        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
+        """The dialect's own INSERT (it has ON CONFLICT), imported for the dialect in use only:
+        the PostgreSQL dialect is not worth its import time to a SQLite command."""
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        return insert(table)
 
     def _bulk_insert(
         self, table: Table, columns: tuple[str, ...], ignore_conflicts: bool
@@ -133,7 +138,7 @@ class RepositoryBase:
         for name in order:
             column_type = table.c[name].type
             process = column_type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None and isinstance(column_type, JSON):
+            if process is not None and isinstance(column_type, m.JSONType):
                 processors.append(_json_processor(process))
             else:
                 processors.append(process)

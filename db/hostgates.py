@@ -14,7 +14,6 @@ methods are for PostgreSQL only.
 from __future__ import annotations
 
 from sqlalchemy import func, literal, select
-from sqlalchemy.dialects import postgresql
 
 from db import models as m
 from db.base import RepositoryBase
@@ -31,7 +30,7 @@ class HostGatesMixin(RepositoryBase):
         The slot after it is `interval` seconds later, whoever asks for it."""
         t = m.host_gates
         now = func.clock_timestamp()
-        insert = postgresql.insert(t).values(
+        insert = self._insert(t).values(
             host=host, next_allowed_at=now + _seconds(interval), updated_at=now
         )
         stmt = insert.on_conflict_do_update(
@@ -49,7 +48,7 @@ class HostGatesMixin(RepositoryBase):
         t = m.host_gates
         now = func.clock_timestamp()
         until = now + _seconds(seconds)
-        stmt = postgresql.insert(t).values(host=host, next_allowed_at=until, updated_at=now)
+        stmt = self._insert(t).values(host=host, next_allowed_at=until, updated_at=now)
         stmt = stmt.on_conflict_do_update(
             index_elements=[t.c.host],
             set_={"next_allowed_at": func.greatest(t.c.next_allowed_at, until), "updated_at": now},

@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 
 from db.engine import make_engine
 from db.errors import map_db_errors
-from db.models import HAND_MADE_INDEXES, SEARCH_OBJECTS, Base
+from db.models import HAND_MADE_INDEXES, SEARCH_OBJECTS, metadata
 
 log = structlog.get_logger(__name__)
 
@@ -115,6 +115,6 @@ def check(url: str) -> list[Any]:
                     "render_as_batch": True,
                 },
             )
-            return list(compare_metadata(ctx, Base.metadata))
+            return list(compare_metadata(ctx, metadata))
     finally:
         engine.dispose()

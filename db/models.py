@@ -1,8 +1,9 @@
-"""The storage schema as SQLAlchemy 2.0 typed models.
+"""The storage schema as SQLAlchemy Core tables on one `metadata`.
 
-These classes define the schema that `migrations/` creates; they are not domain objects (the
-domain record is `scraper.article.Article`). The repository writes through their tables with
-Core statements so that bulk paths stay fast.
+These tables define the schema that `migrations/` creates; they are not domain objects (the
+domain record is `scraper.article.Article`). The repository reads and writes them with Core
+statements, so the ORM is not used at all: plain `Table` declarations keep `sqlalchemy.orm`
+(tens of milliseconds) out of the start-up of every command that opens a database.
 
 Conventions a researcher can rely on when reading the database with plain SQL:
 - every timestamp is UTC (`timestamptz` on PostgreSQL; `YYYY-MM-DD HH:MM:SS.ffffff` UTC text on
@@ -20,13 +21,15 @@ check ignores them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Column,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -37,10 +40,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -49,6 +50,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+#: The one metadata of the schema: the target of the migrations and of the schema check.
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 #: Search objects created by the migration with dialect-specific DDL (not in the models).
 SEARCH_OBJECTS = frozenset(
@@ -101,339 +105,296 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
-#: JSON everywhere, JSONB on PostgreSQL (indexable, compact).
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+class JSONType(TypeDecorator[Any]):
+    """JSON everywhere, JSONB on PostgreSQL (indexable, compact).
+
+    The same DDL as ``JSON().with_variant(JSONB(), "postgresql")`` (what the migrations write),
+    but JSONB is looked up only when a PostgreSQL dialect asks: importing the PostgreSQL
+    dialect (and its asyncpg module) costs every SQLite command tens of milliseconds."""
+
+    impl = JSON
+    cache_ok = True
+    # As JSON's own flags: Python None is stored as JSON null, values are dicts and lists.
+    should_evaluate_none = True
+    hashable = False
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+def _fk(target: str, ondelete: str | None = None) -> ForeignKey:
+    """A foreign key to ``table.column``; `ondelete` as in SQL (CASCADE, SET NULL)."""
+    return ForeignKey(target, ondelete=ondelete)
 
 
-class Article(Base):
-    """One row per DW content item (article, video, audio, gallery, live blog)."""
-
-    __tablename__ = "articles"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    dw_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    canonical_url: Mapped[str] = mapped_column(Text, unique=True)
-    url: Mapped[str] = mapped_column(Text)
-    short_url: Mapped[str | None] = mapped_column(Text)
-    content_type: Mapped[str] = mapped_column(String(16), index=True)
-    layout: Mapped[str] = mapped_column(String(16))
-    language: Mapped[str | None] = mapped_column(String(16), index=True)
-    title: Mapped[str | None] = mapped_column(Text)
-    kicker: Mapped[str | None] = mapped_column(Text)
-    teaser: Mapped[str | None] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    blocks: Mapped[Any] = mapped_column(JSONType)
-    videos: Mapped[Any] = mapped_column(JSONType)
-    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    published_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    published_precision: Mapped[str | None] = mapped_column(String(8))
-    modified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    modified_date: Mapped[dt.date | None] = mapped_column(Date)
-    modified_precision: Mapped[str | None] = mapped_column(String(8))
-    credit_line: Mapped[str | None] = mapped_column(Text)
-    word_count: Mapped[int] = mapped_column(Integer)
-    content_hash: Mapped[str] = mapped_column(String(128))
-    parser_version: Mapped[str] = mapped_column(String(64))
-    current_revision: Mapped[int] = mapped_column(Integer)
-    raw_page_sha256: Mapped[str | None] = mapped_column(
-        String(64), ForeignKey("raw_pages.sha256"), index=True
-    )
-    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    last_fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    last_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+#: One row per DW content item (article, video, audio, gallery, live blog).
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dw_id", BigInteger, unique=True),
+    Column("canonical_url", Text, nullable=False, unique=True),
+    Column("url", Text, nullable=False),
+    Column("short_url", Text),
+    Column("content_type", String(16), nullable=False, index=True),
+    Column("layout", String(16), nullable=False),
+    Column("language", String(16), index=True),
+    Column("title", Text),
+    Column("kicker", Text),
+    Column("teaser", Text),
+    Column("text", Text, nullable=False),
+    Column("blocks", JSONType, nullable=False),
+    Column("videos", JSONType, nullable=False),
+    Column("published_at", UTCDateTime),
+    Column("published_date", Date, index=True),
+    Column("published_precision", String(8)),
+    Column("modified_at", UTCDateTime),
+    Column("modified_date", Date),
+    Column("modified_precision", String(8)),
+    Column("credit_line", Text),
+    Column("word_count", Integer, nullable=False),
+    Column("content_hash", String(128), nullable=False),
+    Column("parser_version", String(64), nullable=False),
+    Column("current_revision", Integer, nullable=False),
+    Column("raw_page_sha256", String(64), _fk("raw_pages.sha256"), index=True),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_fetched_at", UTCDateTime, nullable=False),
+    Column("last_changed_at", UTCDateTime, nullable=False),
     #: When the article's URL first answered 404/410 or a soft 404 (kept; a 200 clears it).
-    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    Column("removed_at", UTCDateTime),
+)
 
+#: One version of an article: the full record as it was, and why it changed.
+article_revisions = Table(
+    "article_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, _fk("articles.id", "CASCADE"), nullable=False, index=True),
+    Column("revision_no", Integer, nullable=False),
+    Column("cause", String(16), nullable=False),  # 'new' | 'source' | 'parser'
+    Column("content_hash", String(128), nullable=False),
+    Column("parser_version", String(64), nullable=False),
+    Column("record", JSONType, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("raw_page_sha256", String(64), _fk("raw_pages.sha256")),
+    Column("fetch_id", Integer, _fk("fetches.id", "SET NULL")),
+    Column("run_id", Integer, _fk("crawl_runs.id", "SET NULL")),
+    UniqueConstraint("article_id", "revision_no"),
+)
 
-class ArticleRevision(Base):
-    """One version of an article: the full record as it was, and why it changed."""
+#: A fetched version kept aside instead of becoming the current revision (`db.suspect`).
+suspect_versions = Table(
+    "suspect_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, _fk("articles.id", "CASCADE"), nullable=False, index=True),
+    Column("reason", String(16), nullable=False),  # 'empty_text' | 'text_shrank'
+    Column("words_before", Integer, nullable=False),  # of the current revision
+    Column("record", JSONType, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("raw_page_sha256", String(64), _fk("raw_pages.sha256")),
+    Column("run_id", Integer, _fk("crawl_runs.id", "SET NULL")),
+)
 
-    __tablename__ = "article_revisions"
-    __table_args__ = (UniqueConstraint("article_id", "revision_no"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), index=True
-    )
-    revision_no: Mapped[int] = mapped_column(Integer)
-    cause: Mapped[str] = mapped_column(String(16))  # 'new' | 'source' | 'parser'
-    content_hash: Mapped[str] = mapped_column(String(128))
-    parser_version: Mapped[str] = mapped_column(String(64))
-    record: Mapped[Any] = mapped_column(JSONType)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    raw_page_sha256: Mapped[str | None] = mapped_column(String(64), ForeignKey("raw_pages.sha256"))
-    fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetches.id", ondelete="SET NULL"))
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
-
-
-class SuspectVersion(Base):
-    """A fetched version kept aside instead of becoming the current revision (`db.suspect`)."""
-
-    __tablename__ = "suspect_versions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), index=True
-    )
-    reason: Mapped[str] = mapped_column(String(16))  # 'empty_text' | 'text_shrank'
-    words_before: Mapped[int] = mapped_column(Integer)  # of the current revision
-    record: Mapped[Any] = mapped_column(JSONType)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    raw_page_sha256: Mapped[str | None] = mapped_column(String(64), ForeignKey("raw_pages.sha256"))
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
-
-
-class Author(Base):
-    __tablename__ = "authors"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+authors = Table(
+    "authors",
+    metadata,
+    Column("id", Integer, primary_key=True),
     #: url when known, else ``name:<lower-cased name>``: one row per person.
-    key: Mapped[str] = mapped_column(Text, unique=True)
-    name: Mapped[str] = mapped_column(Text, index=True)
-    url: Mapped[str | None] = mapped_column(Text)
+    Column("key", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False, index=True),
+    Column("url", Text),
+)
 
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+)
 
-class Agency(Base):
-    __tablename__ = "agencies"
+topics = Table(
+    "topics",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(Text, unique=True)
+article_authors = Table(
+    "article_authors",
+    metadata,
+    Column("article_id", Integer, _fk("articles.id", "CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("author_id", Integer, _fk("authors.id"), nullable=False, index=True),
+)
 
+article_topics = Table(
+    "article_topics",
+    metadata,
+    Column("article_id", Integer, _fk("articles.id", "CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("topic_id", Integer, _fk("topics.id"), nullable=False, index=True),
+)
 
-class Topic(Base):
-    __tablename__ = "topics"
+#: An agency credited on an article: ``role`` is 'text' (credit line / byline) or 'image'
+#: (credited for at least one picture).
+article_agencies = Table(
+    "article_agencies",
+    metadata,
+    Column("article_id", Integer, _fk("articles.id", "CASCADE"), primary_key=True),
+    Column("agency_id", Integer, _fk("agencies.id"), primary_key=True, index=True),
+    Column("role", String(8), primary_key=True),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(Text, unique=True)
+#: The initials of the credit line (``js,tg/msh (AP)``): writers and editors in order.
+article_credits = Table(
+    "article_credits",
+    metadata,
+    Column("article_id", Integer, _fk("articles.id", "CASCADE"), primary_key=True),
+    Column("role", String(8), primary_key=True),  # 'writer' | 'editor'
+    Column("position", Integer, primary_key=True),
+    Column("initials", Text, nullable=False, index=True),
+)
 
+images = Table(
+    "images",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, _fk("articles.id", "CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("url", Text),
+    Column("caption", Text),
+    Column("credit", Text),
+    Column("alt", Text),
+    UniqueConstraint("article_id", "position"),
+)
 
-class ArticleAuthor(Base):
-    __tablename__ = "article_authors"
+image_agencies = Table(
+    "image_agencies",
+    metadata,
+    Column("image_id", Integer, _fk("images.id", "CASCADE"), primary_key=True),
+    Column("agency_id", Integer, _fk("agencies.id"), primary_key=True, index=True),
+)
 
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-    )
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
+image_photographers = Table(
+    "image_photographers",
+    metadata,
+    Column("image_id", Integer, _fk("images.id", "CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("name", Text, nullable=False, index=True),
+)
 
+#: Every URL known to lead to an article: canonical, fetched, short link, tracking variants,
+#: old slugs. ``kind`` says which.
+url_aliases = Table(
+    "url_aliases",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("article_id", Integer, _fk("articles.id", "CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+)
 
-class ArticleTopic(Base):
-    __tablename__ = "article_topics"
+#: Fetched bytes, compressed (`scraper.rawpages`), keyed by the SHA-256 of the uncompressed
+#: bytes.
+raw_pages = Table(
+    "raw_pages",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("compression", String(8), nullable=False),  # 'zstd'; older rows 'zlib'
+    Column("size", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+)
 
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-    )
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), index=True)
-
-
-class ArticleAgency(Base):
-    """An agency credited on an article: ``role`` is 'text' (credit line / byline) or 'image'
-    (credited for at least one picture)."""
-
-    __tablename__ = "article_agencies"
-
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-    )
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True, index=True)
-    role: Mapped[str] = mapped_column(String(8), primary_key=True)
-
-
-class ArticleCredit(Base):
-    """The initials of the credit line (``js,tg/msh (AP)``): writers and editors in order."""
-
-    __tablename__ = "article_credits"
-
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-    )
-    role: Mapped[str] = mapped_column(String(8), primary_key=True)  # 'writer' | 'editor'
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    initials: Mapped[str] = mapped_column(Text, index=True)
-
-
-class Image(Base):
-    __tablename__ = "images"
-    __table_args__ = (UniqueConstraint("article_id", "position"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
-    position: Mapped[int] = mapped_column(Integer)
-    url: Mapped[str | None] = mapped_column(Text)
-    caption: Mapped[str | None] = mapped_column(Text)
-    credit: Mapped[str | None] = mapped_column(Text)
-    alt: Mapped[str | None] = mapped_column(Text)
-
-
-class ImageAgency(Base):
-    __tablename__ = "image_agencies"
-
-    image_id: Mapped[int] = mapped_column(
-        ForeignKey("images.id", ondelete="CASCADE"), primary_key=True
-    )
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True, index=True)
-
-
-class ImagePhotographer(Base):
-    __tablename__ = "image_photographers"
-
-    image_id: Mapped[int] = mapped_column(
-        ForeignKey("images.id", ondelete="CASCADE"), primary_key=True
-    )
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(Text, index=True)
-
-
-class UrlAlias(Base):
-    """Every URL known to lead to an article: canonical, fetched, short link, tracking
-    variants, old slugs. ``kind`` says which."""
-
-    __tablename__ = "url_aliases"
-
-    url: Mapped[str] = mapped_column(Text, primary_key=True)
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[str] = mapped_column(String(16))
-    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-
-class RawPage(Base):
-    """Fetched bytes, compressed (`scraper.rawpages`), keyed by the SHA-256 of the uncompressed
-    bytes."""
-
-    __tablename__ = "raw_pages"
-
-    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    compression: Mapped[str] = mapped_column(String(8))  # 'zstd'; older rows 'zlib'
-    size: Mapped[int] = mapped_column(Integer)
-    body: Mapped[bytes] = mapped_column(LargeBinary)
-    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-
-class CrawlRun(Base):
-    __tablename__ = "crawl_runs"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    command: Mapped[str] = mapped_column(Text)
+crawl_runs = Table(
+    "crawl_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("command", Text, nullable=False),
     #: running | ok | failed | interrupted | abandoned (its owner died while running)
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    discovered: Mapped[int] = mapped_column(Integer, default=0)
-    fetched: Mapped[int] = mapped_column(Integer, default=0)
-    new: Mapped[int] = mapped_column(Integer, default=0)
-    changed: Mapped[int] = mapped_column(Integer, default=0)
-    unchanged: Mapped[int] = mapped_column(Integer, default=0)
-    failed: Mapped[int] = mapped_column(Integer, default=0)
-    suspect: Mapped[int] = mapped_column(Integer, default=0)
-    fill_rates: Mapped[Any | None] = mapped_column(JSONType)
-    error: Mapped[str | None] = mapped_column(Text)
+    Column("status", String(16), nullable=False, index=True),
+    Column("started_at", UTCDateTime, nullable=False, index=True),
+    Column("finished_at", UTCDateTime),
+    Column("discovered", Integer, nullable=False, default=0),
+    Column("fetched", Integer, nullable=False, default=0),
+    Column("new", Integer, nullable=False, default=0),
+    Column("changed", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
+    Column("suspect", Integer, nullable=False, default=0),
+    Column("fill_rates", JSONType),
+    Column("error", Text),
     #: Who runs it (machine, process, lease-owner name); a stale heartbeat: it is gone.
-    host: Mapped[str | None] = mapped_column(Text)
-    pid: Mapped[int | None] = mapped_column(Integer)
-    owner: Mapped[str | None] = mapped_column(Text)
-    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    Column("host", Text),
+    Column("pid", Integer),
+    Column("owner", Text),
+    Column("heartbeat_at", UTCDateTime),
     #: What each discovery source of each language gave (`DiscoveryReport.to_dict()`).
-    discovery: Mapped[Any | None] = mapped_column(JSONType)
+    Column("discovery", JSONType),
+)
 
+#: One HTTP fetch; also the source of conditional-GET validators.
+fetches = Table(
+    "fetches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, _fk("crawl_runs.id", "SET NULL"), index=True),
+    Column("url", Text, nullable=False),
+    Column("final_url", Text, index=True),
+    Column("status", Integer),
+    Column("outcome", String(32), nullable=False),
+    Column("content_type", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("duration_s", Double),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("error", Text),
+    Column("raw_page_sha256", String(64), _fk("raw_pages.sha256"), index=True),
+    Index("ix_fetches_url_fetched_at", "url", "fetched_at"),
+)
 
-class Fetch(Base):
-    """One HTTP fetch; also the source of conditional-GET validators."""
+#: The crawl queue. Workers lease rows (``lease_owner``, ``lease_expires_at``); on PostgreSQL
+#: with ``SELECT … FOR UPDATE SKIP LOCKED`` so many can share it.
+frontier = Table(
+    "frontier",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("state", String(16), nullable=False),  # pending | leased | done | failed
+    Column("priority", Integer, nullable=False),
+    Column("next_fetch_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("lease_owner", Text, index=True),
+    Column("lease_expires_at", UTCDateTime),
+    Column("source", Text),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_frontier_due", "state", "next_fetch_at", "priority"),
+)
 
-    __tablename__ = "fetches"
-    __table_args__ = (Index("ix_fetches_url_fetched_at", "url", "fetched_at"),)
+#: When the next request to a host may start, shared by all processes fetching (PostgreSQL,
+#: `db.hostgates`): each takes the row's lock to reserve a slot or record a Retry-After.
+host_gates = Table(
+    "host_gates",
+    metadata,
+    Column("host", Text, primary_key=True),
+    Column("next_allowed_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
-    )
-    url: Mapped[str] = mapped_column(Text)
-    final_url: Mapped[str | None] = mapped_column(Text, index=True)
-    status: Mapped[int | None] = mapped_column(Integer)
-    outcome: Mapped[str] = mapped_column(String(32))
-    content_type: Mapped[str | None] = mapped_column(Text)
-    etag: Mapped[str | None] = mapped_column(Text)
-    last_modified: Mapped[str | None] = mapped_column(Text)
-    fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    duration_s: Mapped[float | None] = mapped_column()
-    attempts: Mapped[int] = mapped_column(Integer, default=1)
-    error: Mapped[str | None] = mapped_column(Text)
-    raw_page_sha256: Mapped[str | None] = mapped_column(
-        String(64), ForeignKey("raw_pages.sha256"), index=True
-    )
-
-
-class FrontierEntry(Base):
-    """The crawl queue. Workers lease rows (``lease_owner``, ``lease_expires_at``); on
-    PostgreSQL with ``SELECT … FOR UPDATE SKIP LOCKED`` so many can share it."""
-
-    __tablename__ = "frontier"
-    __table_args__ = (Index("ix_frontier_due", "state", "next_fetch_at", "priority"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(Text, unique=True)
-    state: Mapped[str] = mapped_column(String(16))  # pending | leased | done | failed
-    priority: Mapped[int] = mapped_column(Integer)
-    next_fetch_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    attempts: Mapped[int] = mapped_column(Integer)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    lease_owner: Mapped[str | None] = mapped_column(Text, index=True)
-    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    source: Mapped[str | None] = mapped_column(Text)
-    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-
-class HostGate(Base):
-    """When the next request to a host may start, shared by all processes fetching (PostgreSQL,
-    `db.hostgates`): each takes the row's lock to reserve a slot or record a Retry-After."""
-
-    __tablename__ = "host_gates"
-
-    host: Mapped[str] = mapped_column(Text, primary_key=True)
-    next_allowed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-
-class BackfillSitemap(Base):
-    """An archive sitemap a backfill has finished: every URL it lists is in the frontier."""
-
-    __tablename__ = "backfill_sitemaps"
-
-    sitemap_url: Mapped[str] = mapped_column(Text, primary_key=True)
-    lang: Mapped[str] = mapped_column(String(16), index=True)
-    urls: Mapped[int] = mapped_column(Integer)
-    finished_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-
-def _t(model: type[Base]) -> Table:
-    return cast(Table, model.__table__)
-
-
-# Typed handles on the tables, for Core statements in the repository.
-articles = _t(Article)
-article_revisions = _t(ArticleRevision)
-suspect_versions = _t(SuspectVersion)
-authors = _t(Author)
-agencies = _t(Agency)
-topics = _t(Topic)
-article_authors = _t(ArticleAuthor)
-article_topics = _t(ArticleTopic)
-article_agencies = _t(ArticleAgency)
-article_credits = _t(ArticleCredit)
-images = _t(Image)
-image_agencies = _t(ImageAgency)
-image_photographers = _t(ImagePhotographer)
-url_aliases = _t(UrlAlias)
-raw_pages = _t(RawPage)
-crawl_runs = _t(CrawlRun)
-fetches = _t(Fetch)
-frontier = _t(FrontierEntry)
-host_gates = _t(HostGate)
-backfill_sitemaps = _t(BackfillSitemap)
+#: An archive sitemap a backfill has finished: every URL it lists is in the frontier.
+backfill_sitemaps = Table(
+    "backfill_sitemaps",
+    metadata,
+    Column("sitemap_url", Text, primary_key=True),
+    Column("lang", String(16), nullable=False, index=True),
+    Column("urls", Integer, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=False),
+)

@@ -41,7 +41,6 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.sql.elements import ColumnElement
 
 from db import models as m
@@ -72,10 +71,10 @@ POSTGRES_NO_SPACE_REGEX = (
     r"\uac00-\ud7af\uf900-\ufaff]"
 )
 #: PostgreSQL: each article's weighted search vector, in a narrow table of its own kept by
-#: triggers on `articles` (migration 0003). Not a model: it exists on PostgreSQL only.
-SEARCH_VECTORS = table(
-    "article_search", column("article_id", Integer), column("search_vector", TSVECTOR)
-)
+#: triggers on `articles` (migration 0003). Not a model: it exists on PostgreSQL only. The
+#: ``tsvector`` column is left untyped: the SQL written with it needs no type, and naming
+#: `TSVECTOR` would import the PostgreSQL dialect into every SQLite command.
+SEARCH_VECTORS = table("article_search", column("article_id", Integer), column("search_vector"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,17 +9,20 @@ from alembic import context
 
 from db.engine import make_engine
 from db.migrate import include_object
-from db.models import Base, UTCDateTime
+from db.models import JSONType, UTCDateTime, metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
-    """Render `UTCDateTime` as plain ``sa.DateTime(timezone=True)`` in new migrations, so
-    migration files never import the (changing) models."""
+    """Render `UTCDateTime` as plain ``sa.DateTime(timezone=True)`` and `JSONType` as the JSON /
+    JSONB variant in new migrations, so migration files never import the (changing) models."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, JSONType):
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return 'sa.JSON().with_variant(postgresql.JSONB(), "postgresql")'
     return False
 
 
