@@ -14,14 +14,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import structlog
 from sqlalchemy import Connection, select, update
 
 from db import models as m
 from db.base import Pending, RepositoryBase, chunks
 from scraper.outcomes import FetchOutcome
-
-log = structlog.get_logger("db.repository")
 
 
 class BackfillMixin(RepositoryBase):
@@ -103,7 +100,9 @@ def mark_removed_tx(conn: Connection, urls: Sequence[str], when: dt.datetime) ->
         stmt = update(a).where(a.c.id.in_(ids), a.c.removed_at.is_(None)).values(removed_at=when)
         marked += int(conn.execute(stmt).rowcount or 0)
     if marked:
-        log.info("store.removed_from_dw", count=marked)
+        import structlog  # where it logs: a command that does not log never loads it
+
+        structlog.get_logger("db.repository").info("store.removed_from_dw", count=marked)
     return marked
 
 

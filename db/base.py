@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import structlog
 from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -23,8 +22,6 @@ from db.rows import JSONText, compress_page
 from db.suspect import max_text_shrink_from_env
 from scraper.errors import StorageError
 from scraper.rawpages import PackedPage
-
-log = structlog.get_logger("db.repository")
 
 T = TypeVar("T")
 
@@ -222,7 +219,11 @@ class RepositoryBase:
             else:
                 self._entity_cache.update(pending.entities)
                 return result
-            log.info("store.retry", what=what, attempt=attempt, reason=reason)
+            import structlog  # where it logs: a command that does not log never loads it
+
+            structlog.get_logger("db.repository").info(
+                "store.retry", what=what, attempt=attempt, reason=reason
+            )
             time.sleep(min(0.5, 0.01 * 2**attempt) * random.random())
 
         raise StorageError(f"{what} failed: still conflicting after {MAX_ATTEMPTS} attempts")

@@ -16,12 +16,9 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-import structlog
 from sqlalchemy.exc import DBAPIError
 
 from db.errors import database_errors
-
-log = structlog.get_logger("db.repository")
 
 T = TypeVar("T")
 
@@ -101,6 +98,10 @@ def with_outage_retry(
             deadline = now + retry_seconds if deadline is None else deadline
             if now >= deadline:
                 raise
-            log.warning("db.unavailable", what=what, retry_in_s=round(pause, 2), error=str(exc))
+            import structlog  # where it logs: a command that does not log never loads it
+
+            structlog.get_logger("db.repository").warning(
+                "db.unavailable", what=what, retry_in_s=round(pause, 2), error=str(exc)
+            )
             sleep(min(pause, deadline - now))
             pause = min(pause * 2, MAX_PAUSE_S)

@@ -14,7 +14,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-import structlog
 from sqlalchemy import inspect, text
 
 from db.config import sqlite_path
@@ -22,8 +21,6 @@ from db.engine import is_sqlite, make_engine
 from db.errors import map_db_errors
 from db.lock import LockHeldError, migration_lock
 from scraper.errors import SchemaOutOfDateError, StorageError
-
-log = structlog.get_logger(__name__)
 
 _REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
 _DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE)
@@ -97,9 +94,11 @@ def _ensure_schema(url: str) -> None:
     if rev == target:
         return
     if rev is None and is_sqlite(url) and _is_empty(url):
+        import structlog
+
         from db.migrate import upgrade
 
-        log.info("db.auto_migrate", target=target)
+        structlog.get_logger(__name__).info("db.auto_migrate", target=target)
         upgrade(url)
         return
     if rev is not None and rev not in revisions():

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, Protocol
 
-import structlog
 from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 
 from db import models as m
@@ -38,8 +37,6 @@ from db.rows import (
 from db.suspect import StoredText, SuspectRow, keep_suspects, suspect_reason
 from scraper.article import Article
 from scraper.rawpages import PackedPage
-
-log = structlog.get_logger("db.repository")
 
 Status = Literal["new", "changed", "unchanged", "suspect"]
 Cause = Literal["source", "parser"]
@@ -194,7 +191,9 @@ class StoreMixin(LinksMixin):
         )
         for req, res in zip(requests, results, strict=True):
             if res.status != "unchanged":
-                log.debug(
+                import structlog  # where it logs: a command that does not log never loads it
+
+                structlog.get_logger("db.repository").debug(
                     "store.revision",
                     status=res.status,
                     article_id=res.article_id,
@@ -297,7 +296,11 @@ class StoreMixin(LinksMixin):
             it.result = StoreResult("suspect", found.id, None)
             rows.append(SuspectRow(found.id, reason, found.word_count, it.article, it.sha))
             kept.append(it)
-            log.warning("store.suspect", article_id=found.id, reason=reason)
+            import structlog  # where it logs: a command that does not log never loads it
+
+            structlog.get_logger("db.repository").warning(
+                "store.suspect", article_id=found.id, reason=reason
+            )
         keep_suspects(conn, rows, run_id, now)
         a = m.articles
         for it in kept:

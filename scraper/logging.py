@@ -11,16 +11,27 @@ The command line is such a program: `configure_logging` installs one handler on 
 formatter renders every event, dwscrape's and those of alembic or httpx alike, as one JSON
 object per line when stderr is not a terminal (cron, systemd, pipes: what journald, jq or a log
 shipper read), or as readable coloured lines on a terminal.
+
+Importing structlog costs more than a quick command's whole work (it imports rich when rich is
+installed), so nothing here imports it before it is needed: the routing is installed when
+structlog is first imported, by anyone (`install_library_defaults`), and the command line's
+formatter is built when the first record is written. `dwscrape query` that logs nothing never
+loads structlog; dwscrape's modules on that path import structlog where they log.
 """
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import logging
 import sys
-from typing import Any, TextIO
+from collections.abc import Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TextIO
 
-import structlog
-from structlog.stdlib import ProcessorFormatter
+if TYPE_CHECKING:
+    from structlog.stdlib import ProcessorFormatter
 
 #: The top-level loggers of dwscrape's packages; every module's logger is a child of one.
 LIBRARY_LOGGERS = ("scraper", "db")
@@ -37,6 +48,8 @@ def route_through_stdlib() -> None:
     Levels are the stdlib loggers' levels (`filter_by_level`), so a host program's
     `logging.getLogger("scraper").setLevel(...)` works as it expects.
     """
+    import structlog
+
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
@@ -51,6 +64,50 @@ def route_through_stdlib() -> None:
     )
 
 
+def _route_unless_configured() -> None:
+    import structlog
+
+    if not structlog.is_configured():
+        route_through_stdlib()
+
+
+class _RouteOnImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Installs the routing right after structlog is first imported, by whoever imports it.
+
+    The same state as configuring structlog when `scraper` is imported, without paying for
+    structlog in a process that never logs: nobody can log through structlog, or configure it,
+    before importing it. Finds nothing itself; it wraps structlog's own loader, once."""
+
+    def __init__(self) -> None:
+        self.loader: importlib.abc.Loader | None = None
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "structlog" or self.loader is not None:
+            return None
+        _uninstall_route_on_import()
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        self.loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        assert self.loader is not None
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        assert self.loader is not None
+        module.__spec__.loader = module.__loader__ = self.loader  # type: ignore[union-attr]
+        self.loader.exec_module(module)
+        _route_unless_configured()
+
+
+def _uninstall_route_on_import() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _RouteOnImport)]
+
+
 class _Event(dict[str, Any]):
     """An event dictionary that a plain `logging.Formatter` shows as ``event key=value …``;
     structlog's `ProcessorFormatter` copies it as the dictionary it is."""
@@ -62,23 +119,38 @@ class _Event(dict[str, Any]):
 
 def _wrap_for_formatter(logger: Any, method_name: str, event_dict: Any) -> Any:
     """`ProcessorFormatter.wrap_for_formatter`, with the event readable by any formatter."""
+    from structlog.stdlib import ProcessorFormatter
+
     return ProcessorFormatter.wrap_for_formatter(logger, method_name, _Event(event_dict))
 
 
 def install_library_defaults() -> None:
-    """Stay quiet unless the host program asks: called once when `scraper` is imported."""
+    """Stay quiet unless the host program asks: called once when `scraper` is imported.
+
+    structlog is routed now if it is imported already, else as soon as it is (`_RouteOnImport`)."""
     for name in LIBRARY_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
             logger.addHandler(logging.NullHandler())
-    if not structlog.is_configured():
-        route_through_stdlib()
+    if "structlog" in sys.modules:
+        _route_unless_configured()
+    elif not any(isinstance(f, _RouteOnImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _RouteOnImport())
 
 
 class _CliHandler(logging.StreamHandler):
-    """The command line's handler, told apart from the host's so reconfiguring replaces it."""
+    """The command line's handler, told apart from the host's so reconfiguring replaces it.
+
+    Its formatter is built for the first record it writes: a command that logs nothing does
+    not import structlog's renderers."""
 
     json_lines = False
+    colors = False
+
+    def format(self, record: logging.LogRecord) -> str:
+        if self.formatter is None:
+            self.setFormatter(_formatter(json_lines=self.json_lines, colors=self.colors))
+        return super().format(record)
 
 
 #: Warnings a run logs once per page: with --quiet they are counted and logged once per
@@ -105,6 +177,10 @@ class _RepeatedWarnings(logging.Filter):
 
     def flush(self) -> None:
         seen, self.seen = self.seen, {}
+        if not seen:
+            return
+        import structlog
+
         logger = structlog.get_logger("scraper")
         for (event, field), entry in sorted(seen.items()):
             logger.warning(event, field=field, **entry)
@@ -127,10 +203,13 @@ def configure_logging(
     if json_lines is None:
         json_lines = not _isatty(out)
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
-    route_through_stdlib()
+    if "structlog" in sys.modules:
+        route_through_stdlib()
+    else:  # routed when it is imported (the command line owns the process's configuration)
+        install_library_defaults()
     handler = _CliHandler(out)
     handler.json_lines = json_lines
-    handler.setFormatter(_formatter(json_lines=json_lines, colors=_isatty(out)))
+    handler.colors = _isatty(out)
     if quiet:
         handler.addFilter(_RepeatedWarnings())
     root = logging.getLogger()
@@ -169,6 +248,9 @@ def flush_repeated_warnings() -> None:
 
 
 def _formatter(*, json_lines: bool, colors: bool) -> ProcessorFormatter:
+    import structlog
+    from structlog.stdlib import ProcessorFormatter
+
     shared: list[Any] = [
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
-import structlog
 
 from scraper.cli.common import (
     EPILOG_EXIT_CODES,
@@ -137,6 +136,8 @@ def main() -> None:
     try:
         cli(prog_name="dwscrape")
     except Exception:  # a bug: log it with its traceback, exit EX_SOFTWARE
+        import structlog
+
         if not cli_logging_configured():
             configure_logging()
         structlog.get_logger(__name__).exception("cli.crash")

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
-import structlog
 
 from scraper.cli.common import common_options, format_option, setup
 from scraper.cli.database import open_repository
@@ -15,8 +14,6 @@ from scraper.cli.options import count
 from scraper.output import to_json, write_records
 from scraper.pipeline.stats import Totals, fill_rate_drops, outcome_summary, run_rows
 from scraper.render import fill_rate_warning, totals_lines
-
-log = structlog.get_logger(__name__)
 
 
 @click.command()
@@ -49,8 +46,11 @@ def stats(ctx: click.Context, n_runs: int, fmt: str) -> None:
     for row in rows:  # per language: URLs each discovery source gave, and what failed
         row["discovery"] = discoveries.get(row["run"])
     drops = fill_rate_drops(runs)
-    for drop in drops:
-        log.warning("stats.fill_rate_drop", **drop.to_dict())
+    if drops:
+        import structlog  # where it logs: a command that does not log never loads it
+
+        for drop in drops:
+            structlog.get_logger(__name__).warning("stats.fill_rate_drop", **drop.to_dict())
     if fmt == "json":
         report = {
             "runs": rows,

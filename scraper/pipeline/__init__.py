@@ -21,26 +21,77 @@ Modules, in the order of the data flow: `storage` (the protocol and the records 
 
 from __future__ import annotations
 
-from scraper.pipeline.backfill import BackfillOptions, BackfillReport, SitemapDone, backfill
-from scraper.pipeline.batch import Pipeline
-from scraper.pipeline.context import RunContext
-from scraper.pipeline.crawling import crawl, crawl_async
-from scraper.pipeline.leasing import worker_id
-from scraper.pipeline.reparsing import ReparseSummary, reparse
-from scraper.pipeline.report import (
-    FILL_FIELDS,
-    FillRates,
-    ResultCallback,
-    RunOptions,
-    RunReport,
-    UrlResult,
-    UrlStatus,
-    WorkerOptions,
-)
-from scraper.pipeline.scheduled import run, run_async
-from scraper.pipeline.stats import FillRateDrop, fill_rate_drops, run_rows
-from scraper.pipeline.storage import FetchedArticle, Store
-from scraper.pipeline.working import work
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scraper.pipeline.backfill import BackfillOptions, BackfillReport, SitemapDone, backfill
+    from scraper.pipeline.batch import Pipeline
+    from scraper.pipeline.context import RunContext
+    from scraper.pipeline.crawling import crawl, crawl_async
+    from scraper.pipeline.leasing import worker_id
+    from scraper.pipeline.reparsing import ReparseSummary, reparse
+    from scraper.pipeline.report import (
+        FILL_FIELDS,
+        FillRates,
+        ResultCallback,
+        RunOptions,
+        RunReport,
+        UrlResult,
+        UrlStatus,
+        WorkerOptions,
+    )
+    from scraper.pipeline.scheduled import run, run_async
+    from scraper.pipeline.stats import FillRateDrop, fill_rate_drops, run_rows
+    from scraper.pipeline.storage import FetchedArticle, Store
+    from scraper.pipeline.working import work
+
+#: Where each name of the package lives. The package imports a module when one of its names is
+#: first used (PEP 562), so that `dwscrape stats` (which needs `scraper.pipeline.stats` only)
+#: does not load the fetcher, the parser and structlog with the rest of the pipeline.
+_LOCATIONS = {
+    "BackfillOptions": "backfill",
+    "BackfillReport": "backfill",
+    "SitemapDone": "backfill",
+    "backfill": "backfill",
+    "Pipeline": "batch",
+    "RunContext": "context",
+    "crawl": "crawling",
+    "crawl_async": "crawling",
+    "worker_id": "leasing",
+    "ReparseSummary": "reparsing",
+    "reparse": "reparsing",
+    "FILL_FIELDS": "report",
+    "FillRates": "report",
+    "ResultCallback": "report",
+    "RunOptions": "report",
+    "RunReport": "report",
+    "UrlResult": "report",
+    "UrlStatus": "report",
+    "WorkerOptions": "report",
+    "run": "scheduled",
+    "run_async": "scheduled",
+    "FillRateDrop": "stats",
+    "fill_rate_drops": "stats",
+    "run_rows": "stats",
+    "FetchedArticle": "storage",
+    "Store": "storage",
+    "work": "working",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LOCATIONS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LOCATIONS})
+
 
 __all__ = [
     "BackfillOptions",
