@@ -68,17 +68,58 @@ def test_reading_the_database_loads_no_network_and_no_parser(
     assert _any_of(NETWORK + PARSER, modules) == []
 
 
-@pytest.mark.parametrize(("command", "exit_code"), [("query", 5), ("show", 5)])  # nothing matches
-def test_reading_a_migrated_database_loads_no_migration_tool_and_no_other_driver(
-    command: str, exit_code: int, tmp_path: Path
+#: What a quick read of a SQLite database does without, each worth tens of milliseconds of
+#: start-up: the migration tool, the ORM (the schema is Core tables), the PostgreSQL dialect and
+#: driver, and structlog with rich (imported only when something is logged).
+NOT_FOR_A_QUICK_READ = (
+    "alembic",
+    "psycopg",
+    "sqlalchemy.orm",
+    "sqlalchemy.dialects.postgresql",
+    "structlog",
+    "rich",
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code"),
+    [(("query", "x"), 5), (("show", "x"), 5), (("stats",), 0)],  # nothing matches, no runs
+)
+def test_reading_a_migrated_database_loads_no_migration_tool_orm_or_log_renderer(
+    args: tuple[str, ...], exit_code: int, tmp_path: Path
 ) -> None:
-    """The schema check of every command reads the stored revision without alembic, and a
-    SQLite database needs nothing of the PostgreSQL driver."""
+    """The schema check of every command reads the stored revision without alembic, a SQLite
+    database needs nothing of PostgreSQL, and a command that logs nothing loads no logging
+    library: an eager import added anywhere on these paths fails here."""
     from db.migrate import upgrade
 
     db = tmp_path / "migrated.sqlite3"
     upgrade(f"sqlite:///{db}")
-    code, modules = _loaded(command, "x", "--db", str(db))
+    code, modules = _loaded(*args, "--db", str(db))
     assert code == exit_code
     assert _any_of(("db.repository",), modules)
-    assert _any_of(("alembic", "psycopg"), modules) == []
+    assert _any_of(NOT_FOR_A_QUICK_READ, modules) == []
+
+
+def test_the_pipeline_package_knows_where_each_of_its_names_lives() -> None:
+    """`scraper.pipeline` imports a module when one of its names is used: every exported name
+    must be found there, and the package must stay lazy."""
+    code = (
+        "import sys, scraper.pipeline as p\n"
+        "assert not [m for m in sys.modules if m.startswith('scraper.pipeline.')]\n"
+        "assert sorted(p.__all__) == sorted(p._LOCATIONS)\n"
+        "from scraper.pipeline import BackfillOptions, backfill\n"
+        "assert callable(backfill) and backfill.__name__ == 'backfill', backfill\n"
+        "for name in p.__all__:\n"
+        "    module = sys.modules.get('scraper.pipeline.' + p._LOCATIONS[name])\n"
+        "    assert getattr(p, name) is getattr(module or p, name), name\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr

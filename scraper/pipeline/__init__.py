@@ -81,12 +81,17 @@ _LOCATIONS = {
 
 
 def __getattr__(name: str) -> Any:
+    """Import the module of `name` and bind all the names it gives the package at once: the
+    import binds the module itself to the package as well, and `backfill` (the function) must
+    win over `backfill` (its module), as it did when the package imported everything."""
     module = _LOCATIONS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+    loaded = importlib.import_module(f"{__name__}.{module}")
+    for other, where in _LOCATIONS.items():
+        if where == module:
+            globals()[other] = getattr(loaded, other)
+    return globals()[name]
 
 
 def __dir__() -> list[str]:
