@@ -80,3 +80,26 @@ def test_python_dash_m_scraper() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("dwscrape, version")
+
+
+def test_the_static_summaries_are_the_commands_own_help() -> None:
+    """`dwscrape --help` prints `SUMMARIES` so as not to import every command: each must be
+    the first sentence of that command's own help, and every command must have one."""
+    from scraper.cli.app import COMMANDS, SUMMARIES
+
+    assert set(SUMMARIES) == set(COMMANDS)
+    ctx = click.Context(cli)
+    for name, summary in SUMMARIES.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        assert summary == command.get_short_help_str(limit=1000), name
+
+
+def test_the_group_help_lists_every_command_with_its_summary() -> None:
+    from scraper.cli.app import SUMMARIES
+
+    result = CliRunner().invoke(cli, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    listed = " ".join(result.output.split("Commands:", 1)[1].split())
+    for name, summary in SUMMARIES.items():
+        assert f"{name} {summary}" in listed, name

@@ -123,3 +123,15 @@ def test_the_pipeline_package_knows_where_each_of_its_names_lives() -> None:
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_command_list_loads_no_command() -> None:
+    """`dwscrape --help` lists the commands from their static summaries: no command's module,
+    and so no database, network or parser code, is imported to print it."""
+    code, modules = _loaded("--help")
+    assert code == 0
+    from scraper.cli.app import COMMANDS
+
+    command_modules = {target.partition(":")[0] for target in COMMANDS.values()}
+    assert sorted(command_modules & set(modules)) == []
+    assert _any_of(DATABASE + NETWORK + PARSER + NOT_FOR_A_QUICK_READ, modules) == []
