@@ -15,6 +15,8 @@ started together. Pages/s are counted over the wall time from the first worker's
 last one's exit (each waits the 1 s idle time before exiting, included), and to the moment the
 frontier has nothing left pending or leased (polled). Exactly-once is checked: stored articles,
 done frontier rows and the pages the workers report fetching all equal the site's pages.
+A worker has no ``--per-host-concurrency``: all of nginx's pages being on one host, each worker
+has one fetch in flight (`FetchSettings.per_host_concurrency`), and parses in its own process.
 """
 
 from __future__ import annotations
