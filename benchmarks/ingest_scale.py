@@ -1,0 +1,298 @@
+"""The two scaling modes of `ingest_bench.py`: memory against the number of URLs (``--sweep``)
+and `dwscrape worker` processes on one PostgreSQL frontier (``--workers``), both against nginx
+serving distinct real DW pages (`ingest_floor.nginx_site`).
+
+``--sweep 250,500,1000,2000``: for each size, a site of that many pages, then `run` (sitemap
+discovery) and `crawl URL…` (the same URLs on the command line) into a fresh database. The peak
+RSS of the main process and of its parser processes is read from the kernel's high-water mark
+(``VmHWM`` in ``/proc/PID/status``), polled while the process runs, because ``wait4`` reports
+only the largest of the whole tree. "Flat" means the growth from the smallest to the largest
+size, in MiB per 1,000 URLs, is near zero.
+
+``--workers 1,2,4``: for each count, a fresh PostgreSQL database whose frontier is filled by
+`dwscrape run --no-work`, then that many `dwscrape worker --delay 0 --idle-exit 1s` processes
+started together. Pages/s are counted over the wall time from the first worker's start to the
+last one's exit (each waits the 1 s idle time before exiting, included), and to the moment the
+frontier has nothing left pending or leased (polled). Exactly-once is checked: stored articles,
+done frontier rows and the pages the workers report fetching all equal the site's pages.
+A worker has no ``--per-host-concurrency``: all of nginx's pages being on one host, each worker
+has one fetch in flight (`FetchSettings.per_host_concurrency`), and parses in its own process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _status_kib(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _descendants(pid: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for child, ppid in parents.items():
+            if ppid == parent and child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+class TreePeak:
+    """Polls the peak RSS (VmHWM) of a process and of each of its descendants while it runs."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        self.pid, self.interval = pid, interval
+        self.main_kib = 0
+        self.children_kib: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self.main_kib = max(self.main_kib, _status_kib(self.pid, "VmHWM"))
+            for child in _descendants(self.pid):
+                peak = _status_kib(child, "VmHWM")
+                self.children_kib[child] = max(self.children_kib.get(child, 0), peak)
+            self._stop.wait(self.interval)
+
+    def stop(self) -> dict[str, Any]:
+        self._stop.set()
+        self._thread.join()
+        kids = [k for k in self.children_kib.values() if k]
+        return {
+            "peak_rss_mib": round(self.main_kib / 1024, 1),
+            "children": len(kids),
+            "child_peak_rss_mib": round(max(kids, default=0) / 1024, 1),
+            "children_rss_sum_mib": round(sum(kids) / 1024, 1),
+        }
+
+
+def run_polled(args: list[str], env: dict[str, str] | None = None) -> tuple[float, dict, str]:
+    """A Python subprocess with its tree's peak RSS polled: wall seconds, peaks, stdout."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=out, stderr=err)
+        peaks = TreePeak(proc.pid)
+        # reap only after the last poll, so the process's /proc entry is there to read
+        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+        wall = time.perf_counter() - start
+        memory = peaks.stop()
+        code = proc.wait()
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if code != 0:
+        raise SystemExit(f"{' '.join(args[:3])} exited {code}:\n{stderr[-2000:]}")
+    return wall, memory, stdout
+
+
+def sweep_one(command: str, db_url: str, base: str, paths: list[str], langs: list[str],
+              args: argparse.Namespace) -> dict[str, Any]:  # fmt: skip
+    c = str(args.concurrency)
+    common = ["--db", db_url, "--delay", "0", "--concurrency", c, "--per-host-concurrency", c,
+              "--parse-workers", str(args.parse_workers_n)]  # fmt: skip
+    if command == "crawl":
+        wall, memory, out = run_polled(["-m", "scraper", "crawl", *(base + p for p in paths),
+                                        *common])  # fmt: skip
+        pages = sum(1 for line in out.splitlines() if line.startswith("new"))
+    else:
+        wall, memory, out = run_polled(["-m", "scraper", "run", "--site", base, "--lang",
+                                        ",".join(langs), "--source", "sitemap", "--json",
+                                        "--quiet", *common])  # fmt: skip
+        pages = json.loads(out.strip().splitlines()[-1])["counts"]["new"]
+    return {"pages": pages, "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 1),
+            **memory}  # fmt: skip
+
+
+def growth(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """From the smallest size to the largest, per database and command."""
+    out = []
+    keys = sorted({(r["database"], r["path"]) for r in rows})
+    for database, path in keys:
+        mine = sorted((r for r in rows if (r["database"], r["path"]) == (database, path)),
+                      key=lambda r: r["size"])  # fmt: skip
+        small, large = mine[0], mine[-1]
+        mib = round(large["peak_rss_mib"] - small["peak_rss_mib"], 1)
+        per_k = mib / (large["size"] - small["size"]) * 1000 if large is not small else 0.0
+        child = round(large["child_peak_rss_mib"] - small["child_peak_rss_mib"], 1)
+        out.append({"database": database, "path": path, "from": small["size"],
+                    "to": large["size"], "growth_mib": mib,
+                    "growth_mib_per_1000_urls": round(per_k, 2),
+                    "child_growth_mib": child})  # fmt: skip
+    return {"growth": out}
+
+
+def sweep(args: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks.ingest_bench import _Databases
+    from benchmarks.ingest_floor import nginx_site
+
+    sizes = [int(s) for s in args.sweep.split(",") if s]
+    args.parse_workers_n = int(args.parse_workers.split(",")[0])
+    backends = ["sqlite"] + (["postgresql"] if args.pg and not args.no_postgres else [])
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        databases = {backend: _Databases(backend, tmp, args.pg) for backend in backends}
+        for size in sizes:
+            with nginx_site(size) as (base, paths, langs):
+                for backend, dbs in databases.items():
+                    for command in ("run", "crawl"):
+                        url, drop = dbs.fresh()
+                        try:
+                            row = sweep_one(command, url, base, paths, langs, args)
+                        finally:
+                            drop()
+                        rows.append({"database": backend, "path": command, "size": size, **row})
+    return {"sizes": sizes, "concurrency": args.concurrency, "parse_workers":
+            args.parse_workers_n, "cpus": os.cpu_count(), "server": "nginx", "sweep": rows,
+            **growth(rows)}  # fmt: skip
+
+
+def _table(rows: list[dict[str, Any]], cols: list[str]) -> None:
+    widths = [max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in cols]
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
+    for r in rows:
+        print("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(cols, widths, strict=True)))
+
+
+def print_sweep(report: dict[str, Any]) -> None:
+    print(f"memory against URLs: nginx, concurrency {report['concurrency']}, parse workers "
+          f"{report['parse_workers']}, {report['cpus']} CPUs (peak RSS: VmHWM)")  # fmt: skip
+    _table(report["sweep"], ["database", "path", "size", "pages", "pages_per_s", "peak_rss_mib",
+                             "children", "child_peak_rss_mib"])  # fmt: skip
+    print()
+    _table(report["growth"], ["database", "path", "from", "to", "growth_mib",
+                              "growth_mib_per_1000_urls", "child_growth_mib"])  # fmt: skip
+
+
+def _pending(conn: Any) -> int:
+    from sqlalchemy import text
+
+    sql = "SELECT count(*) FROM frontier WHERE state IN ('pending', 'leased')"
+    return int(conn.execute(text(sql)).scalar_one())
+
+
+def _counts(db_url: str) -> dict[str, int]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(db_url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            one = lambda sql: int(conn.execute(text(sql)).scalar_one())  # noqa: E731
+            return {"articles": one("SELECT count(*) FROM articles"),
+                    "frontier_done": one("SELECT count(*) FROM frontier WHERE state = 'done'"),
+                    "frontier_other": one("SELECT count(*) FROM frontier WHERE state <> 'done'"),
+                    "revisions": one("SELECT count(*) FROM article_revisions")}  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def workers_one(n: int, db_url: str, base: str, langs: list[str], c: int) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    fill = [sys.executable, "-m", "scraper", "run", "--no-work", "--db", db_url, "--site", base,
+            "--lang", ",".join(langs), "--source", "sitemap", "--delay", "0", "--quiet"]  # fmt: skip
+    subprocess.run(fill, cwd=ROOT, env=env, check=True, capture_output=True)
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(db_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    conn = engine.connect()  # one connection for the polling, not one per poll
+    queued = _pending(conn)
+    cmd = [sys.executable, "-m", "scraper", "worker", "--db", db_url, "--site", base, "--delay",
+           "0", "--concurrency", str(c), "--idle-exit", "1s", "--json", "--quiet"]  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        outs = [open(Path(tmp) / f"w{i}.out", "w+") for i in range(n)]  # noqa: SIM115
+        start = time.perf_counter()
+        procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=o, stderr=subprocess.DEVNULL)
+                 for o in outs]  # fmt: skip
+        drained = None
+        while any(p.poll() is None for p in procs):
+            if drained is None and _pending(conn) == 0:
+                drained = time.perf_counter() - start
+            time.sleep(0.2)
+        wall = time.perf_counter() - start
+        codes = [p.returncode for p in procs]
+        fetched = []
+        for o in outs:
+            o.seek(0)
+            text = o.read().strip()
+            o.close()
+            fetched.append(json.loads(text.splitlines()[-1])["counts"].get("fetched", 0) if text
+                           else 0)  # fmt: skip
+    conn.close()
+    engine.dispose()
+    drained = drained or wall
+    counts = _counts(db_url)
+    pages = counts["articles"]
+    once = (pages == queued == counts["frontier_done"] == sum(fetched) == counts["revisions"]
+            and counts["frontier_other"] == 0 and codes == [0] * n)  # fmt: skip
+    return {"workers": n, "queued": queued, "pages": pages, "fetched_per_worker": fetched,
+            "exit_codes": codes, "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 1),
+            "drained_s": round(drained, 2), "pages_per_s_drained": round(pages / drained, 1),
+            "exactly_once": once}  # fmt: skip
+
+
+def workers(args: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks.ingest_bench import fresh_postgres
+    from benchmarks.ingest_floor import nginx_site
+    from db.migrate import upgrade
+
+    if not args.pg or args.no_postgres:
+        raise SystemExit("--workers needs PostgreSQL: --pg URL or $DWSCRAPE_TEST_POSTGRES_URL")
+    counts = [int(n) for n in args.workers.split(",") if n]
+    rows = []
+    with nginx_site(args.size) as (base, _paths, langs):
+        for _ in range(args.repeat):
+            for n in counts:
+                url, drop = fresh_postgres(args.pg)
+                try:
+                    upgrade(url)
+                    rows.append(workers_one(n, url, base, langs, args.concurrency))
+                finally:
+                    drop()
+    for row in rows:
+        ones = [r for r in rows if r["workers"] == 1]
+        if ones:
+            one = sum(r["pages_per_s"] for r in ones) / len(ones)
+            one_d = sum(r["pages_per_s_drained"] for r in ones) / len(ones)
+            row["ratio"] = round(row["pages_per_s"] / one, 2)
+            row["ratio_drained"] = round(row["pages_per_s_drained"] / one_d, 2)
+    return {"size": args.size, "concurrency": args.concurrency, "cpus": os.cpu_count(),
+            "server": "nginx", "database": "postgresql", "workers": rows}  # fmt: skip
+
+
+def print_workers(report: dict[str, Any]) -> None:
+    print(f"`dwscrape worker` ×N on one PostgreSQL frontier of {report['size']} nginx pages, "
+          f"--delay 0 --concurrency {report['concurrency']}, {report['cpus']} CPUs")  # fmt: skip
+    _table(report["workers"], ["workers", "pages", "fetched_per_worker", "wall_s", "pages_per_s",
+                               "ratio", "drained_s", "pages_per_s_drained", "ratio_drained",
+                               "exactly_once"])  # fmt: skip

@@ -1,0 +1,74 @@
+"""Smoke tests of the nginx benchmarks (`ingest_bench.py --sweep/--workers`, `reparse_bench.py`,
+`export_bench.py`): at tiny sizes they run and every page they claim to measure was handled.
+Speeds are not checked (machine-bound). Skipped where nginx is not installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()), reason="nginx is not installed"
+)
+
+
+def _bench(*args: str) -> Any:
+    proc = subprocess.run(
+        [sys.executable, *args, "--json"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def test_sweep_measures_run_and_crawl_at_each_size() -> None:
+    report = _bench(
+        "benchmarks/ingest_bench.py", "--sweep", "8,16", "--parse-workers", "1", "--no-postgres"
+    )
+    rows = report["sweep"]
+    assert {(r["path"], r["size"]) for r in rows} == {
+        (p, n) for p in ("run", "crawl") for n in (8, 16)
+    }
+    for r in rows:
+        assert r["pages"] == r["size"] and r["database"] == "sqlite"
+        assert r["peak_rss_mib"] > 10 and r["children"] >= 1 and r["child_peak_rss_mib"] > 10
+    assert {(g["path"], g["from"], g["to"]) for g in report["growth"]} == {
+        ("run", 8, 16),
+        ("crawl", 8, 16),
+    }
+
+
+@pytest.mark.skipif(not os.environ.get("DWSCRAPE_TEST_POSTGRES_URL"), reason="needs PostgreSQL")
+def test_workers_share_the_frontier_exactly_once() -> None:
+    report = _bench("benchmarks/ingest_bench.py", "--workers", "1,2", "--size", "16")
+    assert [r["workers"] for r in report["workers"]] == [1, 2]
+    for r in report["workers"]:
+        assert r["exactly_once"] and r["pages"] == 16
+        assert len(r["fetched_per_worker"]) == r["workers"]
+
+
+def test_reparse_bench_reparses_every_stored_page() -> None:
+    report = _bench("benchmarks/reparse_bench.py", "--pages", "12", "--rounds", "1")
+    paths = {r["path"]: r for r in report["results"]}
+    assert set(paths) == {"floor", "reparse --workers 1", "reparse --workers 2"}
+    assert all(r["pages"] == 12 and r["vs_floor"] > 0 for r in paths.values())
+
+
+def test_export_bench_writes_every_row() -> None:
+    report = _bench("benchmarks/export_bench.py", "--pages", "12", "--rounds", "1")
+    assert [(r["path"], r["rows"]) for r in report["results"]] == [
+        ("floor", 12),
+        ("export --format jsonl", 12),
+    ]
