@@ -13,6 +13,7 @@ write lock up front, so a read-then-write transaction can never deadlock on lock
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,15 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 BEGIN_IMMEDIATE = "dwscrape_begin_immediate"
 
 
+def dump_json(value: Any) -> str:
+    """JSON text as every JSON column is written: characters beyond ASCII kept as they are.
+
+    The engines' ``json_serializer`` and `db.rows.encode_record`'s, so that a stored record is
+    already the text `export` writes (streamed without decoding the escapes), and a Russian or
+    Chinese article takes two or three bytes a character instead of six."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def default_database_url() -> str:
     """``sqlite:///<user data dir>/dwscrape.sqlite3`` (the directory is created)."""
     directory = Path(user_data_dir("dwscrape", appauthor=False))
@@ -43,6 +53,7 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url` (``sqlite:///path`` or ``postgresql+psycopg://…``)."""
     parsed = make_url(url)
+    kwargs.setdefault("json_serializer", dump_json)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             _make_directory(Path(parsed.database).expanduser().parent)

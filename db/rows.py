@@ -6,9 +6,9 @@ short place a reader can check against `Article`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from db.engine import dump_json
 from scraper.article import Article, record_content_hash, split_date
 from scraper.rawpages import PackedPage, pack, unpack
 from scraper.urls import canonicalize, is_short_link
@@ -92,15 +92,15 @@ class JSONText:
 
 
 def encode_record(record: dict[str, Any]) -> tuple[JSONText, JSONText]:
-    """(``record["blocks"]``, `record`) as JSON text, each exactly what ``json.dumps`` gives
-    (the serialiser of SQLAlchemy's JSON type and of psycopg), but with the blocks, which hold
-    most of a record's text, encoded once: the record is spliced from the encoded keys before
-    and after ``blocks`` and the blocks' text, not encoded a second time."""
-    blocks = json.dumps(record["blocks"])
+    """(``record["blocks"]``, `record`) as JSON text, each exactly what `dump_json` gives (the
+    serialiser of the JSON columns), but with the blocks, which hold most of a record's text,
+    encoded once: the record is spliced from the encoded keys before and after ``blocks`` and
+    the blocks' text, not encoded a second time."""
+    blocks = dump_json(record["blocks"])
     keys = list(record)
     at = keys.index("blocks")
-    head = json.dumps({k: record[k] for k in keys[:at]})[1:-1]
-    tail = json.dumps({k: record[k] for k in keys[at + 1 :]})[1:-1]
+    head = dump_json({k: record[k] for k in keys[:at]})[1:-1]
+    tail = dump_json({k: record[k] for k in keys[at + 1 :]})[1:-1]
     body = ", ".join(part for part in (head, f'"blocks": {blocks}', tail) if part)
     return JSONText(blocks), JSONText("{" + body + "}")
 

@@ -46,11 +46,12 @@ def write_records(
 def record_json(stored: str) -> str:
     """A stored record's JSON text as `to_json` would write the article it holds.
 
-    The store writes a record as ``json.dumps(article.to_dict())``: the same text `to_json`
-    gives but with every character beyond ASCII escaped. So a record stored with the keys of
-    the current record, in their order, only needs those escapes turned back into characters
-    (much cheaper than building the article and encoding it again). Anything else (an older
-    record, PostgreSQL's JSONB with its own key order) goes the long way through `Article`."""
+    The store writes a record as `to_json`'s text (``json.dumps(article.to_dict(),
+    ensure_ascii=False)``), so a record with the keys of the current record, in their order, is
+    written out as it is stored. Records stored before that kept every character beyond ASCII
+    as an escape: those escapes are turned back into characters (still much cheaper than
+    building the article and encoding it again). Anything else (an older record, PostgreSQL's
+    JSONB with its own key order) goes the long way through `Article`."""
     record = json.loads(stored)
     if tuple(record) == RECORD_KEYS:
         return _ASCII_ESCAPE.sub(_unescape, stored) if "\\u" in stored else stored

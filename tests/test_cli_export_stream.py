@@ -39,3 +39,30 @@ def test_export_jsonl_is_byte_identical_to_decoding_every_record(
     german = CliRunner().invoke(cli, ["export", "--db", db_url, "--lang", "de"])
     de = [line for line in expected.splitlines() if '"language": "de"' in line]
     assert german.stdout.splitlines() == de and de
+
+
+def test_records_stored_before_with_escapes_export_the_same(db_url: str, repo: Repository) -> None:
+    """Records are stored as the text `export` writes; rows stored before that, with every
+    character beyond ASCII escaped, are exported exactly as the new ones."""
+    new = repo.store_article(make_article(9201, lang="ru").with_changes(title="Путин и Ким"))
+    old = repo.store_article(make_article(9202, lang="zh").with_changes(title="德国之声 \U0001f600"))
+    with repo.engine.begin() as conn:
+        text = conn.exec_driver_sql(
+            f"SELECT CAST(record AS TEXT) FROM article_revisions WHERE id = {new.revision_id}"
+        ).scalar_one()
+        if repo.dialect == "sqlite":
+            assert "Путин и Ким" in text and "\\u" not in text  # stored as it is written
+            record = json.loads(
+                conn.exec_driver_sql(
+                    f"SELECT record FROM article_revisions WHERE id = {old.revision_id}"
+                ).scalar_one()
+            )
+            conn.exec_driver_sql(
+                "UPDATE article_revisions SET record = ? WHERE id = ?",
+                (json.dumps(record), old.revision_id),  # as stored before: ASCII escapes
+            )
+    expected = "".join(to_json(s.article.to_dict()) + "\n" for s in repo.iter_articles())
+    result = CliRunner().invoke(cli, ["export", "--db", db_url])
+    assert result.exit_code == 0
+    assert result.stdout == expected
+    assert "Путин и Ким" in result.stdout and "德国之声 \U0001f600" in result.stdout

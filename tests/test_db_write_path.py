@@ -14,6 +14,7 @@ from sqlalchemy.exc import StatementError
 
 import db.search
 from db import models as m
+from db.engine import dump_json
 from db.links import _latin1
 from db.repository import Repository
 from db.rows import JSONText, article_row, encode_record
@@ -67,7 +68,7 @@ def test_bulk_insert_takes_encoded_json_and_memoised_times(repo: Repository) -> 
         **core,
         "dw_id": 512,
         "canonical_url": "https://www.dw.com/de/other/a-512",
-        "blocks": JSONText(json.dumps(core["blocks"])),
+        "blocks": JSONText(dump_json(core["blocks"])),
         "last_fetched_at": later.astimezone(dt.timezone(dt.timedelta(hours=2))),
     }
     with repo.engine.begin() as conn:
@@ -95,19 +96,21 @@ def test_encoded_json_is_refused_by_core(repo: Repository) -> None:
 
 
 def test_encode_record_is_json_dumps() -> None:
-    """The spliced record is byte for byte ``json.dumps`` of it, whatever the keys around
-    ``blocks`` and whatever the text (escapes, non-ASCII, quotes)."""
+    """The spliced record is byte for byte `dump_json` of it (``json.dumps`` keeping non-ASCII
+    characters), whatever the keys around ``blocks`` and whatever the text (escapes, non-ASCII,
+    quotes)."""
     for dw_id, lang in ((531, "de"), (532, "zh"), (533, "ru"), (534, "ar")):
         record = make_article(dw_id, lang=lang).to_dict()
         blocks, whole = encode_record(record)
-        assert blocks.text == json.dumps(record["blocks"])
-        assert whole.text == json.dumps(record)
+        assert blocks.text == dump_json(record["blocks"])
+        assert whole.text == dump_json(record)
+        assert "\\u" not in whole.text and json.loads(whole.text) == record
     for record in (
         {"blocks": []},
         {"blocks": [{"text": 'a "quoted"\n line\u2028'}], "text": "ü"},
         {"title": "x", "blocks": None},
     ):
-        assert encode_record(record)[1].text == json.dumps(record)
+        assert encode_record(record)[1].text == dump_json(record)
 
 
 def test_stored_json_is_the_record(repo: Repository) -> None:
@@ -124,8 +127,8 @@ def test_stored_json_is_the_record(repo: Repository) -> None:
             f"SELECT blocks FROM articles WHERE id = {stored.article_id}"
         ).scalar_one()
     if repo.dialect == "sqlite":
-        assert raw_record == json.dumps(record)
-        assert raw_blocks == json.dumps(record["blocks"])
+        assert raw_record == dump_json(record)
+        assert raw_blocks == dump_json(record["blocks"])
     else:
         assert raw_record == record and raw_blocks == record["blocks"]
     got = repo.get_article(stored.article_id)
