@@ -45,7 +45,9 @@ def test_records_stored_before_with_escapes_export_the_same(db_url: str, repo: R
     """Records are stored as the text `export` writes; rows stored before that, with every
     character beyond ASCII escaped, are exported exactly as the new ones."""
     new = repo.store_article(make_article(9201, lang="ru").with_changes(title="Путин и Ким"))
-    old = repo.store_article(make_article(9202, lang="zh").with_changes(title="德国之声 \U0001f600"))
+    old = repo.store_article(
+        make_article(9202, lang="zh").with_changes(title="德国之声 \U0001f600")
+    )
     with repo.engine.begin() as conn:
         text = conn.exec_driver_sql(
             f"SELECT CAST(record AS TEXT) FROM article_revisions WHERE id = {new.revision_id}"
