@@ -144,8 +144,12 @@ def test_an_unknown_language_is_a_usage_error(db_url: str) -> None:
     assert result.exit_code == ExitCode.USAGE and "known:" in result.output
 
 
-def test_the_readme_section_runs_as_shown(tmp_path: Any, site: FaultSite) -> None:
+def test_the_readme_section_runs_as_shown(
+    tmp_path: Any, site: FaultSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.test_readme import dwscrape_args, shell_blocks
+
+    monkeypatch.chdir(tmp_path)  # the section's export writes a file where it is run
 
     (lines,) = shell_blocks("All of DW: languages, feeds, backfill")
     env = {
