@@ -52,6 +52,7 @@ def child_env(pycache: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(pycache)
     env.pop("DWSCRAPE_DATABASE_URL", None)
+    env.pop("PYTHONPATH", None)  # each `dwscrape` imports its own checkout, not this one
     return env
 
 
