@@ -260,3 +260,23 @@ def test_a_run_where_everything_failed_says_so() -> None:
     report = asyncio.run(main())
     assert report.every_language_failed() and report.failed_languages() == ["de", "zh-hant"]
     assert report.urls == 0
+
+
+def test_rss_only_for_a_language_without_a_feed_warns_that_nothing_is_read(
+    site: FaultSite,
+) -> None:
+    """`run --source rss --lang sq` would read nothing for Albanian: a warning says so (and how
+    to read it), where with sitemaps as well the missing feed is only noted."""
+    from structlog.testing import capture_logs
+
+    lang = SITEMAP_ONLY[0]
+    with capture_logs() as logs:
+        found = discovered(site, lang, ("rss",))
+    assert not list(found.urls)
+    warned = [e for e in logs if e["event"] == "discover.no_source"]
+    assert [(e["log_level"], e["lang"]) for e in warned] == [("warning", lang)]
+    assert "--source all" in warned[0]["reason"]
+    with capture_logs() as logs:
+        discovered(site, lang, ("rss", "sitemap"))
+    assert not [e for e in logs if e["event"] == "discover.no_source"]
+    assert [e["log_level"] for e in logs if e["event"] == "discover.feed_unknown"] == ["info"]

@@ -111,7 +111,15 @@ def _feeds_to_read(
             wanted += [(lang, url) for url in named if url]
         elif named:
             report.languages[lang].feed_unknown = True
-            log.info("discover.feed_unknown", lang=lang)
+            if "sitemap" in sources:
+                log.info("discover.feed_unknown", lang=lang)
+            else:  # nothing at all will be read for it: say so, it is not an empty news day
+                log.warning(
+                    "discover.no_source",
+                    lang=lang,
+                    reason="no known feed for this language and sitemaps not asked for; "
+                    "use --source all or --feed LANG=URL",
+                )
     if "rss" in sources:
         wanted += [(None, url) for url in feeds.extra]
     return wanted
