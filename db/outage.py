@@ -105,3 +105,25 @@ def with_outage_retry(
             )
             sleep(min(pause, deadline - now))
             pause = min(pause * 2, MAX_PAUSE_S)
+
+
+def wait_until_reachable(url: str, retry_seconds: float) -> None:
+    """Return once the PostgreSQL server at `url` takes a connection, waiting out a refused or
+    lost one for up to `retry_seconds` as `with_outage_retry` does; then `StorageError`.
+
+    For the scheduled commands (`run`, `worker`, `backfill`): cron starting one while the server
+    restarts should cost a pause, like an outage in the middle of a run, not the night's run.
+    SQLite is a file: nothing to wait for (a locked file waits in its busy timeout)."""
+    from sqlalchemy.pool import NullPool
+
+    from db.engine import is_sqlite, make_engine
+    from db.errors import map_db_errors
+
+    if is_sqlite(url):
+        return
+    engine = make_engine(url, poolclass=NullPool, pool_pre_ping=False)
+    try:
+        with map_db_errors("connecting to the database"):
+            with_outage_retry(lambda: engine.connect().close(), "connect", retry_seconds)
+    finally:
+        engine.dispose()

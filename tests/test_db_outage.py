@@ -165,3 +165,40 @@ def test_db_retry_is_checked(tmp_path: Any) -> None:
         result = CliRunner().invoke(cli, ["stats", "--db-retry", bad, "--db", db])
         assert result.exit_code == ExitCode.USAGE, result.output
     assert CliRunner().invoke(cli, ["stats", "--db-retry", "0", "--db", db]).exit_code == 0
+
+
+@pytest.mark.postgres
+def test_a_run_started_while_the_server_is_down_waits_for_it(
+    proxied: tuple[DatabaseProxy, str], site: FaultSite
+) -> None:
+    """cron starting `run` during a server restart: the run waits (as for an outage in the
+    middle of a run) and then does its work."""
+    proxy, url = proxied
+    proxy.cut()
+    threading.Timer(1.5, proxy.restore).start()
+    started = time.monotonic()
+    args = ["run", "--db", url, "--site", site.base_url, "--delay", "0", "-q", "--db-retry", "30"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == ExitCode.OK, result.output
+    assert time.monotonic() - started > 1.0
+    repo = _repository(url, 0)
+    assert repo.stats()["articles"] > 0
+    repo.engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "command", [["run"], ["worker", "--idle-exit", "1"], ["backfill", "--lang", "fr"]]
+)
+def test_a_server_down_longer_than_the_budget_at_start_is_exit_4_on_one_line(
+    proxied: tuple[DatabaseProxy, str], site: FaultSite, command: list[str]
+) -> None:
+    proxy, url = proxied
+    proxy.cut()
+    started = time.monotonic()
+    args = [*command, "--db", url, "--site", site.base_url, "-q", "--db-retry", "1"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == ExitCode.DATABASE, result.output
+    assert 1.0 <= time.monotonic() - started < 15
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "connecting to the database" in errors[0], result.stderr

@@ -8,7 +8,7 @@ import click
 
 from scraper.cli.common import common_options, delay_option, setup, site_option
 from scraper.cli.crawl import fetch_settings, lease_timeout_option, run_exit_code
-from scraper.cli.database import database_url, open_repository, run_lock_held
+from scraper.cli.database import open_repository, run_lock_held, scheduled_database_url
 from scraper.cli.languages import LANG
 from scraper.cli.progress import progress_bar
 from scraper.discovery.sitemaps import MAX_SITEMAPS
@@ -81,7 +81,7 @@ def backfill(
         if not settings.quiet:
             click.echo(f"sitemap {done.url}: {done.urls} URLs, {done.queued} queued", err=True)
 
-    url = database_url(settings)
+    url = scheduled_database_url(settings)
     with run_lock_held(url), open_repository(settings) as repo:
         report = backfill_archive(repo, options, fetch, on_sitemap=progress)
     summary = report.to_dict()

@@ -17,7 +17,12 @@ from scraper.cli.common import (
     setup,
     site_option,
 )
-from scraper.cli.database import database_url, host_gate, open_repository, run_lock_held
+from scraper.cli.database import (
+    host_gate,
+    open_repository,
+    run_lock_held,
+    scheduled_database_url,
+)
 from scraper.cli.languages import LANGS, feed_option
 from scraper.cli.options import (
     DURATION,
@@ -301,7 +306,7 @@ def run(
     fetch = fetch_settings(
         delay=delay, concurrency=concurrency, per_host_concurrency=per_host_concurrency, site=site
     )
-    url = database_url(settings)
+    url = scheduled_database_url(settings)
     with (
         run_lock_held(url) as guard,
         open_repository(settings) as repo,

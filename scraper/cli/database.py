@@ -10,12 +10,23 @@ from typing import TYPE_CHECKING
 from db.config import describe_url, resolve_database_url
 from db.engine import make_engine
 from db.lock import LockHeldError, LockLostError, run_lock
+from db.outage import retry_seconds_from_env, wait_until_reachable
 from db.repository import Repository
 from db.schema import ensure_schema
 from scraper.cli.common import DatabaseFailure, RunLocked, Settings
 
 if TYPE_CHECKING:  # the commands that only read never import the network code
     from scraper.fetching import HostGate
+
+
+def scheduled_database_url(settings: Settings) -> str:
+    """`database_url` for the scheduled commands (run, worker, backfill), once the database
+    takes connections: a server that is down when cron starts one is waited for up to
+    --db-retry / $DWSCRAPE_DB_RETRY_SECONDS, as an outage during the run is."""
+    url = database_url(settings)
+    retry = settings.db_retry if settings.db_retry is not None else retry_seconds_from_env()
+    wait_until_reachable(url, retry)
+    return url
 
 
 def database_url(settings: Settings) -> str:

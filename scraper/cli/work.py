@@ -8,7 +8,7 @@ import click
 
 from scraper.cli.common import common_options, delay_option, setup, site_option
 from scraper.cli.crawl import fetch_settings, finish, lease_timeout_option, max_failure_rate_option
-from scraper.cli.database import database_url, host_gate, open_repository
+from scraper.cli.database import database_url, host_gate, open_repository, scheduled_database_url
 from scraper.cli.options import DURATION
 from scraper.cli.progress import progress_bar
 from scraper.pipeline import RunContext, WorkerOptions, work
@@ -89,6 +89,7 @@ def worker(
         max_failure_rate=max_failure_rate,
     )
     fetch = fetch_settings(delay=delay, concurrency=concurrency)
+    scheduled_database_url(settings)  # a server down at start is waited for
     with open_repository(settings) as repo, host_gate(repo) as gate, progress_bar(settings) as bar:
         context = RunContext(gate=gate, handle_signals=True)
         report = work(repo, options, fetch, on_result=bar.advance, context=context)
