@@ -16,7 +16,7 @@ Modules, in the order of the data flow: `storage` (the protocol and the records 
 `report` (results, run reports, fill rates), `batch` (the `Pipeline` of one batch), `crawling`,
 `stopping` (signals), `leasing` (the lease loop, heartbeats, abandoned runs), `context`,
 `scheduled`, `working`, `reparsing`, `stats`.
-`scheduling` (filling the frontier, priorities), `scheduled`, `backfill`, `reparsing`, `stats`.
+`scheduling` (filling the frontier, priorities), `scheduled`, `backfilling`, `reparsing`, `stats`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from scraper.pipeline.backfill import BackfillOptions, BackfillReport, SitemapDone, backfill
+    from scraper.pipeline.backfilling import BackfillOptions, BackfillReport, SitemapDone, backfill
     from scraper.pipeline.batch import Pipeline
     from scraper.pipeline.context import RunContext
     from scraper.pipeline.crawling import crawl, crawl_async
@@ -50,10 +50,10 @@ if TYPE_CHECKING:
 #: first used (PEP 562), so that `dwscrape stats` (which needs `scraper.pipeline.stats` only)
 #: does not load the fetcher, the parser and structlog with the rest of the pipeline.
 _LOCATIONS = {
-    "BackfillOptions": "backfill",
-    "BackfillReport": "backfill",
-    "SitemapDone": "backfill",
-    "backfill": "backfill",
+    "BackfillOptions": "backfilling",
+    "BackfillReport": "backfilling",
+    "SitemapDone": "backfilling",
+    "backfill": "backfilling",
     "Pipeline": "batch",
     "RunContext": "context",
     "crawl": "crawling",
@@ -81,9 +81,11 @@ _LOCATIONS = {
 
 
 def __getattr__(name: str) -> Any:
-    """Import the module of `name` and bind all the names it gives the package at once: the
-    import binds the module itself to the package as well, and `backfill` (the function) must
-    win over `backfill` (its module), as it did when the package imported everything."""
+    """Import the module of `name` and bind all the names it gives the package at once.
+
+    No exported name is also the name of a module of this package (`backfill` lives in
+    `backfilling`): importing a submodule binds it to the package, and would shadow such a
+    name. A test holds this."""
     module = _LOCATIONS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,7 +3,7 @@
 Discovered URLs are put into the frontier source by source (`stream_discovery`'s chunks), so a
 run over hundreds of sitemaps holds one sitemap's URLs at a time, never the whole list. The
 frontier's priorities order the work every worker leases: fresh news first, then refreshes of
-stale articles, then a backfill's archive (`scraper.pipeline.backfill`), which scheduled runs
+stale articles, then a backfill's archive (`scraper.pipeline.backfilling`), which scheduled runs
 thereby drain after each run's news.
 """
 
