@@ -204,17 +204,19 @@ class ArticlesMixin(RepositoryBase):
 
     def iter_record_texts(
         self, filters: ArticleFilter | None = None, *, batch_size: int = IN_CHUNK, **kw: Any
-    ) -> Iterator[str]:
+    ) -> Iterator[tuple[str, int | None]]:
         """The current record of every article `iter_articles` yields, as the JSON text the
-        database holds, not decoded: what an export can stream. SQLite gives back the text
-        the store wrote; PostgreSQL's JSONB its own normal form (keys reordered)."""
+        database holds, not decoded, with the format it was written in (`RECORD_FORMAT`, None
+        when unknown): what an export can stream. SQLite gives back the text the store wrote;
+        PostgreSQL's JSONB its own normal form (keys reordered), so its format is None."""
         a = m.articles
         r = m.article_revisions
-        query = select(a.c.id, cast(r.c.record, Text).label("text")).join(
+        as_written = self.dialect == "sqlite"
+        query = select(a.c.id, cast(r.c.record, Text).label("text"), r.c.record_format).join(
             r, and_(r.c.article_id == a.c.id, r.c.revision_no == a.c.current_revision)
         )
         for row in self._paged(query, filters or ArticleFilter(**kw), batch_size):
-            yield row.text
+            yield row.text, row.record_format if as_written else None
 
     def _paged(self, query: Any, flt: ArticleFilter, batch_size: int) -> Iterator[Any]:
         """The rows of `query` (which selects ``articles.id``) matching the filters, in id

@@ -183,6 +183,9 @@ article_revisions = Table(
     Column("raw_page_sha256", String(64), _fk("raw_pages.sha256")),
     Column("fetch_id", Integer, _fk("fetches.id", "SET NULL")),
     Column("run_id", Integer, _fk("crawl_runs.id", "SET NULL")),
+    # `scraper.article.RECORD_FORMAT` of the code that wrote `record` (NULL: written before
+    # migration 0010); the export streams a record of the current format as it is stored
+    Column("record_format", BigInteger),
     UniqueConstraint("article_id", "revision_no"),
 )
 

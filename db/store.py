@@ -35,7 +35,7 @@ from db.rows import (
     stored_hash,
 )
 from db.suspect import StoredText, SuspectRow, keep_suspects, suspect_reason
-from scraper.article import Article
+from scraper.article import RECORD_FORMAT, Article
 from scraper.rawpages import PackedPage
 
 Status = Literal["new", "changed", "unchanged", "suspect"]
@@ -428,6 +428,7 @@ class StoreMixin(LinksMixin):
                     "content_hash": (it.row or {})["content_hash"],
                     "parser_version": (it.row or {})["parser_version"],
                     "record": it.record,
+                    "record_format": RECORD_FORMAT,  # `encode` wrote it: to_dict, dump_json
                     "created_at": now,
                     "raw_page_sha256": it.sha,
                     "fetch_id": it.request.fetch_id,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, NamedTuple
@@ -289,6 +290,12 @@ RECORD_KEYS: tuple[str, ...] = tuple(
         language=None, title=None,
     ).to_dict()
 )  # fmt: skip
+
+#: Names the text form of a stored record: its keys in `RECORD_KEYS` order, characters beyond
+#: ASCII kept (`db.engine.dump_json`). Stored beside each revision (`record_format`), so that an
+#: export can write a record whose format is the current one as it is stored, without decoding
+#: it. Derived from the keys, so adding, removing or moving a field changes it by itself.
+RECORD_FORMAT: int = zlib.crc32("|".join(("utf8", *RECORD_KEYS)).encode())
 
 
 def content_digest(

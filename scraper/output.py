@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
-from scraper.article import RECORD_KEYS, Article
+from scraper.article import RECORD_FORMAT, RECORD_KEYS, Article
 
 
 def write_records(
@@ -43,15 +43,17 @@ def write_records(
     raise ValueError(f"unknown output format {fmt!r}")
 
 
-def record_json(stored: str) -> str:
+def record_json(stored: str, record_format: int | None = None) -> str:
     """A stored record's JSON text as `to_json` would write the article it holds.
 
-    The store writes a record as `to_json`'s text (``json.dumps(article.to_dict(),
-    ensure_ascii=False)``), so a record with the keys of the current record, in their order, is
-    written out as it is stored. Records stored before that kept every character beyond ASCII
-    as an escape: those escapes are turned back into characters (still much cheaper than
-    building the article and encoding it again). Anything else (an older record, PostgreSQL's
-    JSONB with its own key order) goes the long way through `Article`."""
+    A record stored in the current format (`record_format` is `RECORD_FORMAT`: the keys of the
+    current record in their order, characters kept) is that text already, and is returned as it
+    is, not even decoded. Otherwise it is decoded: with the current keys in their order, only
+    the escapes of characters beyond ASCII that older rows hold are undone (still much cheaper
+    than building the article and encoding it again); anything else (an older record,
+    PostgreSQL's JSONB with its own key order) goes the long way through `Article`."""
+    if record_format == RECORD_FORMAT:
+        return stored
     record = json.loads(stored)
     if tuple(record) == RECORD_KEYS:
         return _ASCII_ESCAPE.sub(_unescape, stored) if "\\u" in stored else stored

@@ -42,8 +42,9 @@ def test_export_jsonl_is_byte_identical_to_decoding_every_record(
 
 
 def test_records_stored_before_with_escapes_export_the_same(db_url: str, repo: Repository) -> None:
-    """Records are stored as the text `export` writes; rows stored before that, with every
-    character beyond ASCII escaped, are exported exactly as the new ones."""
+    """Records are stored as the text `export` writes, marked with their format; rows stored
+    before that, with every character beyond ASCII escaped and no format, are exported
+    exactly as the new ones."""
     new = repo.store_article(make_article(9201, lang="ru").with_changes(title="Путин и Ким"))
     old = repo.store_article(
         make_article(9202, lang="zh").with_changes(title="德国之声 \U0001f600")
@@ -59,12 +60,36 @@ def test_records_stored_before_with_escapes_export_the_same(db_url: str, repo: R
                     f"SELECT record FROM article_revisions WHERE id = {old.revision_id}"
                 ).scalar_one()
             )
-            conn.exec_driver_sql(
-                "UPDATE article_revisions SET record = ? WHERE id = ?",
-                (json.dumps(record), old.revision_id),  # as stored before: ASCII escapes
+            conn.exec_driver_sql(  # as stored before migration 0010: ASCII escapes, no format
+                "UPDATE article_revisions SET record = ?, record_format = NULL WHERE id = ?",
+                (json.dumps(record), old.revision_id),
             )
     expected = "".join(to_json(s.article.to_dict()) + "\n" for s in repo.iter_articles())
     result = CliRunner().invoke(cli, ["export", "--db", db_url])
     assert result.exit_code == 0
     assert result.stdout == expected
     assert "Путин и Ким" in result.stdout and "德国之声 \U0001f600" in result.stdout
+
+
+def test_a_record_is_streamed_as_stored_only_in_the_current_format(repo: Repository) -> None:
+    """`record_json` writes a record of the current format as it is, without looking at it;
+    a record of another format is decoded and written the long way."""
+    from scraper.article import RECORD_FORMAT
+    from scraper.output import record_json
+
+    stored = repo.store_article(make_article(9301, lang="de"))
+    ((text, fmt),) = list(repo.iter_record_texts())
+    expected = to_json(make_article(9301, lang="de").to_dict())
+    if repo.dialect == "sqlite":
+        assert fmt == RECORD_FORMAT and text == expected
+    else:  # JSONB gives its own key order back: never streamed as it is
+        assert fmt is None and record_json(text, fmt) == expected
+    with repo.engine.connect() as conn:
+        written = conn.exec_driver_sql(
+            f"SELECT record_format FROM article_revisions WHERE id = {stored.revision_id}"
+        ).scalar_one()
+    assert written == RECORD_FORMAT  # on both databases: the text the store sent
+    reordered = json.dumps(dict(reversed(list(json.loads(expected).items()))))
+    assert record_json(reordered, RECORD_FORMAT) == reordered  # trusted: not even decoded
+    assert record_json(reordered, RECORD_FORMAT + 1) == expected
+    assert record_json(reordered, None) == expected

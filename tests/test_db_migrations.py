@@ -117,12 +117,14 @@ def test_search_table_migration_keeps_the_vectors(postgres_databases: PostgresDa
     """0002 -> 0003 copies the generated column's vectors into `article_search`, 0003 -> 0002
     restores the column from the texts, and up again: the same vectors and hits each time."""
     url = postgres_databases.url(postgres_databases.create())
-    migrate.upgrade(url, "0002")
+    migrate.upgrade(url)  # stored by today's code, then taken down to 0002 with its data
     engine = make_engine(url)
     repo = Repository(engine)
     repo.store_articles(
         [make_article(i, lang="en", title=f"Bilby {i}" if i % 2 else None) for i in range(1, 7)]
     )
+    engine.dispose()
+    migrate.downgrade(url, "0002")
     vectors_sql = "SELECT {id}, search_vector::text FROM {table} ORDER BY 1"
     try:
         with engine.connect() as conn:
@@ -197,10 +199,12 @@ def test_accent_folding_migration_recomputes_the_vectors(
     """0003 -> 0004 recomputes the stored vectors with the accent-folding configuration, so an
     article stored before the upgrade is found without its accents; 0004 -> 0003 undoes it."""
     url = postgres_databases.url(postgres_databases.create())
-    migrate.upgrade(url, "0003")
+    migrate.upgrade(url)  # stored by today's code, then taken down to 0003 with its data
     engine = make_engine(url)
     repo = Repository(engine)
     repo.store_articles([make_article(41, lang="en", text="Heavy rain in São Paulo today.")])
+    engine.dispose()
+    migrate.downgrade(url, "0003")
     lexemes = "SELECT search_vector::text FROM article_search"
     try:
         with engine.connect() as conn:
@@ -212,7 +216,9 @@ def test_accent_folding_migration_recomputes_the_vectors(
             assert "'sao'" in conn.execute(text(lexemes)).scalar_one()
         assert [h.dw_id for h in repo.search("sao paulo")] == [41]
         assert [h.dw_id for h in repo.search("São Paulo")] == [41]
-        # written after the upgrade: the trigger folds too
+        # written after the upgrade (by today's code, at head): the trigger folds too
+        engine.dispose()
+        migrate.upgrade(url)
         repo.store_articles([make_article(42, lang="de", text="Die Brücke über die Spree.")])
         assert [h.dw_id for h in repo.search("brucke uber")] == [42]
         engine.dispose()

@@ -83,7 +83,8 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> 
         else:
             with _opened(output) as out, open_repository(settings) as repo:
                 if fmt == "jsonl":  # the stored JSON as it is, where it is already what we write
-                    count = write_json_lines(map(record_json, repo.iter_record_texts(flt)), out)
+                    texts = repo.iter_record_texts(flt)
+                    count = write_json_lines((record_json(t, f) for t, f in texts), out)
                 else:
                     records = (s.article.to_dict() for s in repo.iter_articles(flt))
                     count = write_records(records, fmt, out, columns=RECORD_KEYS)

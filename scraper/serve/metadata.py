@@ -66,6 +66,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "revision_no": "1 for the first version, then one more per change",
             "cause": "new, source (DW changed the page) or parser (a newer parser extracted it)",
             "record": "the complete public record of this version (JSON)",
+            "record_format": "which text form record was written in (empty: before 2026-12-07)",
             "created_at": "when this version was stored (UTC)",
         },
     },
