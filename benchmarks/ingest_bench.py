@@ -49,6 +49,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
+from benchmarks.procenv import bench_env  # noqa: E402
 from tests.support.faultsite import serve_fault_site  # noqa: E402
 
 
@@ -59,7 +60,7 @@ def run_once(db_url: str, base: str, concurrency: int) -> dict[str, Any]:
         "--lang", "en", "--delay", "0", "--concurrency", str(concurrency),
         "--per-host-concurrency", str(concurrency), "--json", "--quiet",
     ]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = bench_env(ROOT)
     start = time.perf_counter()
     proc = subprocess.Popen(
         args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -117,7 +118,7 @@ def timed(args: list[str]) -> tuple[float, float, float, str]:
     its children), peak RSS MiB of the main process, stdout."""
     import resource
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = bench_env(ROOT)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()

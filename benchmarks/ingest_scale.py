@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.procenv import bench_env
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -97,7 +99,7 @@ class TreePeak:
 
 def run_polled(args: list[str], env: dict[str, str] | None = None) -> tuple[float, dict, str]:
     """A Python subprocess with its tree's peak RSS polled: wall seconds, peaks, stdout."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    env = {**bench_env(ROOT), **(env or {})}
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=out, stderr=err)
@@ -217,7 +219,7 @@ def _counts(db_url: str) -> dict[str, int]:
 
 
 def workers_one(n: int, db_url: str, base: str, langs: list[str], c: int) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = bench_env(ROOT)
     fill = [sys.executable, "-m", "scraper", "run", "--no-work", "--db", db_url, "--site", base,
             "--lang", ",".join(langs), "--source", "sitemap", "--delay", "0", "--quiet"]  # fmt: skip
     subprocess.run(fill, cwd=ROOT, env=env, check=True, capture_output=True)

@@ -14,7 +14,6 @@ The older tree is made with ``git worktree add ../before d87a7ca`` and
 from __future__ import annotations
 
 import contextlib
-import os
 import resource
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchmarks.procenv import bench_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +40,7 @@ class Tree:
 
     def timed(self, args: list[str]) -> tuple[float, float, str]:
         """``python ARGS`` in this tree: wall seconds, CPU seconds (with children), stdout."""
-        env = {**os.environ, "PYTHONPATH": str(self.root)}
+        env = bench_env(self.root)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             start = time.perf_counter()
