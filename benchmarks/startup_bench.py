@@ -72,9 +72,13 @@ def make_database(python: Path, directory: Path, env: dict[str, str]) -> tuple[P
     return db, url
 
 
-def commands(pythons: dict[str, Path], db: Path, url: str) -> dict[str, tuple[str, str, list[str]]]:
-    """name -> (what, interpreter label, argv)."""
+def commands(
+    pythons: dict[str, Path], made: dict[str, tuple[Path, str]]
+) -> dict[str, tuple[str, str, list[str]]]:
+    """name -> (what, interpreter label, argv); `made`: each label's database and article URL
+    (the floor reads this checkout's)."""
     main = next(iter(pythons.values()))
+    db, _url = made["this"]
     found: dict[str, tuple[str, str, list[str]]] = {
         "floor: python -c pass": ("floor", "", [str(main), "-c", "pass"]),
         "floor: sqlalchemy+click query": (
@@ -83,13 +87,15 @@ def commands(pythons: dict[str, Path], db: Path, url: str) -> dict[str, tuple[st
             [str(main), "-c", FLOOR_QUERY, str(db), "x"],
         ),
     }
-    for what, args in (
-        ("query x", ["--db", str(db), "query", "x"]),
-        ("show URL", ["--db", str(db), "show", url]),
-        ("stats", ["--db", str(db), "stats"]),
-        ("--help", ["--help"]),
-    ):
+    for what in ("query x", "show URL", "stats", "--help"):
         for label, python in pythons.items():
+            own, url = made[label]
+            args = {
+                "query x": ["--db", str(own), "query", "x"],
+                "show URL": ["--db", str(own), "show", url],
+                "stats": ["--db", str(own), "stats"],
+                "--help": ["--help"],
+            }[what]
             name = f"dwscrape {what}" + (f" [{label}]" if len(pythons) > 1 else "")
             found[name] = (what, label, [str(python.parent / "dwscrape"), *args])
     return found
@@ -161,8 +167,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="startup-bench-") as tmp:
         directory = Path(tmp)
         env = child_env(directory / "pycache")
-        db, url = make_database(Path(sys.executable), directory, env)
-        cmds = commands(pythons, db, url)
+        # each checkout reads a database made by its own `dwscrape demo` (schemas differ)
+        made = {}
+        for label, python in pythons.items():
+            (directory / label).mkdir()
+            made[label] = make_database(python, directory / label, env)
+        cmds = commands(pythons, made)
         times = measure(cmds, env, args.rounds)
     result = report(times, cmds, args.rounds)
     if args.json:
