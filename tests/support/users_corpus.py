@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from db.engine import make_engine
-from db.migrate import upgrade
+from db.migrate import downgrade, upgrade
 from db.repository import Repository
 from scraper import parse_page
 from tests.support.articles import make_article
@@ -46,12 +46,17 @@ def store_corpus(repo: Repository) -> None:
 
 
 def build_corpus_db(path: Path, revision: str = "head") -> str:
-    """A SQLite file migrated to `revision` holding the corpus; returns its URL."""
+    """A SQLite file at `revision` holding the corpus; returns its URL.
+
+    The corpus is stored by today's code, so at head; an older `revision` is then reached by
+    migrating down, with the data (today's store writes columns an old schema lacks)."""
     url = f"sqlite:///{path}"
-    upgrade(url, revision)
+    upgrade(url)
     engine = make_engine(url)
     try:
         store_corpus(Repository(engine))
     finally:
         engine.dispose()
+    if revision != "head":
+        downgrade(url, revision)
     return url
