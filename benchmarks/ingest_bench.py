@@ -38,17 +38,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.pool import NullPool  # noqa: E402
-
+from benchmarks.databases import Databases, fresh_postgres  # noqa: E402
 from benchmarks.procenv import bench_env  # noqa: E402
 from tests.support.faultsite import serve_fault_site  # noqa: E402
 
@@ -98,21 +94,6 @@ def bench_database(name: str, db_url: str, base: str, concurrency: int) -> dict[
     }
 
 
-def fresh_postgres(server_url: str) -> tuple[str, Any]:
-    name = f"dwscrape_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    return url, drop
-
-
 def timed(args: list[str]) -> tuple[float, float, float, str]:
     """Run a Python subprocess (``-m scraper …`` for dwscrape): wall seconds, CPU seconds (with
     its children), peak RSS MiB of the main process, stdout."""
@@ -155,28 +136,8 @@ def compare_one(
             "peak_rss_mib": round(rss, 1)}  # fmt: skip
 
 
-class _Databases:
-    """Fresh databases of one backend, one per measurement."""
-
-    def __init__(self, backend: str, tmp: str, pg: str | None) -> None:
-        self.backend, self.tmp, self.pg, self.n = backend, tmp, pg, 0
-
-    def fresh(self, *, migrated: bool = True) -> tuple[str, Any]:
-        from db.migrate import upgrade
-
-        self.n += 1
-        if self.backend == "sqlite":
-            url, drop = f"sqlite:///{self.tmp}/db{self.n}.sqlite3", (lambda: None)
-        else:
-            assert self.pg is not None
-            url, drop = fresh_postgres(self.pg)
-        if migrated:
-            upgrade(url)
-        return url, drop
-
-
 def compare_backend(
-    dbs: _Databases, base: str, paths: list[str], langs: list[str], args: argparse.Namespace
+    dbs: Databases, base: str, paths: list[str], langs: list[str], args: argparse.Namespace
 ) -> list[dict[str, Any]]:
     """The floor, then `run` and `crawl` with each number of parser processes."""
     url, drop = dbs.fresh(migrated=False)
@@ -212,7 +173,7 @@ def compare(args: argparse.Namespace) -> dict[str, Any]:
     with nginx_site(args.size) as (base, paths, langs), tempfile.TemporaryDirectory() as tmp:
         backends = ["sqlite"] + (["postgresql"] if args.pg and not args.no_postgres else [])
         for backend in backends:
-            rows += compare_backend(_Databases(backend, tmp, args.pg), base, paths, langs, args)
+            rows += compare_backend(Databases(backend, tmp, args.pg), base, paths, langs, args)
     return {"size": args.size, "concurrency": args.concurrency, "cpus": os.cpu_count(),
             "server": "nginx", "compare": rows}  # fmt: skip
 

@@ -154,7 +154,7 @@ def growth(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def sweep(args: argparse.Namespace) -> dict[str, Any]:
-    from benchmarks.ingest_bench import _Databases
+    from benchmarks.databases import Databases
     from benchmarks.ingest_floor import nginx_site
 
     sizes = [int(s) for s in args.sweep.split(",") if s]
@@ -162,7 +162,7 @@ def sweep(args: argparse.Namespace) -> dict[str, Any]:
     backends = ["sqlite"] + (["postgresql"] if args.pg and not args.no_postgres else [])
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        databases = {backend: _Databases(backend, tmp, args.pg) for backend in backends}
+        databases = {backend: Databases(backend, tmp, args.pg) for backend in backends}
         for size in sizes:
             with nginx_site(size) as (base, paths, langs):
                 for backend, dbs in databases.items():
@@ -264,7 +264,7 @@ def workers_one(n: int, db_url: str, base: str, langs: list[str], c: int) -> dic
 
 
 def workers(args: argparse.Namespace) -> dict[str, Any]:
-    from benchmarks.ingest_bench import fresh_postgres
+    from benchmarks.databases import fresh_postgres
     from benchmarks.ingest_floor import nginx_site
     from db.migrate import upgrade
 
