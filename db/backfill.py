@@ -18,7 +18,10 @@ from sqlalchemy import Connection, select, update
 
 from db import models as m
 from db.base import Pending, RepositoryBase, chunks
+from scraper.lazylog import LazyLogger
 from scraper.outcomes import FetchOutcome
+
+log = LazyLogger("db.repository")
 
 
 class BackfillMixin(RepositoryBase):
@@ -100,9 +103,7 @@ def mark_removed_tx(conn: Connection, urls: Sequence[str], when: dt.datetime) ->
         stmt = update(a).where(a.c.id.in_(ids), a.c.removed_at.is_(None)).values(removed_at=when)
         marked += int(conn.execute(stmt).rowcount or 0)
     if marked:
-        import structlog  # where it logs: a command that does not log never loads it
-
-        structlog.get_logger("db.repository").info("store.removed_from_dw", count=marked)
+        log.info("store.removed_from_dw", count=marked)
     return marked
 
 

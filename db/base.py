@@ -21,7 +21,10 @@ from db.outage import retry_seconds_from_env, with_outage_retry
 from db.rows import JSONText, compress_page
 from db.suspect import max_text_shrink_from_env
 from scraper.errors import StorageError
+from scraper.lazylog import LazyLogger
 from scraper.rawpages import PackedPage
+
+log = LazyLogger("db.repository")
 
 T = TypeVar("T")
 
@@ -219,11 +222,7 @@ class RepositoryBase:
             else:
                 self._entity_cache.update(pending.entities)
                 return result
-            import structlog  # where it logs: a command that does not log never loads it
-
-            structlog.get_logger("db.repository").info(
-                "store.retry", what=what, attempt=attempt, reason=reason
-            )
+            log.info("store.retry", what=what, attempt=attempt, reason=reason)
             time.sleep(min(0.5, 0.01 * 2**attempt) * random.random())
 
         raise StorageError(f"{what} failed: still conflicting after {MAX_ATTEMPTS} attempts")

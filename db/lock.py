@@ -39,6 +39,9 @@ from sqlalchemy.pool import NullPool
 from db.config import describe_url, sqlite_path
 from db.errors import DatabaseUnavailableError, map_db_errors
 from scraper.errors import DwscrapeError, StorageError
+from scraper.lazylog import LazyLogger
+
+log = LazyLogger(__name__)
 
 #: Advisory-lock key of `dwscrape run` (an arbitrary constant: "dwscrape" in ASCII, folded).
 ADVISORY_LOCK_KEY = 0x6477_7363_7261_7065 & 0x7FFF_FFFF_FFFF_FFFF
@@ -154,9 +157,7 @@ def _file_lock(lock_path: Path, *, wait_s: float = 0.0) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()} since {dt.datetime.now(dt.UTC).isoformat()}\n")
         handle.flush()
-        import structlog  # where it logs: a command that does not log never loads it
-
-        structlog.get_logger(__name__).debug("lock.acquired", path=str(lock_path))
+        log.debug("lock.acquired", path=str(lock_path))
         yield
     finally:
         handle.close()  # closing the descriptor releases the flock
@@ -175,9 +176,7 @@ def _advisory_lock(database_url: str) -> Iterator[Connection]:
         try:
             with map_db_errors("taking the run lock"):
                 _acquire_advisory(conn, database_url)
-            import structlog  # where it logs: a command that does not log never loads it
-
-            structlog.get_logger(__name__).debug("lock.acquired", advisory_key=ADVISORY_LOCK_KEY)
+            log.debug("lock.acquired", advisory_key=ADVISORY_LOCK_KEY)
             try:
                 yield conn
             finally:
@@ -185,11 +184,7 @@ def _advisory_lock(database_url: str) -> Iterator[Connection]:
                     conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
                     conn.commit()
                 except SQLAlchemyError as exc:  # the connection died: the lock went with it
-                    import structlog  # where it logs: a command that does not log never loads it
-
-                    structlog.get_logger(__name__).warning(
-                        "lock.release_failed", error=exc.__class__.__name__
-                    )
+                    log.warning("lock.release_failed", error=exc.__class__.__name__)
         finally:
             conn.close()
     finally:

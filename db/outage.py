@@ -19,6 +19,9 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError
 
 from db.errors import database_errors
+from scraper.lazylog import LazyLogger
+
+log = LazyLogger("db.repository")
 
 T = TypeVar("T")
 
@@ -98,11 +101,7 @@ def with_outage_retry(
             deadline = now + retry_seconds if deadline is None else deadline
             if now >= deadline:
                 raise
-            import structlog  # where it logs: a command that does not log never loads it
-
-            structlog.get_logger("db.repository").warning(
-                "db.unavailable", what=what, retry_in_s=round(pause, 2), error=str(exc)
-            )
+            log.warning("db.unavailable", what=what, retry_in_s=round(pause, 2), error=str(exc))
             sleep(min(pause, deadline - now))
             pause = min(pause * 2, MAX_PAUSE_S)
 

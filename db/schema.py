@@ -21,6 +21,9 @@ from db.engine import is_sqlite, make_engine
 from db.errors import map_db_errors
 from db.lock import LockHeldError, migration_lock
 from scraper.errors import SchemaOutOfDateError, StorageError
+from scraper.lazylog import LazyLogger
+
+log = LazyLogger(__name__)
 
 _REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
 _DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE)
@@ -94,11 +97,9 @@ def _ensure_schema(url: str) -> None:
     if rev == target:
         return
     if rev is None and is_sqlite(url) and _is_empty(url):
-        import structlog
-
         from db.migrate import upgrade
 
-        structlog.get_logger(__name__).info("db.auto_migrate", target=target)
+        log.info("db.auto_migrate", target=target)
         upgrade(url)
         return
     if rev is not None and rev not in revisions():

@@ -36,7 +36,10 @@ from db.rows import (
 )
 from db.suspect import StoredText, SuspectRow, keep_suspects, suspect_reason
 from scraper.article import RECORD_FORMAT, Article
+from scraper.lazylog import LazyLogger
 from scraper.rawpages import PackedPage
+
+log = LazyLogger("db.repository")
 
 Status = Literal["new", "changed", "unchanged", "suspect"]
 Cause = Literal["source", "parser"]
@@ -191,9 +194,7 @@ class StoreMixin(LinksMixin):
         )
         for req, res in zip(requests, results, strict=True):
             if res.status != "unchanged":
-                import structlog  # where it logs: a command that does not log never loads it
-
-                structlog.get_logger("db.repository").debug(
+                log.debug(
                     "store.revision",
                     status=res.status,
                     article_id=res.article_id,
@@ -296,11 +297,7 @@ class StoreMixin(LinksMixin):
             it.result = StoreResult("suspect", found.id, None)
             rows.append(SuspectRow(found.id, reason, found.word_count, it.article, it.sha))
             kept.append(it)
-            import structlog  # where it logs: a command that does not log never loads it
-
-            structlog.get_logger("db.repository").warning(
-                "store.suspect", article_id=found.id, reason=reason
-            )
+            log.warning("store.suspect", article_id=found.id, reason=reason)
         keep_suspects(conn, rows, run_id, now)
         a = m.articles
         for it in kept:

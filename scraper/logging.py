@@ -16,7 +16,7 @@ Importing structlog costs more than a quick command's whole work (it imports ric
 installed), so nothing here imports it before it is needed: the routing is installed when
 structlog is first imported, by anyone (`install_library_defaults`), and the command line's
 formatter is built when the first record is written. `dwscrape query` that logs nothing never
-loads structlog; dwscrape's modules on that path import structlog where they log.
+loads structlog; dwscrape's modules on that path log through `scraper.lazylog.LazyLogger`.
 """
 
 from __future__ import annotations

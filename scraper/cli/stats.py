@@ -11,9 +11,12 @@ import click
 from scraper.cli.common import common_options, format_option, setup
 from scraper.cli.database import open_repository
 from scraper.cli.options import count
+from scraper.lazylog import LazyLogger
 from scraper.output import to_json, write_records
 from scraper.pipeline.stats import Totals, fill_rate_drops, outcome_summary, run_rows
 from scraper.render import fill_rate_warning, totals_lines
+
+log = LazyLogger(__name__)
 
 
 @click.command()
@@ -46,11 +49,8 @@ def stats(ctx: click.Context, n_runs: int, fmt: str) -> None:
     for row in rows:  # per language: URLs each discovery source gave, and what failed
         row["discovery"] = discoveries.get(row["run"])
     drops = fill_rate_drops(runs)
-    if drops:
-        import structlog  # where it logs: a command that does not log never loads it
-
-        for drop in drops:
-            structlog.get_logger(__name__).warning("stats.fill_rate_drop", **drop.to_dict())
+    for drop in drops:
+        log.warning("stats.fill_rate_drop", **drop.to_dict())
     if fmt == "json":
         report = {
             "runs": rows,
