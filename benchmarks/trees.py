@@ -40,7 +40,7 @@ class Tree:
 
     def timed(self, args: list[str]) -> tuple[float, float, str]:
         """``python ARGS`` in this tree: wall seconds, CPU seconds (with children), stdout."""
-        env = bench_env(self.root)
+        env = bench_env(self.root, self.python)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             start = time.perf_counter()
