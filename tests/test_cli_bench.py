@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
-from conftest import ROOT
+from tests.support.cli import python
 
 
 def test_ingest_bench_smoke() -> None:
-    proc = subprocess.run(
-        [sys.executable, "benchmarks/ingest_bench.py", "--size", "30", "--json"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    proc = python("benchmarks/ingest_bench.py", "--size", "30", "--json", timeout=240)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout)
     names = [r["database"] for r in report["results"]]

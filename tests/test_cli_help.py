@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
 
 from scraper.cli import cli
+from tests.support.cli import dwscrape
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -70,14 +66,7 @@ def test_usage_errors_exit_2() -> None:
 
 
 def test_python_dash_m_scraper() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "scraper", "--version"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-    )
+    proc = dwscrape("--version", timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("dwscrape, version")
 

@@ -3,11 +3,11 @@ loggers with a `NullHandler`, and the program that imports it decides where they
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
+
+from tests.support.cli import python
 
 PAGE = FIXTURES / "dw" / "en_relaunch_nojson_cologne-cathedral.html"
 
@@ -27,14 +27,7 @@ parse_page(open(sys.argv[1], "rb").read())
 
 
 def _python(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", code, str(PAGE)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-    )
+    return python("-c", code, str(PAGE), timeout=60)
 
 
 def test_parsing_a_page_with_missing_fields_prints_nothing() -> None:

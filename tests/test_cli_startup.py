@@ -4,13 +4,12 @@ command loads only the layers it uses (checked in a fresh interpreter per comman
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
+
+from tests.support.cli import python
 
 RUN_AND_LIST_MODULES = """
 import json, sys
@@ -33,14 +32,7 @@ DATABASE = ("sqlalchemy", "alembic", "db")
 
 
 def _loaded(*args: str) -> tuple[int, list[str]]:
-    proc = subprocess.run(
-        [sys.executable, "-c", RUN_AND_LIST_MODULES, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-    )
+    proc = python("-c", RUN_AND_LIST_MODULES, *args, timeout=60)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.splitlines()[-1])
     return report["exit_code"], report["modules"]
@@ -118,14 +110,7 @@ def test_the_pipeline_package_knows_where_each_of_its_names_lives() -> None:
         "    module = sys.modules.get('scraper.pipeline.' + p._LOCATIONS[name])\n"
         "    assert getattr(p, name) is getattr(module or p, name), name\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-    )
+    proc = python("-c", code, timeout=60)
     assert proc.returncode == 0, proc.stderr
 
 

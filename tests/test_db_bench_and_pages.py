@@ -6,8 +6,6 @@ import importlib.util
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,12 +13,11 @@ from conftest import FIXTURES, ROOT
 
 from db.repository import Repository
 from db.search import POSTGRES_NO_SPACE_REGEX
+from tests.support.cli import python
 
 
 def test_store_bench_smoke() -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    cmd = [
-        sys.executable,
+    args = [
         str(ROOT / "benchmarks" / "store_bench.py"),
         "--json",
         "--articles",
@@ -32,7 +29,7 @@ def test_store_bench_smoke() -> None:
         "--repeat",
         "2",
     ]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=240, check=True)
+    done = python(*args, timeout=240, check=True)
     result = json.loads(done.stdout)
     backends = result["backends"]
     assert "sqlite" in backends
@@ -48,25 +45,15 @@ def test_store_bench_smoke() -> None:
 def test_store_bench_keeps_and_reuses_the_search_database() -> None:
     """--keep leaves the built search database in place and names it; --reuse measures it
     again without building (here on SQLite: the file outside the run's temporary directory)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    bench = [sys.executable, str(ROOT / "benchmarks" / "store_bench.py"), "--json"]
+    bench = [str(ROOT / "benchmarks" / "store_bench.py"), "--json"]
     small = ["--sqlite-only", "--articles", "0", "--search-articles", "40", "--repeat", "1"]
-    done = subprocess.run(
-        [*bench, *small, "--keep"], capture_output=True, text=True, env=env, timeout=240, check=True
-    )
+    done = python(*bench, *small, "--keep", timeout=240, check=True)
     kept = json.loads(done.stdout)["backends"]["sqlite"]
     url = kept["search"]["database"]
     path = Path(url.removeprefix("sqlite:///"))
     try:
         assert "upsert" not in kept and path.is_file()
-        done = subprocess.run(
-            [*bench, "--reuse", url, "--repeat", "1"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=240,
-            check=True,
-        )
+        done = python(*bench, "--reuse", url, "--repeat", "1", timeout=240, check=True)
         again = json.loads(done.stdout)["backends"]["sqlite"]["search"]
         assert again["articles"] == 40 and "build_s" not in again
         assert again["medium"]["max_hits"] == kept["search"]["medium"]["max_hits"] >= 1

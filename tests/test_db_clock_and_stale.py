@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +12,7 @@ from db.engine import make_engine
 from db.repository import Repository
 from scraper.pipeline import Store
 from tests.support.articles import make_article
-from tests.support.cli import ROOT
+from tests.support.cli import python
 
 T0 = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -104,4 +102,5 @@ def test_pipeline_does_not_import_db() -> None:
         "bad = sorted(m for m in sys.modules if m == 'db' or m.startswith('db.')); "
         "assert not bad, bad"
     )
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+    done = python("-c", code)
+    assert done.returncode == 0, done.stderr

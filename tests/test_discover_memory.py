@@ -11,14 +11,13 @@ instead is measured too, so the test shows it would notice the difference."""
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
 
 from scraper.demo.site import FIXTURE_LAST_MODIFIED, XML_TYPE, Page, make_page
-from tests.support.cli import ROOT
+from tests.support.cli import python
 from tests.support.faultsite import FaultSite
 
 pytestmark = pytest.mark.skipif(
@@ -95,14 +94,7 @@ def big_site() -> Iterator[BigSitemapSite]:
 
 def peak_rss_kib(site: BigSitemapSite, urls: int, mode: str = "stream") -> int:
     cap = 1 + urls // PER_CHILD  # the index, then that many children
-    proc = subprocess.run(
-        [sys.executable, "-c", WALK, site.base_url, str(cap), mode],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=240,
-        check=False,
-    )
+    proc = python("-c", WALK, site.base_url, str(cap), mode, timeout=240)
     assert proc.returncode == 0, proc.stderr[-2000:]
     found, rss = proc.stdout.split()[-2:]
     assert int(found) == urls

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.cli import python
 
 
 def test_fetch_bench_smoke() -> None:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "benchmarks/fetch_bench.py",
-            "--pages",
-            "20",
-            "--memory-pages",
-            "40",
-            "--concurrency",
-            "1,4",
-            "--json",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    out = python(
+        "benchmarks/fetch_bench.py",
+        "--pages",
+        "20",
+        "--memory-pages",
+        "40",
+        "--concurrency",
+        "1,4",
+        "--json",
         timeout=120,
         check=True,
     )

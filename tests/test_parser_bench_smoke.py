@@ -5,22 +5,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.cli import ROOT, python
+
 BENCH = ROOT / "benchmarks" / "parse_bench.py"
 FIGURES = {"samples", "pages_per_s", "median_ms", "p90_ms", "cpu_median_ms", "x_lxml"}
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(BENCH), *args],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=ROOT,
-    )
+    return python(str(BENCH), *args, timeout=240)
 
 
 def test_json_shape_with_compare() -> None:

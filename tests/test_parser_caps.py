@@ -7,10 +7,7 @@ least 3x headroom over what was measured (correctness checks, not benchmarks).""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,10 +16,10 @@ from scraper.errors import MalformedPageError, PageLimitError
 from scraper.fetching import FetchOutcome
 from scraper.normalize.text import clean_text, drop_controls
 from scraper.parsers import ParseLimits, parse_page
+from tests.support.cli import python
 from tests.support.faultsite import FaultSite
 from tests.support.fetch import fetch_one
 
-ROOT = Path(__file__).resolve().parents[1]
 URL = "https://www.dw.com/en/putin-and-kim-jong-un-meet-in-russian-far-east/a-66797777"
 
 #: Fetches a fault route and parses it in a fresh interpreter; prints one JSON line.
@@ -52,14 +49,7 @@ print(json.dumps({
 
 
 def probe(url: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, url, URL],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    done = python("-c", _PROBE, url, URL, timeout=120, check=True)
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return found
 

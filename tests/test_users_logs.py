@@ -13,6 +13,7 @@ from collections import Counter
 from conftest import ROOT
 
 from scraper.demo import serve_site
+from tests.support.cli import python
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
@@ -58,13 +59,7 @@ def test_foreign_warnings_are_json_lines() -> None:
         "from bs4 import BeautifulSoup\n"
         "BeautifulSoup('https://example.com/page', 'html.parser')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-W", "always", "-c", script],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        timeout=60,
-    )
+    done = python("-W", "always", "-c", script, timeout=60)
     assert done.returncode == 0, done.stderr
     events = json_lines(done.stderr)
     assert all(e["level"] == "warning" and e["logger"] == "py.warnings" for e in events)
