@@ -1,5 +1,5 @@
 """Fresh databases for the benchmarks that measure whole commands: one per measurement, dropped
-after it (shared by `ingest_bench` and `ingest_scale`)."""
+after it (shared by `ingest_bench`, `ingest_scale`, `frontier_bench` and `store_bench`)."""
 
 from __future__ import annotations
 

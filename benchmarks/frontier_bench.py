@@ -22,7 +22,7 @@ import os
 import statistics
 import sys
 import time
-import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,22 +31,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from benchmarks.databases import fresh_postgres  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.repository import Repository  # noqa: E402
 from scraper.pipeline.storage import Completion  # noqa: E402
 
 
-def create_database(server_url: str, urls: int) -> tuple[str, str, float]:
-    """A scratch database with `urls` pending frontier rows: (url, name, seconds to build)."""
-    name = f"dwscrape_frontier_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+def create_database(server_url: str, urls: int) -> tuple[str, Callable[[], None], float]:
+    """A scratch database with `urls` pending frontier rows: (url, the function that drops it,
+    seconds to migrate and fill it)."""
+    url, drop = fresh_postgres(server_url)
     started = time.perf_counter()
     upgrade(url)
     engine = create_engine(url)
@@ -63,14 +59,7 @@ def create_database(server_url: str, urls: int) -> tuple[str, str, float]:
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
     engine.dispose()
-    return url, name, time.perf_counter() - started
-
-
-def drop_database(server_url: str, name: str) -> None:
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    return url, drop, time.perf_counter() - started
 
 
 def worker(url: str, batch: int, seconds: float, barrier: Any, out: Any) -> None:
@@ -154,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.postgres_url:
         parser.error("a PostgreSQL server is needed: --postgres-url or DWSCRAPE_TEST_POSTGRES_URL")
-    url, name, build_s = create_database(args.postgres_url, args.urls)
+    url, drop, build_s = create_database(args.postgres_url, args.urls)
     try:
         phases = [
             phase(url, int(n), args.batch, args.seconds) for n in args.workers.split(",") if n
@@ -163,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep:
             print(f"kept {url}", file=sys.stderr)
         else:
-            drop_database(args.postgres_url, name)
+            drop()
     result = {
         "urls": args.urls,
         "batch": args.batch,

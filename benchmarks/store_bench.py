@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +46,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from benchmarks.databases import fresh_postgres  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.repository import Repository  # noqa: E402
@@ -152,7 +153,7 @@ class Backend:
         self.kind = kind
         self.postgres_url = postgres_url
         self.workdir = workdir
-        self.created: list[str] = []
+        self.drops: list[Callable[[], None]] = []
 
     def new(self, *, keep: bool = False) -> str:
         """A new, migrated database. With `keep`, it outlives the run (a SQLite file outside
@@ -163,25 +164,15 @@ class Backend:
             url = f"sqlite:///{path}"
         else:
             assert self.postgres_url
-            name = f"dwscrape_bench_{uuid.uuid4().hex[:10]}"
-            admin = create_engine(self.postgres_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f"CREATE DATABASE {name}"))
-            admin.dispose()
+            url, drop = fresh_postgres(self.postgres_url)
             if not keep:
-                self.created.append(name)
-            url = make_url(self.postgres_url).set(database=name).render_as_string(False)
+                self.drops.append(drop)
         upgrade(url)
         return url
 
     def close(self) -> None:
-        if not self.created:
-            return
-        admin = create_engine(self.postgres_url or "", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            for name in self.created:
-                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+        for drop in self.drops:
+            drop()
 
 
 def timed_store(
