@@ -74,18 +74,24 @@ def templates() -> list[tuple[bytes, str, int]]:
     return found
 
 
-def write_site(www: Path, size: int) -> tuple[list[str], list[str]]:
-    """`size` distinct article pages under `www` (with a sitemap per language and robots.txt);
-    their paths and languages."""
+def site_pages(size: int) -> Iterator[tuple[str, bytes]]:
+    """`size` distinct article pages, as (URL path, page): the real pages in turn, each under
+    a new content id (and short link), so every one is a new article."""
     pages = templates()
-    paths: list[str] = []
-    by_lang: dict[str, list[str]] = {}
     for i in range(size):
         body, canonical, dw_id = pages[i % len(pages)]
         new_id = str(FIRST_ID + i)
         page = body.replace(str(dw_id).encode(), new_id.encode())
         page = page.replace(b"p.dw.com/p/", f"p.dw.com/p/b{i}x".encode())
-        path = urlsplit(canonical.replace(str(dw_id), new_id)).path
+        yield urlsplit(canonical.replace(str(dw_id), new_id)).path, page
+
+
+def write_site(www: Path, size: int) -> tuple[list[str], list[str]]:
+    """`size` distinct article pages under `www` (with a sitemap per language and robots.txt);
+    their paths and languages."""
+    paths: list[str] = []
+    by_lang: dict[str, list[str]] = {}
+    for path, page in site_pages(size):
         target = www / unquote(path).lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(page)
@@ -145,10 +151,15 @@ def _wait_for(port: int) -> None:
 
 
 def parse_row(url: str, body: bytes) -> tuple[str, str, str, bytes]:
+    title, text = floor_parse(body)
+    return url, title, text, pack(body).data
+
+
+def floor_parse(body: bytes) -> tuple[str, str]:
+    """The floor's extraction: the title and the text of every paragraph."""
     doc = lxml.html.fromstring(body)
     title = (doc.findtext(".//title") or "").strip()
-    text = "\n".join(p.text_content().strip() for p in doc.iter("p"))
-    return url, title, text, pack(body).data
+    return title, "\n".join(p.text_content().strip() for p in doc.iter("p"))
 
 
 class _Sink:

@@ -64,3 +64,15 @@ def test_export_bench_writes_every_row() -> None:
         ("floor", 12),
         ("export --format jsonl", 12),
     ]
+
+
+def test_ingest_budget_times_every_stage_on_both_sides() -> None:
+    report = _bench("benchmarks/ingest_budget.py", "--pages", "16", "--rounds", "1")
+    stages = {r["stage"]: r for r in report["stages"]}
+    backends = ["sqlite"] + (["postgresql"] if os.environ.get("DWSCRAPE_TEST_POSTGRES_URL") else [])
+    expected = {"fetch", "parse", "pack", "start-up"}
+    expected |= {f"{kind} ({b})" for b in backends for kind in ("store", "total")}
+    assert set(stages) == expected
+    for row in stages.values():
+        assert row["dwscrape"] > 0 and row["floor"] > 0
+        assert row["ratio"] == pytest.approx(row["dwscrape"] / row["floor"], rel=0.05)
