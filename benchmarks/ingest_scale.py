@@ -15,8 +15,9 @@ started together. Pages/s are counted over the wall time from the first worker's
 last one's exit (each waits the 1 s idle time before exiting, included), and to the moment the
 frontier has nothing left pending or leased (polled). Exactly-once is checked: stored articles,
 done frontier rows and the pages the workers report fetching all equal the site's pages.
-A worker has no ``--per-host-concurrency``: all of nginx's pages being on one host, each worker
-has one fetch in flight (`FetchSettings.per_host_concurrency`), and parses in its own process.
+All of nginx's pages being on one host, each worker is given ``--per-host-concurrency`` equal
+to its ``--concurrency`` (as `ingest_bench --compare` gives `run`), and parses in its own
+process (a worker's default: more cores are used by more workers).
 """
 
 from __future__ import annotations
@@ -230,7 +231,8 @@ def workers_one(n: int, db_url: str, base: str, langs: list[str], c: int) -> dic
     conn = engine.connect()  # one connection for the polling, not one per poll
     queued = _pending(conn)
     cmd = [sys.executable, "-m", "scraper", "worker", "--db", db_url, "--site", base, "--delay",
-           "0", "--concurrency", str(c), "--idle-exit", "1s", "--json", "--quiet"]  # fmt: skip
+           "0", "--concurrency", str(c), "--per-host-concurrency", str(c), "--idle-exit", "1s",
+           "--json", "--quiet"]  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         outs = [open(Path(tmp) / f"w{i}.out", "w+") for i in range(n)]  # noqa: SIM115
         start = time.perf_counter()

@@ -90,3 +90,21 @@ def test_workers_keep_the_delay_together(pg_url: str) -> None:
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert min(gaps) >= delay - TOLERANCE_S, gaps
     assert (times[-1] - times[0]) / len(gaps) >= delay - MEAN_TOLERANCE_S, gaps
+
+
+def test_a_worker_fetches_in_parallel_from_its_own_mirror(pg_url: str) -> None:
+    """`--per-host-concurrency` (with parser processes) lets one worker keep several fetches
+    to one host in flight, as `run` does; the default stays one."""
+    with FaultSite(extra_articles=24, article_delay=0.1) as site:
+        _enqueue(pg_url, site)
+        total = sum(frontier_states(pg_url).values())
+        site.max_in_flight = 0
+        args = ("--delay", "0", "--concurrency", "4", "--per-host-concurrency", "4",
+                "--parse-workers", "1", "--idle-exit", "2")  # fmt: skip
+        worker = _worker(pg_url, site, *args)
+        _out, err = worker.communicate(timeout=180)
+        assert worker.returncode == 0 and "Traceback" not in err, err[-2000:]
+        assert 2 <= site.max_in_flight <= 4
+    assert frontier_states(pg_url) == {"done": total}
+    articles = query(pg_url, "SELECT count(*), count(DISTINCT dw_id) FROM articles")[0]
+    assert articles[0] == articles[1] >= 24

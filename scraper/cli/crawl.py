@@ -69,13 +69,16 @@ def fetch_settings(
     return replace(FetchSettings(), **{k: v for k, v in values.items() if v is not None})
 
 
-def parse_workers_option(fn: Any) -> Any:
-    return click.option(
+def parse_workers_option(fn: Any = None, *, default: int | None = None, help_text: str = "") -> Any:
+    """``--parse-workers``: one per core by default; a command with another `default` says why
+    in its `help_text`."""
+    option = click.option(
         "--parse-workers",
         type=click.IntRange(min=0),
-        default=None,
-        help="Parser processes (default: one per core; 0: parse in this process).",
-    )(fn)
+        default=default,
+        help=help_text or "Parser processes (default: one per core; 0: parse in this process).",
+    )
+    return option(fn) if fn is not None else option
 
 
 def concurrency_option(fn: Any) -> Any:

@@ -7,7 +7,15 @@ import datetime as dt
 import click
 
 from scraper.cli.common import common_options, delay_option, setup, site_option
-from scraper.cli.crawl import fetch_settings, finish, lease_timeout_option, max_failure_rate_option
+from scraper.cli.crawl import (
+    concurrency_option,
+    fetch_settings,
+    finish,
+    lease_timeout_option,
+    max_failure_rate_option,
+    parse_workers_option,
+    per_host_concurrency_option,
+)
 from scraper.cli.database import database_url, host_gate, open_repository, scheduled_database_url
 from scraper.cli.options import DURATION
 from scraper.cli.progress import progress_bar
@@ -31,12 +39,12 @@ from scraper.pipeline import RunContext, WorkerOptions, work
 )
 @site_option
 @delay_option
-@click.option(
-    "--concurrency",
-    type=click.IntRange(min=1),
-    default=4,
-    show_default=True,
-    help="Fetches in flight.",
+@concurrency_option
+@per_host_concurrency_option
+@parse_workers_option(
+    default=0,
+    help_text="Parser processes (default 0: parse in this process; to use more cores, "
+    "run more workers).",
 )
 @lease_timeout_option(
     "How long a leased URL stays reserved; renewed while this worker works on it, "
@@ -54,6 +62,8 @@ def worker(
     site: str | None,
     delay: float | None,
     concurrency: int,
+    per_host_concurrency: int,
+    parse_workers: int,
     lease_timeout: dt.timedelta,
     max_failure_rate: float,
     as_json: bool,
@@ -72,6 +82,8 @@ def worker(
       dwscrape worker --db postgresql+psycopg://crawler@db/dw
       dwscrape worker --idle-exit 5m --max-duration 1h
       dwscrape worker --site http://127.0.0.1:8000 --delay 0.5 --idle-exit 10s
+      dwscrape worker --site http://mirror:8000 --delay 0 --concurrency 8 \\
+        --per-host-concurrency 8 --idle-exit 1m       # your own mirror, at full speed
     """
     settings = setup(ctx)
     if not database_url(settings).startswith("postgresql"):
@@ -85,10 +97,13 @@ def worker(
         idle_exit_s=idle_exit.total_seconds() if idle_exit is not None else None,
         site=site.rstrip("/") if site else None,
         concurrency=concurrency,
+        parse_workers=parse_workers,
         lease_s=lease_timeout.total_seconds(),
         max_failure_rate=max_failure_rate,
     )
-    fetch = fetch_settings(delay=delay, concurrency=concurrency)
+    fetch = fetch_settings(
+        delay=delay, concurrency=concurrency, per_host_concurrency=per_host_concurrency
+    )
     scheduled_database_url(settings)  # a server down at start is waited for
     with open_repository(settings) as repo, host_gate(repo) as gate, progress_bar(settings) as bar:
         context = RunContext(gate=gate, handle_signals=True)

@@ -108,6 +108,7 @@ class WorkerOptions:
     idle_exit_s: float | None = None
     site: str | None = None
     concurrency: int = 4
+    parse_workers: int = 0  # parser processes (0: parse in-process)
     lease_s: float = 300.0
     max_failure_rate: float = 0.2
     command: str = "worker"

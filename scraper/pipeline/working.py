@@ -42,6 +42,7 @@ async def work_async(
                 on_result=on_result,
                 site=Site(options.site) if options.site else None,
                 fill=fill,
+                parse_workers=options.parse_workers,
             ) as pipeline,
         ):
             limits = LeaseLimits(
