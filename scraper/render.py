@@ -143,9 +143,10 @@ def reparse_summary(summary: ReparseSummary) -> list[str]:
     c = summary.counts
     lines = [
         f"reparsed {c['pages']} pages: changed {c['changed']}, unchanged {c['unchanged']}, "
-        f"failed {c['failed']}"
+        f"soft 404 {c['soft_404']}, failed {c['failed']}"
     ]
     lines += [f"changed  {dw_id}  {title}" for dw_id, title in summary.changed]
+    lines += [f"soft 404  {url}" for url in summary.soft_404]
     return lines
 
 

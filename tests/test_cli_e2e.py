@@ -324,7 +324,13 @@ def test_reparse_only_changed_extractions(
     result = invoke("reparse", "--db", db_url, "--json")
     summary = json.loads(result.stdout)
     n = len(stored(repo))
-    assert summary["counts"] == {"pages": n, "changed": 0, "unchanged": n, "failed": 0}
+    assert summary["counts"] == {
+        "pages": n,
+        "changed": 0,
+        "unchanged": n,
+        "soft_404": 0,
+        "failed": 0,
+    }
 
     # A "newer parser" that extracts the seed article's title differently (patched in this
     # process, so the re-parse runs here: --workers 1).

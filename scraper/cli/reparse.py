@@ -32,6 +32,8 @@ def reparse(ctx: click.Context, as_json: bool, workers: int | None, **filters: A
 
     No network: the raw pages kept in the database are parsed again. Only where the extraction
     really changed (the content hash differs) a new revision is stored, with cause `parser`.
+    A stored page the parser now recognises as a soft 404 is listed, not changed, and is not a
+    failure; exit 1 only when a page failed to parse or store.
 
     \b
     Examples:

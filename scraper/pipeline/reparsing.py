@@ -32,15 +32,24 @@ log = structlog.get_logger(__name__)
 BATCH = 64
 
 
+#: What a re-parse counts: every page is one of changed, unchanged, soft_404 or failed.
+COUNTS = ("pages", "changed", "unchanged", "soft_404", "failed")
+
+
 @dataclass(slots=True)
 class ReparseSummary:
     counts: Counter[str] = field(default_factory=Counter)
     changed: list[tuple[int | None, str | None]] = field(default_factory=list)
+    #: URLs of stored articles whose page the current parser recognises as a soft 404 (DW's
+    #: chrome around no content of its own): stored before that was recognised, left as they
+    #: are, and listed rather than counted as failures.
+    soft_404: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "counts": {k: self.counts[k] for k in ("pages", "changed", "unchanged", "failed")},
+            "counts": {k: self.counts[k] for k in COUNTS},
             "changed": [{"dw_id": d, "title": t} for d, t in self.changed],
+            "soft_404": list(self.soft_404),
         }
 
 
@@ -98,7 +107,11 @@ def _store(store: Store, batch: _Batch, summary: ReparseSummary) -> None:
     todo = []
     for page, result in zip(batch.pages, parsed, strict=True):
         relay(result.logs)
-        if result.article is None:
+        if result.soft_not_found:
+            summary.counts["soft_404"] += 1
+            summary.soft_404.append(page.url)
+            log.warning("reparse.soft_not_found", url=page.url, error=result.error)
+        elif result.article is None:
             summary.counts["failed"] += 1
             log.warning("reparse.parse_failed", url=page.url, error=result.error)
         else:
