@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 import structlog
 
+from scraper import eventloop
 from scraper.fetching.body import (
     SlowTransfer,
     Truncated,
@@ -334,4 +335,4 @@ def fetch_sync(url: str, settings: FetchSettings | None = None, **kw: Any) -> Fe
         async with Fetcher(settings) as fetcher:
             return await fetcher.fetch(url, **kw)
 
-    return asyncio.run(run())
+    return eventloop.run(run())

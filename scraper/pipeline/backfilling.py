@@ -10,13 +10,13 @@ run (command ``backfill``) with its discovery report, for `dwscrape stats`.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import structlog
 
+from scraper import eventloop
 from scraper.discovery import (
     MAX_SITEMAPS,
     ArchiveChunk,
@@ -158,4 +158,4 @@ def backfill(
     on_sitemap: Callable[[SitemapDone], None] | None = None,
 ) -> BackfillReport:
     """Synchronous wrapper of `backfill_async` for the CLI."""
-    return asyncio.run(backfill_async(store, options, settings, on_sitemap=on_sitemap))
+    return eventloop.run(backfill_async(store, options, settings, on_sitemap=on_sitemap))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterable
 from itertools import islice
 
 import structlog
 
+from scraper import eventloop
 from scraper.discovery import Site
 from scraper.errors import DwscrapeError
 from scraper.fetching import Fetcher, FetchSettings, HostGate
@@ -89,7 +89,7 @@ def crawl(
     gate: HostGate | None = None,
 ) -> RunReport:
     """Synchronous wrapper of `crawl_async` for the CLI."""
-    return asyncio.run(
+    return eventloop.run(
         crawl_async(
             store,
             urls,

@@ -9,11 +9,11 @@ run only discovers and enqueues, and `dwscrape worker` processes do the fetching
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import structlog
 
+from scraper import eventloop
 from scraper.discovery import DiscoveryReport, Site
 from scraper.errors import DwscrapeError, StorageError
 from scraper.fetching import Fetcher, FetchSettings
@@ -119,7 +119,7 @@ def run(
                 store, options, settings, on_result=on_result, on_planned=on_planned, context=ctx
             )
 
-    return asyncio.run(main())
+    return eventloop.run(main())
 
 
 def record_discovery(store: Store, run_id: int, report: DiscoveryReport) -> None:

@@ -5,9 +5,9 @@ Each records itself as a run (command ``worker``) with a heartbeat."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
+from scraper import eventloop
 from scraper.discovery import Site
 from scraper.fetching import Fetcher, FetchSettings
 from scraper.pipeline.batch import Pipeline
@@ -85,4 +85,4 @@ def work(
         with ctx.signals_handled():
             return await work_async(store, options, settings, on_result=on_result, context=ctx)
 
-    return asyncio.run(main())
+    return eventloop.run(main())
