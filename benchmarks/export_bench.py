@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(floor(*args.floor) if args.floor else in_process(*args.in_process)))
         return 0
     sys.path.insert(0, str(ROOT))
-    from benchmarks.trees import table
+    from benchmarks.tables import table
 
     report = bench(args)
     if args.json:

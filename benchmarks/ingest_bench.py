@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.databases import Databases, fresh_postgres  # noqa: E402
 from benchmarks.procenv import bench_env  # noqa: E402
+from benchmarks.tables import table  # noqa: E402
 from tests.support.faultsite import serve_fault_site  # noqa: E402
 
 
@@ -183,11 +184,7 @@ def print_compare(report: dict[str, Any]) -> None:
           f"{report['cpus']} CPUs (pages/s over the whole process)")  # fmt: skip
     cols = ["database", "path", "parse_workers", "pages", "pages_per_s", "ratio",
             "cpu_ms_per_page", "cpu_vs_floor", "peak_rss_mib"]  # fmt: skip
-    rows = report["compare"]
-    widths = [max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in cols]
-    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
-    for r in rows:
-        print("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(cols, widths, strict=True)))
+    print(table(report["compare"], cols))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,12 +251,9 @@ def main(argv: list[str] | None = None) -> int:
         "database", "articles", "failed", "run_s", "articles_per_s", "articles_per_s_wall",
         "peak_rss_mib", "rerun_not_modified", "rerun_pages_per_s",
     ]  # fmt: skip
-    widths = [max(len(c), *(len(str(r[c])) for r in results)) for c in cols]
     print(f"full `dwscrape run`, {args.size} synthetic articles + fixtures, concurrency "
           f"{args.concurrency}, {os.cpu_count()} CPUs")  # fmt: skip
-    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
-    for r in results:
-        print("  ".join(str(r[c]).ljust(w) for c, w in zip(cols, widths, strict=True)))
+    print(table(results, cols))
     return 0
 
 

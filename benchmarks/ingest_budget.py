@@ -49,6 +49,7 @@ import httpx  # noqa: E402
 from benchmarks.databases import fresh_postgres  # noqa: E402
 from benchmarks.ingest_floor import _Sink, floor_parse, nginx_site, site_pages  # noqa: E402
 from benchmarks.procenv import bench_env  # noqa: E402
+from benchmarks.tables import table  # noqa: E402
 from scraper import parse_page  # noqa: E402
 from scraper.rawpages import pack  # noqa: E402
 
@@ -242,12 +243,11 @@ def report(times: dict[tuple[str, str], list[float]], args: argparse.Namespace) 
 def print_report(result: dict[str, Any]) -> None:
     print(f"{result['pages']} distinct DW pages, {result['rounds']} rounds alternated, "
           f"concurrency {result['concurrency']}, {result['cpus']} CPUs (medians)")  # fmt: skip
-    cols = ["stage", "unit", "dwscrape", "floor", "ratio", "extra_ms_per_page"]
-    rows = result["stages"]
-    widths = [max(len(c), *(len(str(r[c])) for r in rows)) for c in cols]
-    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
-    for r in rows:
-        print("  ".join(str(r[c]).ljust(w) for c, w in zip(cols, widths, strict=True)))
+    print(
+        table(
+            result["stages"], ["stage", "unit", "dwscrape", "floor", "ratio", "extra_ms_per_page"]
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

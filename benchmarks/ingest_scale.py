@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.procenv import bench_env
+from benchmarks.tables import table
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,21 +180,14 @@ def sweep(args: argparse.Namespace) -> dict[str, Any]:
             **growth(rows)}  # fmt: skip
 
 
-def _table(rows: list[dict[str, Any]], cols: list[str]) -> None:
-    widths = [max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in cols]
-    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
-    for r in rows:
-        print("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(cols, widths, strict=True)))
-
-
 def print_sweep(report: dict[str, Any]) -> None:
     print(f"memory against URLs: nginx, concurrency {report['concurrency']}, parse workers "
           f"{report['parse_workers']}, {report['cpus']} CPUs (peak RSS: VmHWM)")  # fmt: skip
-    _table(report["sweep"], ["database", "path", "size", "pages", "pages_per_s", "peak_rss_mib",
-                             "children", "child_peak_rss_mib"])  # fmt: skip
+    print(table(report["sweep"], ["database", "path", "size", "pages", "pages_per_s",
+                                  "peak_rss_mib", "children", "child_peak_rss_mib"]))  # fmt: skip
     print()
-    _table(report["growth"], ["database", "path", "from", "to", "growth_mib",
-                              "growth_mib_per_1000_urls", "child_growth_mib"])  # fmt: skip
+    print(table(report["growth"], ["database", "path", "from", "to", "growth_mib",
+                                   "growth_mib_per_1000_urls", "child_growth_mib"]))  # fmt: skip
 
 
 def _pending(conn: Any) -> int:
@@ -297,6 +291,6 @@ def workers(args: argparse.Namespace) -> dict[str, Any]:
 def print_workers(report: dict[str, Any]) -> None:
     print(f"`dwscrape worker` ×N on one PostgreSQL frontier of {report['size']} nginx pages, "
           f"--delay 0 --concurrency {report['concurrency']}, {report['cpus']} CPUs")  # fmt: skip
-    _table(report["workers"], ["workers", "pages", "fetched_per_worker", "wall_s", "pages_per_s",
-                               "ratio", "drained_s", "pages_per_s_drained", "ratio_drained",
-                               "exactly_once"])  # fmt: skip
+    print(table(report["workers"], ["workers", "pages", "fetched_per_worker", "wall_s",
+                                    "pages_per_s", "ratio", "drained_s", "pages_per_s_drained",
+                                    "ratio_drained", "exactly_once"]))  # fmt: skip

@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(floor(args.floor)))
         return 0
     sys.path.insert(0, str(ROOT))
-    from benchmarks.trees import table
+    from benchmarks.tables import table
 
     report = bench(args)
     if args.json:

@@ -85,16 +85,6 @@ def filled_databases(tree_list: list[Tree], pages: int) -> Iterator[dict[str, Pa
         yield dbs
 
 
-def table(rows: list[dict], cols: list[str]) -> str:
-    widths = [max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in cols]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True))]
-    for r in rows:
-        lines.append(
-            "  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(cols, widths, strict=True))
-        )
-    return "\n".join(lines)
-
-
 def median(values: list[float]) -> float:
     ordered = sorted(values)
     mid = len(ordered) // 2
