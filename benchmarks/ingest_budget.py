@@ -7,8 +7,8 @@ the floor's (`benchmarks/ingest_floor.py`) alternated round by round on the same
 distinct DW pages `ingest_bench` serves from nginx:
 
 - fetch: `Fetcher.fetch` (robots.txt, politeness, retries, the body streamed under its caps,
-  the truncation and block-page checks) against ``httpx.AsyncClient.get``, both at the same
-  concurrency against nginx;
+  the truncation and block-page checks) on dwscrape's event loop (`scraper.eventloop`) against
+  ``httpx.AsyncClient.get`` on asyncio's, both at the same concurrency against nginx;
 - parse: `parse_page` (the DW extractor and normaliser) against ``lxml.html`` title and
   paragraphs;
 - pack: the raw page's codec, the same function on both sides;
@@ -50,7 +50,7 @@ from benchmarks.databases import fresh_postgres  # noqa: E402
 from benchmarks.ingest_floor import _Sink, floor_parse, nginx_site, site_pages  # noqa: E402
 from benchmarks.procenv import bench_env  # noqa: E402
 from benchmarks.tables import table  # noqa: E402
-from scraper import parse_page  # noqa: E402
+from scraper import eventloop, parse_page  # noqa: E402
 from scraper.rawpages import pack  # noqa: E402
 
 BATCH = 32
@@ -179,23 +179,24 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     with nginx_site(args.pages) as (base, paths, _langs):
         urls = [base + p for p in paths]
+        # what each side's store is given: the pages parsed and packed its own way, once
+        parsed = [(base + path, parse_job(ParseJob(page, base + path))) for path, page in pages]
+        rows = [(u, *floor_parse(b), pack(b).data) for u, b in zip(urls, bodies, strict=True)]
+        c = args.concurrency
+        fetch: dict[str, Callable[[], object]] = {
+            "dwscrape": lambda: eventloop.run(_fetch_ours(urls, c)),
+            "floor": lambda: asyncio.run(_fetch_floor(urls, c)),
+        }
+        parse: dict[str, Callable[[bytes], object]] = {"dwscrape": parse_page, "floor": floor_parse}
         for round_no in range(args.rounds):
             sides = ("dwscrape", "floor") if round_no % 2 == 0 else ("floor", "dwscrape")
             for side in sides:
-                fetch = _fetch_ours if side == "dwscrape" else _fetch_floor
-                add("fetch", side, cpu_ms_per_page(
-                    lambda f=fetch: asyncio.run(f(urls, args.concurrency)), len(urls)))  # fmt: skip
-                parse: Callable[[bytes], object] = parse_page if side == "dwscrape" else floor_parse
+                add("fetch", side, cpu_ms_per_page(fetch[side], len(urls)))
                 add("parse", side, cpu_ms_per_page(
-                    lambda p=parse: [p(b) for b in bodies], len(bodies)))  # fmt: skip
+                    lambda p=parse[side]: [p(b) for b in bodies], len(bodies)))  # fmt: skip
                 add("pack", side, cpu_ms_per_page(lambda: [pack(b) for b in bodies], len(bodies)))
                 imports = RUN_IMPORTS if side == "dwscrape" else FLOOR_IMPORTS
                 add("start-up", side, statistics.median(startup_ms(imports) for _ in range(3)))
-            parsed = [(base + path, parse_job(ParseJob(page, base + path))) for path, page in pages]
-            rows = [
-                (u, *floor_parse(page), pack(page).data)
-                for u, page in zip(urls, bodies, strict=True)
-            ]
             for backend in backends:
                 for side in sides:
                     with tempfile.TemporaryDirectory(prefix="dwscrape-budget-") as tmp:
@@ -211,31 +212,35 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                             add(f"store ({backend})", side, cpu_ms_per_page(work, len(rows)))
                         finally:
                             drop()
-    return report(times, args)
+    return report(times, args.pages, backends, args)
 
 
-def report(times: dict[tuple[str, str], list[float]], args: argparse.Namespace) -> dict[str, Any]:
-    stages = list(dict.fromkeys(stage for stage, _ in times))
-    rows = []
-    for stage in stages:
-        ours = statistics.median(times[(stage, "dwscrape")])
-        floor = statistics.median(times[(stage, "floor")])
-        unit = "ms/process" if stage == "start-up" else "cpu ms/page"
-        rows.append({"stage": stage, "unit": unit, "dwscrape": round(ours, 3),
-                     "floor": round(floor, 3), "ratio": round(ours / floor, 2),
-                     "extra_ms_per_page": round((ours - floor) / (args.pages if stage == "start-up" else 1), 3)})  # fmt: skip
-    for backend in dict.fromkeys(s.split("(")[1].rstrip(")") for s in stages if "(" in s):
-        picked = [r for r in rows if "(" not in r["stage"] or backend in r["stage"]]
-        per_page = [
-            (r["dwscrape"] / args.pages, r["floor"] / args.pages)
-            if r["stage"] == "start-up"
-            else (r["dwscrape"], r["floor"])
-            for r in picked
-        ]
-        ours, floor = (sum(x[i] for x in per_page) for i in (0, 1))
-        rows.append({"stage": f"total ({backend})", "unit": "ms/page", "dwscrape": round(ours, 3),
-                     "floor": round(floor, 3), "ratio": round(ours / floor, 2),
-                     "extra_ms_per_page": round(ours - floor, 3)})  # fmt: skip
+def report(
+    times: dict[tuple[str, str], list[float]],
+    pages: int,
+    backends: list[str],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """Medians per stage and side, then per backend the total per page: the stages, its own
+    store, and start-up spread over `pages`."""
+
+    def row(stage: str, unit: str, ours: float, floor: float, divisor: float) -> dict[str, Any]:
+        return {"stage": stage, "unit": unit, "dwscrape": round(ours, 3), "floor": round(floor, 3),
+                "ratio": round(ours / floor, 2), "extra_ms_per_page": round((ours - floor) / divisor, 3)}  # fmt: skip
+
+    median = {key: statistics.median(values) for key, values in times.items()}
+    divisor = {stage: pages if stage == "start-up" else 1 for stage, _ in times}
+    rows = [
+        row(stage, "ms/process" if stage == "start-up" else "cpu ms/page",
+            median[(stage, "dwscrape")], median[(stage, "floor")], divisor[stage])
+        for stage in divisor
+    ]  # fmt: skip
+    for backend in backends:
+        stages = ["fetch", "parse", "pack", f"store ({backend})", "start-up"]
+        ours, floor = (
+            sum(median[(s, side)] / divisor[s] for s in stages) for side in ("dwscrape", "floor")
+        )
+        rows.append(row(f"total ({backend})", "ms/page", ours, floor, 1))
     return {"pages": args.pages, "rounds": args.rounds, "concurrency": args.concurrency,
             "cpus": os.cpu_count(), "server": "nginx", "stages": rows}  # fmt: skip
 
