@@ -49,3 +49,14 @@ def run(main: Coroutine[Any, Any, _T]) -> _T:
 
         return uvloop.run(main)
     return asyncio.run(main)
+
+
+def new_loop(name: str | None = None) -> asyncio.AbstractEventLoop:
+    """A new event loop of the kind `run` uses (or of `name`, a `loop_name` the caller
+    took), for a process that keeps one loop across many ``run_until_complete`` calls (a
+    fetching parser process, which takes its parent's choice, not its own environment's)."""
+    if (name or loop_name()) == "uvloop":
+        import uvloop
+
+        return uvloop.new_event_loop()
+    return asyncio.new_event_loop()

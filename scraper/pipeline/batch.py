@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, TypeVar
@@ -24,12 +25,14 @@ import structlog
 
 from scraper.discovery import Site
 from scraper.errors import DwscrapeError
-from scraper.fetching import FetchResult
+from scraper.fetching import FetchResult, FetchSettings
 from scraper.outcomes import FetchOutcome
-from scraper.pipeline.parsing import Parsed, ParseJob, parse_job, relay, start_pool
+from scraper.pipeline.fetchparse import FetchingParsers, FetchJob, fetches_in_parsers
+from scraper.pipeline.parsing import Parsed, ParseJob, kill_pool, parse_job, relay, start_pool
 from scraper.pipeline.prepared import Known, PageFetcher, Prepared, Validators
 from scraper.pipeline.report import FillRates, ResultCallback, UrlResult
-from scraper.pipeline.storage import FetchedArticle, KnownArticle, Store, StoredOutcome, Touch
+from scraper.pipeline.storage import KnownArticle, Store
+from scraper.pipeline.writing import BatchWriter
 
 log = structlog.get_logger("scraper.pipeline")
 _T = TypeVar("_T")
@@ -44,7 +47,9 @@ class Pipeline:
 
     Used as ``async with Pipeline(store, fetcher, …) as pipeline`` inside the fetcher's own
     ``async with``: leaving it stops the worker thread and the parser processes.
-    `parse_workers` is the number of parser processes (0: parse on the worker thread)."""
+    `parse_workers` is the number of parser processes (0: parse on the worker thread); given
+    the `fetch_settings` of a run whose hosts are not paced, they fetch too
+    (`scraper.pipeline.fetchparse`)."""
 
     def __init__(
         self,
@@ -56,12 +61,21 @@ class Pipeline:
         site: Site | None = None,
         fill: FillRates | None = None,
         parse_workers: int = 0,
+        fetch_settings: FetchSettings | None = None,
     ) -> None:
         self.store = store
         self.parse_workers = parse_workers
         self._pool: ProcessPoolExecutor | None = None
+        # where no host is paced, the parser processes fetch too (`fetchparse`)
+        self._fetch_in_parsers = (
+            fetch_settings
+            if fetch_settings is not None and fetches_in_parsers(fetch_settings, parse_workers)
+            else None
+        )
+        self._fetching: FetchingParsers | None = None
         self.fetcher = fetcher
         self.run_id = run_id
+        self.writer = BatchWriter(store, run_id)
         self.on_result = on_result
         self.site = site
         self.fill = fill if fill is not None else FillRates()
@@ -81,6 +95,9 @@ class Pipeline:
         self.close()
 
     def close(self) -> None:
+        if self._fetching is not None:
+            self._fetching.close()
+            self._fetching = None
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -151,6 +168,12 @@ class Pipeline:
     ) -> list[Prepared]:
         """Fetch (conditional GET) and parse `urls`, `concurrency` at a time; nothing is
         written. One `Prepared` per URL, in order; never raises."""
+        if self._fetch_in_parsers is not None:
+            try:
+                return await self._fetch_remote(urls, validators, concurrency)
+            finally:
+                for url in urls:
+                    self._known.pop(url, None)
         sem = asyncio.Semaphore(max(1, concurrency))
 
         async def prepare(url: str) -> Prepared:
@@ -177,7 +200,7 @@ class Pipeline:
         its results there too (a run completes the batch's leases this way)."""
 
         def write_batch() -> list[UrlResult]:
-            results = self.store_batch(prepared)
+            results = self.writer.store_batch(prepared)
             if then is not None:
                 then(results)
             return results
@@ -210,6 +233,32 @@ class Pipeline:
             return await self._parse(url, address, fetched, fetched.body)
         return self._unparsed(url, fetched, known)
 
+    async def _fetch_remote(
+        self, urls: Sequence[str], validators: dict[str, Validators], concurrency: int
+    ) -> list[Prepared]:
+        """`fetch_batch` in the fetching parser processes."""
+        if self._fetching is None:
+            assert self._fetch_in_parsers is not None
+            self._fetching = FetchingParsers(self.parse_workers, self._fetch_in_parsers, self.site)
+        jobs = []
+        for url in urls:
+            etag, last_modified = validators.get(url, Validators())
+            address = self.site.map(url) if self.site else url
+            jobs.append(FetchJob(url, address, etag, last_modified, stored=url in self._known))
+        prepared = []
+        for url, got in zip(urls, await self._fetching.fetch(jobs, concurrency), strict=True):
+            if got.fetched is None:
+                error = got.error or "no fetch"
+                prepared.append(Prepared(url, result=UrlResult(url, "error", error=error)))
+            elif got.parsed is not None:
+                prepared.append(self._parsed(url, got.fetched, got.parsed))
+            elif got.fetched.outcome == FetchOutcome.NOT_MODIFIED:
+                known = self._known.pop(url, None) or await self._in_worker(self._find, url)
+                prepared.append(self._unparsed(url, got.fetched, known))
+            else:
+                prepared.append(self._unparsed(url, got.fetched, None))
+        return prepared
+
     async def _in_worker(self, fn: Callable[..., _T], *args: Any) -> _T:
         """Run parsing and database work on the pipeline's one worker thread, so the event
         loop keeps fetching meanwhile (and the database sees one writer at a time). A second
@@ -229,11 +278,21 @@ class Pipeline:
         if self.parse_workers > 0:
             if self._pool is None:
                 self._pool = start_pool(self.parse_workers)
-            loop = asyncio.get_running_loop()
-            parsed = await loop.run_in_executor(self._pool, parse_job, job)
+            pool = self._pool
+            try:
+                parsed = await asyncio.get_running_loop().run_in_executor(pool, parse_job, job)
+            except BrokenProcessPool:  # this page fails; the next one gets a new pool
+                if self._pool is pool:
+                    kill_pool(pool)
+                    self._pool = None
+                raise
         else:
             parsed = await self._in_worker(parse_job, job)
         relay(parsed.logs)
+        return self._parsed(url, fetched, parsed)
+
+    def _parsed(self, url: str, fetched: FetchResult, parsed: Parsed) -> Prepared:
+        """A parsed page as the batch keeps it: a soft 404 or a parse error is its `error`."""
         prepared = Prepared(url, fetched=fetched, article=parsed.article, page=parsed.page)
         if parsed.soft_not_found:  # a 200 that says the page is gone: logged as a 404
             log.warning("crawl.soft_not_found", url=url, error=parsed.error)
@@ -251,136 +310,6 @@ class Pipeline:
             prepared.error = f"{outcome}: {fetched.error}" if fetched.error else outcome
             log.warning("crawl.fetch_failed", url=url, outcome=outcome, status=fetched.status)
         return prepared
-
-    def store_batch(self, prepared: Sequence[Prepared]) -> list[UrlResult]:
-        """Write a fetched batch: its fetch log (one transaction), the last-fetch time of the
-        304s, the parsed articles (one transaction); results in the order of `prepared`."""
-        self._record_fetches(prepared)
-        not_modified = []
-        for p in prepared:
-            if p.result is not None:
-                continue
-            if p.error is not None:
-                p.result = p.failed(p.error)
-            elif p.article is None:  # 304 Not Modified
-                not_modified.append(p)
-        self._not_modified(not_modified)
-        return self._store(prepared)
-
-    def _record_fetches(self, prepared: Sequence[Prepared]) -> None:
-        todo = [p for p in prepared if p.result is None and p.fetched is not None]
-        rows = [self._fetch_row(p) for p in todo]
-        try:
-            ids: list[int | None] = list(self.store.record_fetches(rows))
-        except DwscrapeError as exc:  # the batch failed: log each on its own
-            log.warning("store.fetch_batch_failed", size=len(rows), error=str(exc))
-            ids = [self._record_fetch(p, row) for p, row in zip(todo, rows, strict=True)]
-        for p, fetch_id in zip(todo, ids, strict=True):
-            p.fetch_id = fetch_id
-
-    def _record_fetch(self, p: Prepared, row: dict[str, Any]) -> int | None:
-        try:
-            return self.store.record_fetches([row])[0]
-        except DwscrapeError as exc:
-            log.error("store.fetch_failed", url=p.url, error=str(exc))
-            p.result = p.failed(f"storing the fetch failed: {exc}")
-            return None
-
-    def _fetch_row(self, p: Prepared) -> dict[str, Any]:
-        fetched = p.fetched
-        assert fetched is not None
-        return {
-            "url": p.url,
-            "outcome": str(fetched.outcome),
-            "final_url": fetched.final_url,
-            "status": fetched.status,
-            "content_type": fetched.content_type,
-            "etag": fetched.etag,
-            "last_modified": fetched.last_modified,
-            "fetched_at": fetched.fetched_at,
-            "duration_s": fetched.duration_s,
-            "attempts": fetched.attempts,
-            "error": p.error or fetched.error,
-            # A parsed page's bytes are kept with its article; an unparsable one's with
-            # the fetch, so it can be looked at and re-parsed later.
-            "body": (p.page or fetched.body) if p.article is None else None,
-            "run_id": self.run_id,
-        }
-
-    def _not_modified(self, prepared: Sequence[Prepared]) -> None:
-        """304s: fetched and found unchanged, so `--refresh-older-than` counts from now."""
-        marks = []
-        for p in prepared:
-            log.info("crawl.not_modified", url=p.url)
-            assert p.fetched is not None
-            known = p.known
-            if known is not None:
-                marks.append(Touch(known.article_id, p.fetched.fetched_at))
-            p.result = UrlResult(
-                p.url,
-                "unchanged",
-                dw_id=known.dw_id if known else None,
-                title=known.title if known else None,
-                article_id=known.article_id if known else None,
-                **p.fields(),
-            )
-        try:
-            self.store.mark_fetched_many(marks)
-        except DwscrapeError as exc:
-            log.error("store.mark_fetched_failed", count=len(marks), error=str(exc))
-
-    def _store(self, prepared: Sequence[Prepared]) -> list[UrlResult]:
-        """Store every parsed article of a batch; results in the order of `prepared`."""
-        todo = [p for p in prepared if p.result is None and p.article is not None]
-        stored = self._store_articles(todo)
-        results = []
-        for p in prepared:
-            if p.result is not None:
-                results.append(p.result)
-                continue
-            assert p.article is not None
-            res = stored[id(p)]
-            if isinstance(res, Exception):
-                results.append(p.failed(f"store: {res}", article=p.article))
-                continue
-            log.info("crawl.stored", url=p.url, status=res.status, dw_id=p.article.dw_id)
-            results.append(
-                UrlResult(
-                    p.url,
-                    res.status,
-                    dw_id=p.article.dw_id,
-                    title=p.article.title,
-                    article_id=res.article_id,
-                    article=p.article,
-                    **p.fields(),
-                )
-            )
-        return results
-
-    def _store_articles(self, todo: list[Prepared]) -> dict[int, StoredOutcome | Exception]:
-        """Store the parsed articles in one go; if that fails, each on its own, so that one
-        bad record costs only itself. By `id()` of each `Prepared`."""
-        stored: dict[int, StoredOutcome | Exception] = {}
-        if not todo:
-            return stored
-        requests = [
-            FetchedArticle(p.article, p.page or p.fetched.body, p.fetch_id, p.fetched.fetched_at)
-            for p in todo
-            if p.article is not None and p.fetched is not None
-        ]
-        try:
-            outcomes = self.store.store_articles(requests, run_id=self.run_id)
-            for p, res in zip(todo, outcomes, strict=True):
-                stored[id(p)] = res
-        except Exception as exc:  # the batch failed: isolate the culprit
-            log.warning("store.batch_failed", size=len(todo), error=str(exc))
-            for p, req in zip(todo, requests, strict=True):
-                try:
-                    stored[id(p)] = self.store.store_articles([req], run_id=self.run_id)[0]
-                except Exception as one_exc:
-                    log.error("store.failed", url=p.url, error=str(one_exc))
-                    stored[id(p)] = one_exc
-        return stored
 
     def _find(self, url: str) -> Known | None:
         try:

@@ -66,6 +66,7 @@ async def crawl_async(
                 site=Site(site) if site else None,
                 fill=fill,
                 parse_workers=parse_workers,
+                fetch_settings=fetcher.settings,
             ) as pipeline,
         ):
             await pipeline.drive(take, account, concurrency=concurrency)

@@ -7,11 +7,12 @@ function runs in-process (``workers=0``) and in the pool, so both give the same 
 
 The pool's processes are started by the forkserver (spawn where there is none): never forked
 from the running crawler with its threads, sockets and database connections. They ignore
-SIGINT: Ctrl-C goes to the whole process group, and only the parent decides what it means
-(finish the batch, record the run) — no child dies with a traceback of its own. And they watch
-the parent: a parent killed outright (SIGKILL, the OOM killer) cannot shut its pool down, and
-a parser process waiting for work would otherwise wait for ever, holding the parent's output
-pipes open.
+SIGINT and SIGTERM: Ctrl-C goes to the whole process group and systemd's stop to the whole
+control group, and only the parent decides what they mean (finish the batch, record the run,
+shut the pool down); no child dies with a traceback of its own or breaks the pool under the
+batch in hand. And they watch the parent: a parent killed outright (SIGKILL, the OOM killer)
+cannot shut its pool down, and a parser process waiting for work would otherwise wait for
+ever, holding the parent's output pipes open.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from multiprocessing.context import BaseContext
 from typing import Any
@@ -41,8 +43,14 @@ _relayed = structlog.get_logger("scraper.parsers")
 #: How often a parser process checks that its parent is still there (seconds).
 WATCH_S = 1.0
 
-#: Modules the forkserver imports once, so each parser process starts with them loaded.
-PRELOAD = ["scraper.pipeline.parsing", "scraper.parsers", "scraper.normalize"]
+#: Modules the forkserver imports once, so each parser process starts with them loaded; the
+#: first one makes the forkserver leave SIGTERM to the parent (see that module).
+PRELOAD = [
+    "scraper.pipeline.forkserver",
+    "scraper.pipeline.parsing",
+    "scraper.parsers",
+    "scraper.normalize",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,23 +118,51 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def start_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of `workers` parser processes (see the module's docstring for how they start)."""
-    context: BaseContext
+def pool_context() -> BaseContext:
+    """The forkserver (spawn where there is none), with the parsers preloaded."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         forkserver = multiprocessing.get_context("forkserver")
         forkserver.set_forkserver_preload(PRELOAD)
-        context = forkserver
-    else:
-        context = multiprocessing.get_context("spawn")
+        return forkserver
+    return multiprocessing.get_context("spawn")
+
+
+def start_pool(
+    workers: int,
+    *,
+    context: BaseContext | None = None,
+    setup: Callable[..., None] | None = None,
+    setup_args: tuple[Any, ...] = (),
+) -> ProcessPoolExecutor:
+    """A pool of `workers` parser processes (see the module's docstring for how they start);
+    `setup(*setup_args)` runs in each process as it starts (`scraper.pipeline.fetchparse`)."""
     return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+        workers,
+        mp_context=context or pool_context(),
+        initializer=_start_worker,
+        initargs=(os.getpid(), setup, setup_args),
     )
 
 
-def _start_worker(parent: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def kill_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut down a broken pool (a process of it died). The executor ends the survivors with
+    SIGTERM and waits for them, but they ignore SIGTERM (see the module's docstring) and would
+    be waited for for ever: they get SIGKILL (their work is lost with the pool anyway)."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with suppress(Exception):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _start_worker(
+    parent: int, setup: Callable[..., None] | None, setup_args: tuple[Any, ...]
+) -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    if setup is not None:
+        setup(*setup_args)
 
 
 def _exit_with(parent: int) -> None:

@@ -65,6 +65,28 @@ class Prepared:
     def failed(self, error: str, **extra: Any) -> UrlResult:
         return UrlResult(self.url, "error", error=error, **extra, **self.fields())
 
+    def fetch_row(self, run_id: int | None) -> dict[str, Any]:
+        """This URL's row of the fetch log (`Store.record_fetches`)."""
+        fetched = self.fetched
+        assert fetched is not None
+        return {
+            "url": self.url,
+            "outcome": str(fetched.outcome),
+            "final_url": fetched.final_url,
+            "status": fetched.status,
+            "content_type": fetched.content_type,
+            "etag": fetched.etag,
+            "last_modified": fetched.last_modified,
+            "fetched_at": fetched.fetched_at,
+            "duration_s": fetched.duration_s,
+            "attempts": fetched.attempts,
+            "error": self.error or fetched.error,
+            # A parsed page's bytes are kept with its article; an unparsable one's with
+            # the fetch, so it can be looked at and re-parsed later.
+            "body": (self.page or fetched.body) if self.article is None else None,
+            "run_id": run_id,
+        }
+
 
 #: What the fetched bodies of one batch may add up to at most (decompressed), whatever its
 #: count: with `FetchSettings.max_bytes` per body this bounds the URLs a batch takes. Two

@@ -60,6 +60,7 @@ async def run_async(
                 site=site,
                 fill=fill,
                 parse_workers=options.parse_workers,
+                fetch_settings=fetcher.settings,
             ) as pipeline,
         ):
             scheduled = await stop.interruptible(schedule_run(store, fetcher, options, site))

@@ -43,6 +43,7 @@ async def work_async(
                 site=Site(options.site) if options.site else None,
                 fill=fill,
                 parse_workers=options.parse_workers,
+                fetch_settings=fetcher.settings,
             ) as pipeline,
         ):
             limits = LeaseLimits(
