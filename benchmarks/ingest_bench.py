@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.databases import Databases, fresh_postgres  # noqa: E402
+from benchmarks.ingest_scale import TreePeak  # noqa: E402
 from benchmarks.procenv import bench_env  # noqa: E402
 from benchmarks.tables import table  # noqa: E402
 from tests.support.faultsite import serve_fault_site  # noqa: E402
@@ -96,26 +97,25 @@ def bench_database(name: str, db_url: str, base: str, concurrency: int) -> dict[
 
 
 def timed(args: list[str]) -> tuple[float, float, float, str]:
-    """Run a Python subprocess (``-m scraper …`` for dwscrape): wall seconds, CPU seconds (with
-    its children), peak RSS MiB of the main process, stdout."""
-    import resource
-
+    """Run a Python subprocess (``-m scraper …`` for dwscrape): wall seconds, CPU seconds (the
+    process, what it waited for, and its other descendants as polled: its parser processes),
+    peak RSS MiB of the main process, stdout."""
     env = bench_env(ROOT)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)  # the main process's own peak RSS
+        tree = TreePeak(proc.pid, interval=0.2)
+        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # the last poll sees it all
         wall = time.perf_counter() - start
+        below = tree.stop()["children_cpu_s"]
+        _, status, usage = os.wait4(proc.pid, 0)  # its own peak RSS and CPU
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"{' '.join(args[:3])} exited {code}:\n{stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, usage.ru_maxrss / 1024, stdout
+    return wall, usage.ru_utime + usage.ru_stime + below, usage.ru_maxrss / 1024, stdout
 
 
 def compare_one(

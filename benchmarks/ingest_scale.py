@@ -50,31 +50,45 @@ def _status_kib(pid: int, field: str) -> int:
 
 
 def _descendants(pid: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, todo = set(), [pid]
+    """Every process below `pid`, from the kernel's children lists (no scan of /proc)."""
+    found: set[int] = set()
+    todo = [pid]
     while todo:
         parent = todo.pop()
-        for child, ppid in parents.items():
-            if ppid == parent and child not in found:
-                found.add(child)
-                todo.append(child)
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
     return found
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds `pid` has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class TreePeak:
-    """Polls the peak RSS (VmHWM) of a process and of each of its descendants while it runs."""
+    """Polls, while a process runs, the peak RSS (VmHWM) of it and of each of its descendants,
+    and each descendant's CPU time as last seen. The descendants' CPU is what the process's
+    own rusage misses: its parser processes are the forkserver's children, and the
+    forkserver and the resource tracker outlive it, so none of them is ever waited for by it.
+    The last interval of a descendant's life is missed (it is idle then: the pool shutting
+    down)."""
 
     def __init__(self, pid: int, interval: float = 0.1) -> None:
         self.pid, self.interval = pid, interval
         self.main_kib = 0
         self.children_kib: dict[int, int] = {}
+        self.children_cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
         self._thread.start()
@@ -85,6 +99,7 @@ class TreePeak:
             for child in _descendants(self.pid):
                 peak = _status_kib(child, "VmHWM")
                 self.children_kib[child] = max(self.children_kib.get(child, 0), peak)
+                self.children_cpu[child] = max(self.children_cpu.get(child, 0.0), _cpu_s(child))
             self._stop.wait(self.interval)
 
     def stop(self) -> dict[str, Any]:
@@ -96,6 +111,7 @@ class TreePeak:
             "children": len(kids),
             "child_peak_rss_mib": round(max(kids, default=0) / 1024, 1),
             "children_rss_sum_mib": round(sum(kids) / 1024, 1),
+            "children_cpu_s": round(sum(self.children_cpu.values()), 3),
         }
 
 
