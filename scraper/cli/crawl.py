@@ -76,7 +76,9 @@ def parse_workers_option(fn: Any = None, *, default: int | None = None, help_tex
         "--parse-workers",
         type=click.IntRange(min=0),
         default=default,
-        help=help_text or "Parser processes (default: one per core; 0: parse in this process).",
+        help=help_text
+        or "Parser processes (default: one per core; 0: parse in this process). With --delay 0 "
+        "they fetch too, so every core works.",
     )
     return option(fn) if fn is not None else option
 

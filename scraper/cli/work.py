@@ -44,7 +44,7 @@ from scraper.pipeline import RunContext, WorkerOptions, work
 @parse_workers_option(
     default=0,
     help_text="Parser processes (default 0: parse in this process; to use more cores, "
-    "run more workers).",
+    "run more workers). With --delay 0 they fetch too.",
 )
 @lease_timeout_option(
     "How long a leased URL stays reserved; renewed while this worker works on it, "
