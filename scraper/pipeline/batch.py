@@ -115,37 +115,52 @@ class Pipeline:
         refill: Callable[[], Awaitable[Sequence[str]]] | None = None,
         interruptible: Interruptible | None = None,
     ) -> None:
-        """Crawl the batches `take` hands out until it hands out none, two at a time: while
+        """Crawl the batches `take` hands out until it hands out none, three at a time: while
         one batch is written (one transaction, on the worker thread, followed by `then`
-        there), the next one is taken, fetched and parsed, so the network, the parsers and
-        the database never wait for each other. `account` gets each batch's results, in
-        order, on the event loop's thread; nothing is kept after that.
+        there), the next one is fetched and parsed, and the one after it is already taken and
+        started, so the network, the parsers and the database never wait for each other (the
+        fetching parser processes find their next share waiting, instead of idling while the
+        batch's last share is fetched and the next is taken). The fetcher's limits hold
+        across the batches in flight. `account` gets each batch's results, in order, on the
+        event loop's thread; nothing is kept after that.
 
         The one loop of every command that fetches. A worker passes `refill`, asked (and
         awaited: it may poll the frontier) for the first batch and whenever `take` has none;
         and `interruptible`, which wraps each batch's fetch and gives None when a stop cut it
-        short: the loop then ends, the cut batch unwritten (its leases go back)."""
+        short: the loop then ends, the cut batches unwritten (their leases go back)."""
         storing: asyncio.Future[list[UrlResult]] | None = None
-        batch = await refill() if refill is not None else take()
+        first = await refill() if refill is not None else take()
+        current = self._start_batch(first, concurrency)
+        following: asyncio.Task[list[Prepared]] | None = None
         try:
-            while batch:
-                validators = self.validators(batch)
-                fetching = self.fetch_batch(batch, validators, concurrency=concurrency)
-                prepared = await (interruptible(fetching) if interruptible else fetching)
+            while current is not None:
+                if storing is not None:  # the last batch's write ends while this one is fetched
+                    account(await storing)
+                    storing = None
+                # the worker thread is idle: no write contends with this lease
+                following = self._start_batch(take(), concurrency)
+                prepared = await (interruptible(current) if interruptible else current)
                 if prepared is None:
                     break
-                if storing is not None:
-                    account(await storing)
-                    storing = None
-                batch = take()  # the worker thread is idle: no write contends with this one
                 storing = asyncio.ensure_future(self.write(prepared, then))
-                if not batch and refill is not None:
+                if following is None and refill is not None:
                     account(await storing)
                     storing = None
-                    batch = await refill()
+                    following = self._start_batch(await refill(), concurrency)
+                current, following = following, None
         finally:
+            await _cancelled(current, following)
             if storing is not None:
                 account(await storing)
+
+    def _start_batch(
+        self, batch: Sequence[str], concurrency: int
+    ) -> asyncio.Task[list[Prepared]] | None:
+        """`batch` fetched and parsed in a task of its own, or None for no batch."""
+        if not batch:
+            return None
+        validators = self.validators(batch)
+        return asyncio.ensure_future(self.fetch_batch(batch, validators, concurrency=concurrency))
 
     def validators(self, urls: Sequence[str]) -> dict[str, Validators]:
         """The conditional-GET validators of the last fetch of each URL, and (for the 304s to
@@ -319,3 +334,11 @@ class Pipeline:
         if found is None:
             return None
         return Known(found.id, found.article.dw_id, found.article.title)
+
+
+async def _cancelled(*tasks: asyncio.Task[Any] | None) -> None:
+    """Cancel the batches still being fetched (a stop, a deadline) and wait until they are."""
+    pending = [t for t in tasks if t is not None and not t.done()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)

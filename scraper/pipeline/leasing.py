@@ -126,9 +126,10 @@ class LeaseLimits:
 class LeaseLoop:
     """Leases batches from the frontier and crawls them until done, a limit, or a stop.
 
-    Two batches overlap: while one batch is written (articles, fetch log, frontier) on the
-    pipeline's worker thread, the next one is already leased and being fetched, so the
-    network, the parser and the database are never idle waiting for each other. `guard` is
+    Three batches overlap (`Pipeline.drive`): while one batch is written (articles, fetch
+    log, frontier) on the pipeline's worker thread, the next one is being fetched and the
+    one after it is already leased, so the network, the parser and the database are never
+    idle waiting for each other. `guard` is
     called before every lease (the run lock's check: it raises when the lock is lost)."""
 
     def __init__(

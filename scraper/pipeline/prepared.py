@@ -89,8 +89,8 @@ class Prepared:
 
 
 #: What the fetched bodies of one batch may add up to at most (decompressed), whatever its
-#: count: with `FetchSettings.max_bytes` per body this bounds the URLs a batch takes. Two
-#: batches are held at once (one written while the next is fetched).
+#: count: with `FetchSettings.max_bytes` per body this bounds the URLs a batch takes. Up to
+#: three batches are held at once (one written while the next two are fetched).
 MAX_BATCH_BYTES = 256 * 2**20
 
 
