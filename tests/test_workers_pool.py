@@ -48,11 +48,13 @@ def _worker(db_url: str, site: FaultSite, *extra: str) -> subprocess.Popen[str]:
     return start("worker", "--db", db_url, "--site", site.base_url, *extra)
 
 
-def test_workers_share_the_frontier_through_kills(pg_url: str) -> None:
+@pytest.mark.parametrize("parse_workers", ["0", "1"])  # 1: a fetching parser process each
+def test_workers_share_the_frontier_through_kills(pg_url: str, parse_workers: str) -> None:
     with FaultSite(extra_articles=60, article_delay=0.1) as site:
         _enqueue(pg_url, site)
         total = sum(frontier_states(pg_url).values())
-        args = ("--delay", "0", "--concurrency", "2", "--lease-timeout", "2s", "--idle-exit", "8")
+        args = ("--delay", "0", "--concurrency", "2", "--lease-timeout", "2s", "--idle-exit", "8",
+                "--parse-workers", parse_workers)  # fmt: skip
         workers = [_worker(pg_url, site, *args) for _ in range(3)]
         wait_until(lambda: article_hits(site) >= 12, what="the workers to fetch")
         workers[0].kill()

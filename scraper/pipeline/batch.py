@@ -73,6 +73,7 @@ class Pipeline:
             else None
         )
         self._fetching: FetchingParsers | None = None
+        self._fetch_slots: tuple[int, asyncio.Semaphore] | None = None
         self.fetcher = fetcher
         self.run_id = run_id
         self.writer = BatchWriter(store, run_id)
@@ -189,7 +190,7 @@ class Pipeline:
             finally:
                 for url in urls:
                     self._known.pop(url, None)
-        sem = asyncio.Semaphore(max(1, concurrency))
+        sem = self._slots(concurrency)
 
         async def prepare(url: str) -> Prepared:
             async with sem:
@@ -205,6 +206,14 @@ class Pipeline:
         finally:
             for url in urls:  # what was not a 304 is not needed any more
                 self._known.pop(url, None)
+
+    def _slots(self, concurrency: int) -> asyncio.Semaphore:
+        """The fetch slots shared by the batches in flight, first come first served: the
+        batch after the current one takes a slot only as the current one's fetches end, so
+        `concurrency` holds in all and the current batch is done (and written) first."""
+        if self._fetch_slots is None or self._fetch_slots[0] != concurrency:
+            self._fetch_slots = (concurrency, asyncio.Semaphore(max(1, concurrency)))
+        return self._fetch_slots[1]
 
     async def write(
         self,
