@@ -109,24 +109,27 @@ class FetchingParsers:
                 setup=_start,
                 setup_args=(self._settings, self._site, self._stop, eventloop.loop_name()),
             )
+        pool = self._pool
         n = min(self.workers, len(jobs))
         per_process = _share(concurrency, n)
         loop = asyncio.get_running_loop()
-        calls = [
-            loop.run_in_executor(self._pool, fetch_share, list(jobs[i::n]), per_process)
-            for i in range(n)
-        ]
         try:
+            calls = [
+                loop.run_in_executor(pool, fetch_share, list(jobs[i::n]), per_process)
+                for i in range(n)
+            ]
             answers = await asyncio.gather(*calls)
         except asyncio.CancelledError:
             self._stop.set()  # the batch is given up: the processes drop their fetches
             raise
         except BrokenProcessPool as exc:
             # A process died under the batch (the OOM killer, a crash in C): its URLs fail and
-            # are retried as failures are; the next batch gets a new pool.
+            # are retried as failures are (so do those of a batch queued behind it); the next
+            # batch gets a new pool.
             log.error("crawl.parser_process_died", count=len(jobs), error=str(exc))
-            kill_pool(self._pool)
-            self._pool = None
+            if self._pool is pool:
+                kill_pool(pool)
+                self._pool = None
             return [Fetched(None, error=f"a fetching parser process died: {exc}")] * len(jobs)
         results: list[Fetched] = [Fetched(None)] * len(jobs)
         for i, (fetched, logs) in enumerate(answers):
