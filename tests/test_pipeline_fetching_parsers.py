@@ -11,14 +11,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.support.faultsite import FaultSite
-from tests.support.runs import ROOT, article_hits, frontier_states, query, wait_until
+from tests.support.runs import article_hits, frontier_states, query, start, wait_until
 
 ARTICLES = 40
 
@@ -29,15 +28,7 @@ def _run(db_url: str, site: FaultSite, *extra: str) -> subprocess.Popen[str]:
         "--concurrency", "4", "--per-host-concurrency", "4", "--parse-workers", "2",
         "--lease-timeout", "2m", "--json", *extra,
     ]  # fmt: skip
-    return subprocess.Popen(
-        [sys.executable, "-m", "scraper", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        start_new_session=True,  # its own process group, as under systemd
-    )
+    return start(*args, new_session=True)  # its own process group, as under systemd
 
 
 def _summary(out: str) -> dict:
@@ -112,7 +103,9 @@ def test_a_stop_to_the_process_group_drops_the_slow_fetches_at_once(tmp_path: Pa
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
-def test_a_parser_process_killed_under_a_batch_fails_only_the_batches_it_held(tmp_path: Path) -> None:
+def test_a_parser_process_killed_under_a_batch_fails_only_the_batches_it_held(
+    tmp_path: Path,
+) -> None:
     db = f"sqlite:///{tmp_path}/k.sqlite3"
     with FaultSite(extra_articles=ARTICLES, article_delay=0.3) as site:
         proc = _run(db, site, "--max-failure-rate", "1")

@@ -19,8 +19,9 @@ from tests.support.faultsite import FaultSite
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start(*args: str) -> subprocess.Popen[str]:
-    """`python -m scraper ARGS` in the background (stdout/stderr piped, text)."""
+def start(*args: str, new_session: bool = False) -> subprocess.Popen[str]:
+    """`python -m scraper ARGS` in the background (stdout/stderr piped, text); with
+    `new_session`, in a process group of its own (to signal it whole, as systemd does)."""
     return subprocess.Popen(
         [sys.executable, "-m", "scraper", *args],
         stdout=subprocess.PIPE,
@@ -28,6 +29,7 @@ def start(*args: str) -> subprocess.Popen[str]:
         text=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        start_new_session=new_session,
     )
 
 
