@@ -45,8 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.databases import Databases, fresh_postgres  # noqa: E402
-from benchmarks.ingest_scale import TreePeak  # noqa: E402
 from benchmarks.procenv import bench_env  # noqa: E402
+from benchmarks.proctree import measured  # noqa: E402
 from benchmarks.tables import table  # noqa: E402
 from tests.support.faultsite import serve_fault_site  # noqa: E402
 
@@ -97,25 +97,12 @@ def bench_database(name: str, db_url: str, base: str, concurrency: int) -> dict[
 
 
 def timed(args: list[str]) -> tuple[float, float, float, str]:
-    """Run a Python subprocess (``-m scraper …`` for dwscrape): wall seconds, CPU seconds (the
-    process, what it waited for, and its other descendants as polled: its parser processes),
-    peak RSS MiB of the main process, stdout."""
-    env = bench_env(ROOT)
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=out, stderr=err)
-        tree = TreePeak(proc.pid, interval=0.2)
-        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # the last poll sees it all
-        wall = time.perf_counter() - start
-        below = tree.stop()["children_cpu_s"]
-        _, status, usage = os.wait4(proc.pid, 0)  # its own peak RSS and CPU
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"{' '.join(args[:3])} exited {code}:\n{stderr[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime + below, usage.ru_maxrss / 1024, stdout
+    """Run a Python subprocess (``-m scraper …`` for dwscrape): wall seconds, CPU seconds of
+    its whole tree (`benchmarks.proctree`), peak RSS MiB of the main process, stdout."""
+    run = measured([sys.executable, *args], ROOT, bench_env(ROOT))
+    if run.code != 0:
+        raise SystemExit(f"{' '.join(args[:3])} exited {run.code}:\n{run.stderr[-2000:]}")
+    return run.wall, run.cpu, run.peak_rss_mib, run.stdout
 
 
 def compare_one(

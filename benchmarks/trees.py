@@ -14,16 +14,14 @@ The older tree is made with ``git worktree add ../before d87a7ca`` and
 from __future__ import annotations
 
 import contextlib
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.procenv import bench_env
+from benchmarks.proctree import measured
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,22 +37,14 @@ class Tree:
         return str(venv) if venv.exists() else sys.executable
 
     def timed(self, args: list[str]) -> tuple[float, float, str]:
-        """``python ARGS`` in this tree: wall seconds, CPU seconds (with children), stdout."""
-        env = bench_env(self.root, self.python)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-            start = time.perf_counter()
-            code = subprocess.call([self.python, *args], cwd=self.root, env=env, stdout=out,
-                                   stderr=err)  # fmt: skip
-            wall = time.perf_counter() - start
-            out.seek(0)
-            err.seek(0)
-            stdout, stderr = out.read(), err.read()
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if code != 0:
-            raise SystemExit(f"{self.name}: {' '.join(args[:4])} exited {code}:\n{stderr[-2000:]}")
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        return wall, cpu, stdout
+        """``python ARGS`` in this tree: wall seconds, CPU seconds of its whole tree (its
+        parser processes included, `benchmarks.proctree`), stdout."""
+        run = measured([self.python, *args], self.root, bench_env(self.root, self.python))
+        if run.code != 0:
+            raise SystemExit(
+                f"{self.name}: {' '.join(args[:4])} exited {run.code}:\n{run.stderr[-2000:]}"
+            )
+        return run.wall, run.cpu, run.stdout
 
 
 def trees(before: str | None) -> list[Tree]:
