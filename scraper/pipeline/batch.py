@@ -29,7 +29,7 @@ from scraper.fetching import FetchResult, FetchSettings
 from scraper.outcomes import FetchOutcome
 from scraper.pipeline.fetchparse import FetchingParsers, FetchJob, fetches_in_parsers
 from scraper.pipeline.parsing import Parsed, ParseJob, kill_pool, parse_job, relay, start_pool
-from scraper.pipeline.prepared import Known, PageFetcher, Prepared, Validators
+from scraper.pipeline.prepared import Known, PageFetcher, Prepared, Validators, page_url
 from scraper.pipeline.report import FillRates, ResultCallback, UrlResult
 from scraper.pipeline.storage import KnownArticle, Store
 from scraper.pipeline.writing import BatchWriter
@@ -75,7 +75,6 @@ class Pipeline:
         self._fetching: FetchingParsers | None = None
         self._fetch_slots: tuple[int, asyncio.Semaphore] | None = None
         self.fetcher = fetcher
-        self.run_id = run_id
         self.writer = BatchWriter(store, run_id)
         self.on_result = on_result
         self.site = site
@@ -184,12 +183,18 @@ class Pipeline:
     ) -> list[Prepared]:
         """Fetch (conditional GET) and parse `urls`, `concurrency` at a time; nothing is
         written. One `Prepared` per URL, in order; never raises."""
-        if self._fetch_in_parsers is not None:
-            try:
+        try:
+            if self._fetch_in_parsers is not None:
                 return await self._fetch_remote(urls, validators, concurrency)
-            finally:
-                for url in urls:
-                    self._known.pop(url, None)
+            return await self._fetch_here(urls, validators, concurrency)
+        finally:
+            for url in urls:  # what was not a 304 is not needed any more
+                self._known.pop(url, None)
+
+    async def _fetch_here(
+        self, urls: Sequence[str], validators: dict[str, Validators], concurrency: int
+    ) -> list[Prepared]:
+        """`fetch_batch` on this event loop, sharing its fetch slots with the next batch."""
         sem = self._slots(concurrency)
 
         async def prepare(url: str) -> Prepared:
@@ -201,11 +206,7 @@ class Pipeline:
                     error = f"unexpected {exc.__class__.__name__}: {exc}"
                     return Prepared(url, result=UrlResult(url, "error", error=error))
 
-        try:
-            return list(await asyncio.gather(*(prepare(u) for u in urls)))
-        finally:
-            for url in urls:  # what was not a 304 is not needed any more
-                self._known.pop(url, None)
+        return list(await asyncio.gather(*(prepare(u) for u in urls)))
 
     def _slots(self, concurrency: int) -> asyncio.Semaphore:
         """The fetch slots shared by the batches in flight, first come first served: the
@@ -294,10 +295,8 @@ class Pipeline:
 
     async def _parse(self, url: str, address: str, fetched: FetchResult, body: bytes) -> Prepared:
         """Parse and pack a fetched page, in a parser process if there are any."""
-        source_url = fetched.final_url or address
-        if self.site is not None:  # a mirror's address stands for the DW URL it maps
-            source_url = self.site.unmap(source_url)
-        job = ParseJob(body, source_url, fetched.fetched_at, relay_logs=self.parse_workers > 0)
+        source = page_url(fetched, address, self.site)
+        job = ParseJob(body, source, fetched.fetched_at, relay_logs=self.parse_workers > 0)
         parsed: Parsed
         if self.parse_workers > 0:
             if self._pool is None:

@@ -46,6 +46,7 @@ from scraper.pipeline.parsing import (
     relay,
     start_pool,
 )
+from scraper.pipeline.prepared import page_url
 
 log = structlog.get_logger("scraper.pipeline")
 
@@ -191,10 +192,8 @@ class _FetchingProcess:
             fetched = await self.fetcher.fetch(job.address)
         if fetched.outcome != FetchOutcome.OK or fetched.body is None:
             return Fetched(fetched)
-        source_url = fetched.final_url or job.address
-        if self.site is not None:
-            source_url = self.site.unmap(source_url)
-        parsed = parse_job(ParseJob(fetched.body, source_url, fetched.fetched_at))
+        source = page_url(fetched, job.address, self.site)
+        parsed = parse_job(ParseJob(fetched.body, source, fetched.fetched_at))
         return Fetched(replace(fetched, body=None), parsed)
 
 

@@ -7,10 +7,18 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
 from scraper.article import Article
+from scraper.discovery import Site
 from scraper.fetching import FetchResult
 from scraper.pipeline.report import UrlResult
 from scraper.pipeline.storage import KnownArticle
 from scraper.rawpages import PackedPage
+
+
+def page_url(fetched: FetchResult, address: str, site: Site | None) -> str:
+    """The URL a fetched page stands for: where its redirects led (else the address asked
+    for), and a mirror's address mapped back onto the DW URL it stands for."""
+    url = fetched.final_url or address
+    return site.unmap(url) if site is not None else url
 
 
 class PageFetcher(Protocol):
