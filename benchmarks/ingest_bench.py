@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.databases import Databases, fresh_postgres  # noqa: E402
 from benchmarks.procenv import bench_env  # noqa: E402
 from benchmarks.proctree import measured  # noqa: E402
-from benchmarks.tables import table  # noqa: E402
+from benchmarks.tables import emit, table  # noqa: E402
 from tests.support.faultsite import serve_fault_site  # noqa: E402
 
 
@@ -193,18 +193,9 @@ def main(argv: list[str] | None = None) -> int:
 
         mode = "sweep" if args.sweep else "workers"
         report = getattr(ingest_scale, mode)(args)
-        if args.json:
-            print(json.dumps(report, indent=2))
-        else:
-            getattr(ingest_scale, f"print_{mode}")(report)
-        return 0
+        return emit(report, args.json, getattr(ingest_scale, f"print_{mode}"))
     if args.compare:
-        report = compare(args)
-        if args.json:
-            print(json.dumps(report, indent=2))
-        else:
-            print_compare(report)
-        return 0
+        return emit(compare(args), args.json, print_compare)
 
     from db.migrate import upgrade
     from scraper.logging import configure_logging

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import json
 import os
 import statistics
 import subprocess
@@ -49,7 +48,7 @@ import httpx  # noqa: E402
 from benchmarks.databases import fresh_postgres  # noqa: E402
 from benchmarks.ingest_floor import _Sink, floor_parse, nginx_site, site_pages  # noqa: E402
 from benchmarks.procenv import bench_env  # noqa: E402
-from benchmarks.tables import table  # noqa: E402
+from benchmarks.tables import emit, table  # noqa: E402
 from scraper import eventloop, parse_page  # noqa: E402
 from scraper.rawpages import pack  # noqa: E402
 
@@ -265,12 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    result = measure(args)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print_report(result)
-    return 0
+    return emit(measure(args), args.json, print_report)
 
 
 if __name__ == "__main__":

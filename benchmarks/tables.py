@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 
@@ -16,3 +17,12 @@ def table(rows: Sequence[Mapping[str, Any]], cols: Sequence[str]) -> str:
             "  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(cols, widths, strict=True))
         )
     return "\n".join(lines)
+
+
+def emit(report: dict[str, Any], as_json: bool, readable: Callable[[dict[str, Any]], None]) -> int:
+    """Print `report` as one JSON object (``--json``) or through its `readable` printer; 0."""
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        readable(report)
+    return 0
