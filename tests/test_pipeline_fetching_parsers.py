@@ -77,6 +77,25 @@ def test_the_parser_processes_fetch_and_a_rerun_gets_304s(tmp_path: Path) -> Non
     assert articles[0] == articles[1] == new
 
 
+def test_the_parser_processes_start_while_the_run_discovers(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/w.sqlite3"
+    with FaultSite(extra_articles=4) as site:
+        site.robots_delay = 3  # discovery asks for robots.txt first, and waits
+        proc = _run(db, site)
+        try:
+            wait_until(lambda: len(_pool_processes(proc.pid)) == 2, what="the parser processes")
+            # started before the first batch: discovery has not read a sitemap yet
+            assert not [r for r in list(site.requests) if "sitemap" in r.path]
+            assert article_hits(site) == 0
+            site.robots_delay = 0
+            out, err = proc.communicate(timeout=180)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]
+    assert _summary(out)["counts"]["new"] >= 4
+
+
 def test_a_stop_to_the_process_group_drops_the_slow_fetches_at_once(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/s.sqlite3"
     with FaultSite(extra_articles=ARTICLES, article_delay=30) as site:

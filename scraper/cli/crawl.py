@@ -37,7 +37,7 @@ from scraper.exitcodes import ExitCode
 from scraper.fetching import FetchSettings
 from scraper.logging import cli_logs_json, flush_repeated_warnings
 from scraper.output import to_json
-from scraper.pipeline import RunContext, RunOptions, RunReport, UrlResult
+from scraper.pipeline import RunContext, RunOptions, RunReport, UrlResult, prestart_parsers
 from scraper.pipeline import crawl as crawl_urls
 from scraper.pipeline import run as run_pipeline
 from scraper.pipeline.parsing import default_workers
@@ -176,6 +176,9 @@ def crawl(
         site=site,
     )
 
+    workers = parser_processes(parse_workers, len(urls))
+    prestart_parsers(fetch, workers)
+
     def echo(result: UrlResult) -> None:
         click.echo(to_json(result.to_dict()) if as_json else url_result_line(result))
 
@@ -187,7 +190,7 @@ def crawl(
             on_result=echo,
             site=site,
             concurrency=concurrency,
-            parse_workers=parser_processes(parse_workers, len(urls)),
+            parse_workers=workers,
             gate=gate,
         )
     failed = report.counts["failed"]
@@ -311,6 +314,8 @@ def run(
     fetch = fetch_settings(
         delay=delay, concurrency=concurrency, per_host_concurrency=per_host_concurrency, site=site
     )
+    if not no_work:
+        prestart_parsers(fetch, options.parse_workers)
     url = scheduled_database_url(settings)
     with (
         run_lock_held(url) as guard,

@@ -19,7 +19,7 @@ from scraper.cli.crawl import (
 from scraper.cli.database import database_url, host_gate, open_repository, scheduled_database_url
 from scraper.cli.options import DURATION
 from scraper.cli.progress import progress_bar
-from scraper.pipeline import RunContext, WorkerOptions, work
+from scraper.pipeline import RunContext, WorkerOptions, prestart_parsers, work
 
 
 @click.command()
@@ -104,6 +104,7 @@ def worker(
     fetch = fetch_settings(
         delay=delay, concurrency=concurrency, per_host_concurrency=per_host_concurrency
     )
+    prestart_parsers(fetch, parse_workers)
     scheduled_database_url(settings)  # a server down at start is waited for
     with open_repository(settings) as repo, host_gate(repo) as gate, progress_bar(settings) as bar:
         context = RunContext(gate=gate, handle_signals=True)

@@ -6,6 +6,8 @@ Entry points, used by the CLI and all free of printing:
 - `run(store, options, settings)` — the scheduled job (`scraper.pipeline.scheduled`).
 - `work(store, options, settings)` — a worker on the shared frontier (`scraper.pipeline.working`).
 - `backfill(store, options, settings)` — a language's archive sitemaps into the frontier.
+- `prestart_parsers(settings, parse_workers)` — at a command's start, so that parser processes
+  that will fetch are ready for the first batch.
 - `reparse(store, filters)` — stored raw pages parsed again with the current parser.
 - `fill_rate_drops(runs)`, `run_rows(runs)` — run statistics for `dwscrape stats`.
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from scraper.pipeline.batch import Pipeline
     from scraper.pipeline.context import RunContext
     from scraper.pipeline.crawling import crawl, crawl_async
+    from scraper.pipeline.fetchparse import prestart_parsers
     from scraper.pipeline.leasing import worker_id
     from scraper.pipeline.reparsing import ReparseSummary, reparse
     from scraper.pipeline.report import (
@@ -58,6 +61,7 @@ _LOCATIONS = {
     "RunContext": "context",
     "crawl": "crawling",
     "crawl_async": "crawling",
+    "prestart_parsers": "fetchparse",
     "worker_id": "leasing",
     "ReparseSummary": "reparsing",
     "reparse": "reparsing",
@@ -122,6 +126,7 @@ __all__ = [
     "crawl",
     "crawl_async",
     "fill_rate_drops",
+    "prestart_parsers",
     "reparse",
     "run",
     "run_async",

@@ -84,6 +84,10 @@ class Pipeline:
         self._known: dict[str, KnownArticle] = {}
 
     async def __aenter__(self) -> Pipeline:
+        if self._fetch_in_parsers is not None:
+            # a run that fetches in its parser processes has many pages to fetch (a mirror, a
+            # backfill): they start while it discovers, not when its first batch waits
+            self._fetching_parsers().start()
         return self
 
     async def __aexit__(
@@ -262,16 +266,14 @@ class Pipeline:
         self, urls: Sequence[str], validators: dict[str, Validators], concurrency: int
     ) -> list[Prepared]:
         """`fetch_batch` in the fetching parser processes."""
-        if self._fetching is None:
-            assert self._fetch_in_parsers is not None
-            self._fetching = FetchingParsers(self.parse_workers, self._fetch_in_parsers, self.site)
         jobs = []
         for url in urls:
             etag, last_modified = validators.get(url, Validators())
             address = self.site.map(url) if self.site else url
             jobs.append(FetchJob(url, address, etag, last_modified, stored=url in self._known))
         prepared = []
-        for url, got in zip(urls, await self._fetching.fetch(jobs, concurrency), strict=True):
+        fetching = self._fetching_parsers()
+        for url, got in zip(urls, await fetching.fetch(jobs, concurrency), strict=True):
             if got.fetched is None:
                 error = got.error or "no fetch"
                 prepared.append(Prepared(url, result=UrlResult(url, "error", error=error)))
@@ -283,6 +285,12 @@ class Pipeline:
             else:
                 prepared.append(self._unparsed(url, got.fetched, None))
         return prepared
+
+    def _fetching_parsers(self) -> FetchingParsers:
+        if self._fetching is None:
+            assert self._fetch_in_parsers is not None
+            self._fetching = FetchingParsers(self.parse_workers, self._fetch_in_parsers, self.site)
+        return self._fetching
 
     async def _in_worker(self, fn: Callable[..., _T], *args: Any) -> _T:
         """Run parsing and database work on the pipeline's one worker thread, so the event

@@ -44,7 +44,9 @@ from scraper.pipeline.parsing import (
     parse_job,
     pool_context,
     relay,
+    start_forkserver,
     start_pool,
+    warm,
 )
 from scraper.pipeline.prepared import page_url
 
@@ -58,6 +60,14 @@ def fetches_in_parsers(settings: FetchSettings, parse_workers: int) -> bool:
     """Whether a run with these settings fetches in its parser processes: only when there are
     some and no host is paced (see the module's docstring)."""
     return parse_workers > 0 and settings.per_host_delay == 0
+
+
+def prestart_parsers(settings: FetchSettings, parse_workers: int) -> None:
+    """At a command's start: if its parser processes will fetch, start their forkserver now
+    (`scraper.pipeline.parsing.start_forkserver`), while the command opens its database and
+    discovers; `FetchingParsers.start` then finds it ready."""
+    if fetches_in_parsers(settings, parse_workers):
+        start_forkserver()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,14 +113,7 @@ class FetchingParsers:
         `Fetched` per job, in order."""
         if not jobs:
             return []
-        if self._pool is None:
-            self._pool = start_pool(
-                self.workers,
-                context=self._context,
-                setup=_start,
-                setup_args=(self._settings, self._site, self._stop, eventloop.loop_name()),
-            )
-        pool = self._pool
+        pool = self._pool_started()
         n = min(self.workers, len(jobs))
         per_process = _share(concurrency, n)
         loop = asyncio.get_running_loop()
@@ -137,6 +140,21 @@ class FetchingParsers:
             relay(logs)
             results[i::n] = fetched
         return results
+
+    def start(self) -> None:
+        """Start the processes now, in the background, so that they are ready for the first
+        batch (`scraper.pipeline.parsing.warm`)."""
+        warm(self._pool_started(), self.workers)
+
+    def _pool_started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = start_pool(
+                self.workers,
+                context=self._context,
+                setup=_start,
+                setup_args=(self._settings, self._site, self._stop, eventloop.loop_name()),
+            )
+        return self._pool
 
     def close(self) -> None:
         """Stop the processes' fetches and shut the pool down (for good: the stop stays set)."""

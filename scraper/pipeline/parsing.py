@@ -127,6 +127,17 @@ def pool_context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def start_forkserver() -> None:
+    """Start the forkserver now, without waiting for it. It imports the parsers (`PRELOAD`)
+    on another core while this process is still starting up; otherwise the first batch waits
+    for those imports (about 0.1 s), with the event loop blocked while the executor reads the
+    first process's pid."""
+    if pool_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def start_pool(
     workers: int,
     *,
@@ -142,6 +153,29 @@ def start_pool(
         initializer=_start_worker,
         initargs=(os.getpid(), setup, setup_args),
     )
+
+
+def warm(pool: ProcessPoolExecutor, workers: int) -> None:
+    """Start the pool's `workers` processes now, on a background thread: the executor starts
+    a process only when work is submitted, so the first batch would otherwise wait for their
+    start and set-up as well as for its pages."""
+    threading.Thread(
+        target=_spawn, args=(pool, workers), name="dwscrape-parsers-start", daemon=True
+    ).start()
+
+
+def _spawn(pool: ProcessPoolExecutor, workers: int) -> None:
+    # One submit per process: each finds the ones before it still starting (their set-up
+    # takes milliseconds, the submits microseconds), so the executor starts another. Whatever
+    # goes wrong here (the pool shut down meanwhile, a process that cannot start) the first
+    # batch meets again and handles: it is not reported twice, nor as a thread's traceback.
+    with suppress(Exception):
+        for _ in range(workers):
+            pool.submit(_ready)
+
+
+def _ready() -> None:
+    """The no-op `warm` submits: what counts is that a process took it."""
 
 
 def kill_pool(pool: ProcessPoolExecutor) -> None:

@@ -123,6 +123,9 @@ class FaultSite(DemoSite):
         self.gone: set[str] = set()
         #: a fault route that answers ``/robots.txt`` instead of the demo site's
         self.robots_route: str | None = None
+        #: Seconds ``/robots.txt`` waits before answering, settable while serving (holds a
+        #: run in its discovery, which asks for robots.txt first).
+        self.robots_delay = 0.0
         super().__init__(*args, **kwargs)
         self._template = self._synthetic_template()
 
@@ -281,6 +284,8 @@ class FaultHandler(SiteHandler):
         if path in self.site.gone:
             self.send(410, b"<!DOCTYPE html><html><body><h1>Gone</h1></body></html>")
             return
+        if path == "/robots.txt" and self.site.robots_delay:
+            time.sleep(self.site.robots_delay)
         if path == "/robots.txt" and self.site.robots_route:
             name = self.site.robots_route
         elif path.startswith("/_fault/"):
