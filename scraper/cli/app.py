@@ -8,12 +8,11 @@ commands that fetch, the database code only by those that open a database.
 
 from __future__ import annotations
 
-import errno
 import importlib
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -25,6 +24,7 @@ from scraper.cli.common import (
     common_options,
     settings_of,
 )
+from scraper.cli.leaving import OUTPUT_ERRNOS, leave
 from scraper.errors import ConfigError, StorageError
 from scraper.exitcodes import ExitCode
 from scraper.logging import cli_logging_configured, configure_logging, flush_repeated_warnings
@@ -130,11 +130,6 @@ class DwscrapeGroup(LazyGroup):
             flush_repeated_warnings()
 
 
-#: Errors writing standard output that the environment causes: a full disk or quota, an I/O
-#: error, a reader that went away (``dwscrape query … | head``).
-OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
-
-
 def _stdout_to_devnull() -> None:
     """Point standard output at /dev/null, so that the interpreter's final flush of what is
     still buffered does not fail a second time (Python's advice for SIGPIPE)."""
@@ -167,14 +162,18 @@ def cli() -> None:
     """
 
 
-def main() -> None:
-    """Console-script entry point: click's handling plus exit 70 for a bug."""
+def main() -> NoReturn:
+    """Console-script entry point: click's handling plus exit 70 for a bug; the process ends
+    without the interpreter's teardown (`scraper.cli.leaving`)."""
     try:
         cli(prog_name="dwscrape")
+    except SystemExit as exc:  # how click ends every command
+        leave(exc.code)
     except Exception:  # a bug: log it with its traceback, exit EX_SOFTWARE
         import structlog
 
         if not cli_logging_configured():
             configure_logging()
         structlog.get_logger(__name__).exception("cli.crash")
-        sys.exit(ExitCode.INTERNAL)
+        leave(ExitCode.INTERNAL)
+    leave(0)
