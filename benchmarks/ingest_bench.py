@@ -22,7 +22,7 @@ Usage:
     python benchmarks/ingest_bench.py --compare --size 1000 --parse-workers 0,2 [--json]
     python benchmarks/ingest_bench.py --size 5000 --json
     python benchmarks/ingest_bench.py --size 50 --no-postgres     # quick smoke run
-    python benchmarks/ingest_bench.py --sweep 250,500,1000,2000 --parse-workers 0 [--json]
+    python benchmarks/ingest_bench.py --sweep 250,1000,4000 --parse-workers 0,2 [--json]
     python benchmarks/ingest_bench.py --workers 1,2,4 --size 1000 --repeat 2 [--json]
 --sweep (memory of `run` and `crawl` against the number of URLs) and --workers (`dwscrape
 worker` processes on one PostgreSQL frontier) are described in `ingest_scale`.
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     parser.add_argument("--compare", action="store_true", help="nginx, floor, crawl and run")
     parser.add_argument("--parse-workers", default="0,2",
-                        help="with --compare: N,M,…; with --sweep: the first")  # fmt: skip
+                        help="parser processes, N,M,… (--compare and --sweep)")  # fmt: skip
     parser.add_argument("--sweep", metavar="N,M,…", help="memory of run and crawl per size")
     parser.add_argument("--workers", metavar="N,M,…", help="dwscrape worker ×N on PostgreSQL")
     parser.add_argument("--repeat", type=int, default=1, help="with --workers: rounds (A B A B)")

@@ -7,7 +7,13 @@ discovery) and `crawl URL…` (the same URLs on the command line) into a fresh d
 RSS of the main process and of its parser processes is read from the kernel's high-water mark
 (``VmHWM`` in ``/proc/PID/status``), polled while the process runs, because ``wait4`` reports
 only the largest of the whole tree. "Flat" means the growth from the smallest to the largest
-size, in MiB per 1,000 URLs, is near zero.
+size, in MiB per 1,000 URLs, is near zero. Each command runs with every number of parser
+processes in ``--parse-workers`` (``0,2``: one process, then two parser processes), one after
+the other at each size. The sweep also gives throughput without the fixed costs: the marginal
+pages/s from the smallest size to the largest, (pages - pages) / (wall - wall), leaves out what
+every run pays once whatever its size (start-up, discovery's first requests, starting the parser
+processes, exit); with parser processes it is set beside the same command's in one process, as
+is the ratio over the whole process at the largest size.
 
 ``--workers 1,2,4``: for each count, a fresh PostgreSQL database whose frontier is filled by
 `dwscrape run --no-work`, then that many `dwscrape worker --delay 0 --idle-exit 1s` processes
@@ -48,10 +54,10 @@ def run_polled(args: list[str], env: dict[str, str] | None = None) -> tuple[floa
 
 
 def sweep_one(command: str, db_url: str, base: str, paths: list[str], langs: list[str],
-              args: argparse.Namespace) -> dict[str, Any]:  # fmt: skip
-    c = str(args.concurrency)
+              concurrency: int, pw: int) -> dict[str, Any]:  # fmt: skip
+    c = str(concurrency)
     common = ["--db", db_url, "--delay", "0", "--concurrency", c, "--per-host-concurrency", c,
-              "--parse-workers", str(args.parse_workers_n)]  # fmt: skip
+              "--parse-workers", str(pw)]  # fmt: skip
     if command == "crawl":
         wall, memory, out = run_polled(["-m", "scraper", "crawl", *(base + p for p in paths),
                                         *common])  # fmt: skip
@@ -65,22 +71,49 @@ def sweep_one(command: str, db_url: str, base: str, paths: list[str], langs: lis
             **memory}  # fmt: skip
 
 
-def growth(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """From the smallest size to the largest, per database and command."""
-    out = []
-    keys = sorted({(r["database"], r["path"]) for r in rows})
-    for database, path in keys:
-        mine = sorted((r for r in rows if (r["database"], r["path"]) == (database, path)),
+Key = tuple[str, str, int]
+
+
+def _ends(rows: list[dict[str, Any]]) -> dict[Key, tuple[dict[str, Any], dict[str, Any]]]:
+    """The smallest and the largest size's row per database, command and parser processes."""
+    ends = {}
+    for key in sorted({(r["database"], r["path"], r["parse_workers"]) for r in rows}):
+        mine = sorted((r for r in rows if (r["database"], r["path"], r["parse_workers"]) == key),
                       key=lambda r: r["size"])  # fmt: skip
-        small, large = mine[0], mine[-1]
+        ends[key] = (mine[0], mine[-1])
+    return ends
+
+
+def growth(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """From the smallest size to the largest: memory, and pages/s without the fixed costs."""
+    out, speed = [], []
+    ends = _ends(rows)
+    for (database, path, pw), (small, large) in ends.items():
         mib = round(large["peak_rss_mib"] - small["peak_rss_mib"], 1)
         per_k = mib / (large["size"] - small["size"]) * 1000 if large is not small else 0.0
         child = round(large["child_peak_rss_mib"] - small["child_peak_rss_mib"], 1)
-        out.append({"database": database, "path": path, "from": small["size"],
-                    "to": large["size"], "growth_mib": mib,
+        out.append({"database": database, "path": path, "parse_workers": pw,
+                    "from": small["size"], "to": large["size"], "growth_mib": mib,
                     "growth_mib_per_1000_urls": round(per_k, 2),
                     "child_growth_mib": child})  # fmt: skip
-    return {"growth": out}
+        if large is small:
+            continue
+        row = {"database": database, "path": path, "parse_workers": pw, "from": small["size"],
+               "to": large["size"], "pages_per_s": large["pages_per_s"],
+               "marginal_pages_per_s": _marginal(small, large)}  # fmt: skip
+        alone = ends.get((database, path, 0))
+        if pw and alone is not None and alone[1] is not alone[0]:
+            row["ratio"] = round(large["pages_per_s"] / alone[1]["pages_per_s"], 2)
+            one, mine = _marginal(*alone), row["marginal_pages_per_s"]
+            row["marginal_ratio"] = round(mine / one, 2) if one and mine else None
+        speed.append(row)
+    return {"growth": out, "throughput": speed}
+
+
+def _marginal(small: dict[str, Any], large: dict[str, Any]) -> float | None:
+    """None where the larger run was not the slower (sizes too close for the machine's noise)."""
+    seconds = large["wall_s"] - small["wall_s"]
+    return round((large["pages"] - small["pages"]) / seconds, 1) if seconds > 0 else None
 
 
 def sweep(args: argparse.Namespace) -> dict[str, Any]:
@@ -88,7 +121,7 @@ def sweep(args: argparse.Namespace) -> dict[str, Any]:
     from benchmarks.ingest_floor import nginx_site
 
     sizes = [int(s) for s in args.sweep.split(",") if s]
-    args.parse_workers_n = int(args.parse_workers.split(",")[0])
+    pws = [int(w) for w in args.parse_workers.split(",") if w]
     backends = ["sqlite"] + (["postgresql"] if args.pg and not args.no_postgres else [])
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -97,25 +130,39 @@ def sweep(args: argparse.Namespace) -> dict[str, Any]:
             with nginx_site(size) as (base, paths, langs):
                 for backend, dbs in databases.items():
                     for command in ("run", "crawl"):
-                        url, drop = dbs.fresh()
-                        try:
-                            row = sweep_one(command, url, base, paths, langs, args)
-                        finally:
-                            drop()
-                        rows.append({"database": backend, "path": command, "size": size, **row})
-    return {"sizes": sizes, "concurrency": args.concurrency, "parse_workers":
-            args.parse_workers_n, "cpus": os.cpu_count(), "server": "nginx", "sweep": rows,
-            **growth(rows)}  # fmt: skip
+                        for pw in pws:
+                            url, drop = dbs.fresh()
+                            try:
+                                row = sweep_one(command, url, base, paths, langs,
+                                                args.concurrency, pw)  # fmt: skip
+                            finally:
+                                drop()
+                            rows.append({"database": backend, "path": command, "size": size,
+                                         "parse_workers": pw, **row})  # fmt: skip
+    return {"sizes": sizes, "concurrency": args.concurrency, "parse_workers": pws,
+            "cpus": os.cpu_count(), "server": "nginx", "sweep": rows, **growth(rows)}  # fmt: skip
 
 
 def print_sweep(report: dict[str, Any]) -> None:
-    print(f"memory against URLs: nginx, concurrency {report['concurrency']}, parse workers "
-          f"{report['parse_workers']}, {report['cpus']} CPUs (peak RSS: VmHWM)")  # fmt: skip
-    print(table(report["sweep"], ["database", "path", "size", "pages", "pages_per_s",
-                                  "peak_rss_mib", "children", "child_peak_rss_mib"]))  # fmt: skip
+    workers = ",".join(str(w) for w in report["parse_workers"])
+    print(f"memory against URLs: nginx, concurrency {report['concurrency']}, parser processes "
+          f"{workers}, {report['cpus']} CPUs (peak RSS: VmHWM)")  # fmt: skip
+    print(table(report["sweep"], ["database", "path", "parse_workers", "size", "pages",
+                                  "pages_per_s", "peak_rss_mib", "children",
+                                  "child_peak_rss_mib"]))  # fmt: skip
     print()
-    print(table(report["growth"], ["database", "path", "from", "to", "growth_mib",
-                                   "growth_mib_per_1000_urls", "child_growth_mib"]))  # fmt: skip
+    print(table(report["growth"], ["database", "path", "parse_workers", "from", "to",
+                                   "growth_mib", "growth_mib_per_1000_urls",
+                                   "child_growth_mib"]))  # fmt: skip
+    if report["throughput"]:
+        print()
+        print(
+            "pages/s at the largest size, and marginal (without the fixed costs: see above);"
+            " ratios against the same command in one process"
+        )
+        print(table(report["throughput"], ["database", "path", "parse_workers", "from", "to",
+                                           "pages_per_s", "ratio", "marginal_pages_per_s",
+                                           "marginal_ratio"]))  # fmt: skip
 
 
 def _pending(conn: Any) -> int:

@@ -27,19 +27,26 @@ def _bench(*args: str) -> Any:
 
 def test_sweep_measures_run_and_crawl_at_each_size() -> None:
     report = _bench(
-        "benchmarks/ingest_bench.py", "--sweep", "8,16", "--parse-workers", "1", "--no-postgres"
+        "benchmarks/ingest_bench.py", "--sweep", "8,24", "--parse-workers", "0,1", "--no-postgres"
     )
     rows = report["sweep"]
-    assert {(r["path"], r["size"]) for r in rows} == {
-        (p, n) for p in ("run", "crawl") for n in (8, 16)
+    keys = {(p, w) for p in ("run", "crawl") for w in (0, 1)}
+    assert {(r["path"], r["parse_workers"], r["size"]) for r in rows} == {
+        (p, w, n) for p, w in keys for n in (8, 24)
     }
     for r in rows:
-        assert r["pages"] == r["size"] and r["database"] == "sqlite"
-        assert r["peak_rss_mib"] > 10 and r["children"] >= 1 and r["child_peak_rss_mib"] > 10
-    assert {(g["path"], g["from"], g["to"]) for g in report["growth"]} == {
-        ("run", 8, 16),
-        ("crawl", 8, 16),
+        assert r["pages"] == r["size"] and r["database"] == "sqlite" and r["peak_rss_mib"] > 10
+        if r["parse_workers"]:
+            assert r["children"] >= 1 and r["child_peak_rss_mib"] > 10
+    assert {(g["path"], g["parse_workers"], g["from"], g["to"]) for g in report["growth"]} == {
+        (p, w, 8, 24) for p, w in keys
     }
+    speed = {(t["path"], t["parse_workers"]): t for t in report["throughput"]}
+    assert set(speed) == keys
+    for (_, w), t in speed.items():
+        assert t["pages_per_s"] > 0 and ("ratio" in t) == (w == 1)
+        if w == 1:
+            assert t["ratio"] > 0
 
 
 @pytest.mark.skipif(not os.environ.get("DWSCRAPE_TEST_POSTGRES_URL"), reason="needs PostgreSQL")
