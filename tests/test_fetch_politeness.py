@@ -220,3 +220,25 @@ def test_fetched_robots_txt_is_refreshed_after_its_max_age() -> None:
         "/robots.txt",
         "/en/x/a-3",
     ]
+
+
+def test_a_host_is_paced_by_a_delay_a_crawl_delay_or_a_retry_after(site: FaultSite) -> None:
+    """`Fetcher.paced`: what makes a fetching parser process hand a host back."""
+    page = site.base_url + PAGES[0]
+
+    async def paced(robots: str | None, settings: FetchSettings, first: str | None = None) -> bool:
+        if robots is not None:
+            site.set_page("/robots.txt", robots, "text/plain")
+        clock = FakeClock()
+        async with Fetcher(settings, clock=clock, sleep=clock.sleep) as fetcher:
+            if first is not None:
+                await fetcher.fetch(first)
+            return await fetcher.paced(page)
+
+    unpaced = dataclasses.replace(FAST, per_host_delay=0.0)
+    assert not asyncio.run(paced("User-agent: *\nDisallow:\n", unpaced))
+    assert asyncio.run(paced(None, dataclasses.replace(FAST, per_host_delay=1.0)))
+    assert asyncio.run(paced("User-agent: *\nCrawl-delay: 2\n", unpaced))
+    site.set_page("/robots.txt", "User-agent: *\nDisallow:\n", "text/plain")
+    retry_after = site.base_url + "/_fault/429-retry-after?seconds=1&key=paced"
+    assert asyncio.run(paced(None, unpaced, first=retry_after))

@@ -96,6 +96,23 @@ def test_the_parser_processes_start_while_the_run_discovers(tmp_path: Path) -> N
     assert _summary(out)["counts"]["new"] >= 4
 
 
+def test_a_host_with_a_crawl_delay_is_paced_once_for_all_processes(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/p.sqlite3"
+    delay = 0.3
+    with FaultSite() as site:
+        site.set_page("/robots.txt", f"User-agent: *\nCrawl-delay: {delay}\n", "text/plain")
+        proc = _run(db, site, "--per-host-concurrency", "1")  # one request at a time per host
+        out, err = proc.communicate(timeout=180)
+    assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]
+    assert _summary(out)["counts"]["new"] >= 8
+    assert "crawl.host_paced_here" in err
+    # every request but each process's one robots.txt waited for the one before it, whichever
+    # process asked: the fetching processes handed the host back to the main process
+    asked = sorted(r.at for r in list(site.requests) if r.path != "/robots.txt")
+    gaps = [b - a for a, b in zip(asked, asked[1:], strict=False)]
+    assert len(gaps) >= 8 and min(gaps) >= delay * 0.9, sorted(gaps)[:3]
+
+
 def test_a_stop_to_the_process_group_drops_the_slow_fetches_at_once(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/s.sqlite3"
     with FaultSite(extra_articles=ARTICLES, article_delay=30) as site:

@@ -157,6 +157,15 @@ class Fetcher:
         )
         return result
 
+    async def paced(self, url: str) -> bool:
+        """Whether requests to ``url``'s host are paced (`Politeness.paced`); its robots.txt is
+        loaded first if it is obeyed, for its Crawl-delay."""
+        host = urlsplit(url).hostname or ""
+        if self.settings.obey_robots and is_http_url(url):
+            await self._robots.load(url)
+            self._apply_crawl_delay(host, url)
+        return self._politeness.paced(host)
+
     async def robots_sitemaps(self, url: str) -> list[str]:
         """The ``Sitemap:`` lines of the robots.txt of ``url``'s host (fetched if needed)."""
         return await self._robots.sitemaps(url)
@@ -214,10 +223,13 @@ class Fetcher:
             # an unreachable host is reported as such, not as a robots verdict
             outcome = FetchOutcome(verdict.failure or FetchOutcome.ROBOTS_DISALLOWED)
             return build_result(outcome, request, Exchange(url, error=verdict.reason))
+        self._apply_crawl_delay(host, url)
+        return None
+
+    def _apply_crawl_delay(self, host: str, url: str) -> None:
         delay = self._robots.crawl_delay(url)
         if delay:
             self._politeness.set_crawl_delay(host, delay)
-        return None
 
     async def _fetch_robots(self, robots_url: str) -> FetchResult:
         """robots.txt through the same machinery (politeness, retries, caps), minus robots."""

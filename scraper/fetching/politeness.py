@@ -35,6 +35,8 @@ class _HostState:
     crawl_delay: float = 0.0
     strikes: int = 0
     backed_off: bool = False
+    #: The host answered with a Retry-After at least once in this run.
+    deferred: bool = False
 
 
 class Politeness:
@@ -74,6 +76,7 @@ class Politeness:
         """No request to ``host`` before ``seconds`` from now (a Retry-After)."""
         state = self._state(host)
         state.next_at = max(state.next_at, self._clock() + seconds)
+        state.deferred = True
 
     async def retry_after(self, host: str, seconds: float) -> None:
         """A ``Retry-After``: `defer` here, and for every process sharing the gate."""
@@ -112,6 +115,12 @@ class Politeness:
 
     def is_backed_off(self, host: str) -> bool:
         return self._state(host).backed_off
+
+    def paced(self, host: str) -> bool:
+        """Whether ``host`` is paced: a delay between its requests (ours or its Crawl-delay),
+        or it has asked us to wait (a Retry-After) or been backed off in this run."""
+        state = self._state(host)
+        return self.delay(host) > 0 or state.deferred or state.backed_off
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:

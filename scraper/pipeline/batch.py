@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import structlog
 
@@ -73,6 +74,7 @@ class Pipeline:
             else None
         )
         self._fetching: FetchingParsers | None = None
+        self._paced_hosts: set[str] = set()  # handed back by the fetching processes
         self._fetch_slots: tuple[int, asyncio.Semaphore] | None = None
         self.fetcher = fetcher
         self.writer = BatchWriter(store, run_id)
@@ -271,10 +273,14 @@ class Pipeline:
             etag, last_modified = validators.get(url, Validators())
             address = self.site.map(url) if self.site else url
             jobs.append(FetchJob(url, address, etag, last_modified, stored=url in self._known))
+        answers = await self._fetching_parsers().fetch(jobs, concurrency)
+        handed_back = [job for job, got in zip(jobs, answers, strict=True) if got.paced]
+        paced = await self._fetch_paced(handed_back, validators, concurrency)
         prepared = []
-        fetching = self._fetching_parsers()
-        for url, got in zip(urls, await fetching.fetch(jobs, concurrency), strict=True):
-            if got.fetched is None:
+        for url, got in zip(urls, answers, strict=True):
+            if got.paced:
+                prepared.append(paced[url])
+            elif got.fetched is None:
                 error = got.error or "no fetch"
                 prepared.append(Prepared(url, result=UrlResult(url, "error", error=error)))
             elif got.parsed is not None:
@@ -285,6 +291,19 @@ class Pipeline:
             else:
                 prepared.append(self._unparsed(url, got.fetched, None))
         return prepared
+
+    async def _fetch_paced(
+        self, jobs: Sequence[FetchJob], validators: dict[str, Validators], concurrency: int
+    ) -> dict[str, Prepared]:
+        """The pages the fetching processes handed back, their hosts being paced: fetched
+        here, where the pacing is (`scraper.pipeline.fetchparse`), and parsed on the worker
+        thread (they come slowly)."""
+        for host in sorted({urlsplit(job.address).hostname or "" for job in jobs}):
+            if host not in self._paced_hosts:
+                self._paced_hosts.add(host)
+                log.info("crawl.host_paced_here", host=host)
+        urls = [job.url for job in jobs]
+        return dict(zip(urls, await self._fetch_here(urls, validators, concurrency), strict=True))
 
     def _fetching_parsers(self) -> FetchingParsers:
         if self._fetching is None:
@@ -302,11 +321,13 @@ class Pipeline:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     async def _parse(self, url: str, address: str, fetched: FetchResult, body: bytes) -> Prepared:
-        """Parse and pack a fetched page, in a parser process if there are any."""
+        """Parse and pack a fetched page, in a parser process if there are any (but not the
+        fetching ones: what they hand back is parsed on the worker thread)."""
         source = page_url(fetched, address, self.site)
-        job = ParseJob(body, source, fetched.fetched_at, relay_logs=self.parse_workers > 0)
+        in_pool = self.parse_workers > 0 and self._fetch_in_parsers is None
+        job = ParseJob(body, source, fetched.fetched_at, relay_logs=in_pool)
         parsed: Parsed
-        if self.parse_workers > 0:
+        if in_pool:
             if self._pool is None:
                 self._pool = start_pool(self.parse_workers)
             pool = self._pool

@@ -11,8 +11,13 @@ its transactions, the 304 handling and the results are the `Pipeline`'s, unchang
 
 Only without a delay, because the pacing of a host lives in one process (its `Politeness`, and
 on PostgreSQL the shared gate on the main process's connection); with a delay, the pacing and
-not the CPU bounds a run, so fetching stays in the process that paces. A robots.txt
-``Crawl-delay`` or a ``Retry-After`` from a mirror is kept by each fetching process on its own.
+not the CPU bounds a run, so fetching stays in the process that paces. For the same reason a
+host that paces itself is handed back: a fetching process asks for no page of a host whose
+robots.txt has a ``Crawl-delay``, or that has sent it a ``Retry-After`` or been backed off, and
+returns the job unfetched (`Fetched.paced`); the main process fetches those pages itself, paced
+once for all processes (and through the gate). Each fetching process still reads the host's
+robots.txt once, and a ``Retry-After`` reaches each of them (at most one request each) before
+they hand the host back.
 
 A stop (a signal, the deadline) cancels the main process's wait for a batch and sets an event
 every fetching process watches: their fetches in flight are dropped at once, so the pool shuts
@@ -91,6 +96,8 @@ class Fetched:
     fetched: FetchResult | None
     parsed: Parsed | None = None
     error: str | None = None
+    #: Not fetched: the host is paced, and the main process fetches its pages.
+    paced: bool = False
 
 
 class FetchingParsers:
@@ -202,6 +209,8 @@ class _FetchingProcess:
         return work.result()
 
     async def fetch_one(self, job: FetchJob) -> Fetched:
+        if await self.fetcher.paced(job.address):
+            return Fetched(None, paced=True)  # see the module's docstring
         fetched = await self.fetcher.fetch(
             job.address, etag=job.etag, last_modified=job.last_modified
         )
