@@ -69,6 +69,19 @@ def test_crawl_delay_from_robots_is_honoured(site: FaultSite) -> None:
     assert capped.sleeps == [1.0, 2.0]
 
 
+def test_a_crawl_delay_means_one_request_at_a_time_whatever_the_concurrency(
+    site: FaultSite,
+) -> None:
+    site.set_page("/robots.txt", "User-agent: *\nCrawl-delay: 2\n", "text/plain")
+    clock = FakeClock()
+    settings = dataclasses.replace(FAST, per_host_concurrency=4, global_concurrency=4)
+    results = fetch_many([site.base_url + p for p in PAGES], settings, clock, gather=True)
+    assert all(r.ok for r in results)
+    # the first page right after robots.txt (its delay not yet known), then one delay apart,
+    # not all three at once through the four slots
+    assert clock.sleeps == [2.0, 2.0]
+
+
 def test_crawl_delay_for_our_agent(site: FaultSite) -> None:
     site.set_page(
         "/robots.txt",

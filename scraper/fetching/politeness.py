@@ -1,7 +1,9 @@
 """Per-host pacing and backing off: how dwscrape stays a welcome visitor.
 
 * one request at a time per host (configurable), with a minimum pause between the end of one
-  request and the start of the next: ``max(per_host_delay, Crawl-delay)``;
+  request and the start of the next: ``max(per_host_delay, Crawl-delay)``; a host whose
+  robots.txt has a Crawl-delay gets one request at a time whatever ``per_host_concurrency``
+  says (it asked for that pause between requests, not between waves of them);
 * a global limit on requests in flight;
 * ``Retry-After`` pushes the host's next slot back for every request, not just the retried one;
 * a host that answers 403/429/451 several times in a row is left alone for the rest of the run;
@@ -16,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import asynccontextmanager, nullcontext
+from dataclasses import dataclass, field
 
 import structlog
 
@@ -31,6 +33,8 @@ log = structlog.get_logger(__name__)
 @dataclass
 class _HostState:
     slots: asyncio.Semaphore
+    #: Held as well as a slot while the host has a Crawl-delay: one request at a time.
+    serial: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_at: float = 0.0
     crawl_delay: float = 0.0
     strikes: int = 0
@@ -130,7 +134,7 @@ class Politeness:
         global slot other hosts could use.
         """
         state = self._state(host)
-        async with state.slots:
+        async with state.slots, state.serial if state.crawl_delay > 0 else nullcontext():
             wait = state.next_at - self._clock()
             if wait > 0:
                 log.debug("politeness.wait", host=host, wait_s=round(wait, 3))
