@@ -101,7 +101,7 @@ def test_a_host_with_a_crawl_delay_is_paced_once_for_all_processes(tmp_path: Pat
     delay = 0.3
     with FaultSite() as site:
         site.set_page("/robots.txt", f"User-agent: *\nCrawl-delay: {delay}\n", "text/plain")
-        proc = _run(db, site, "--per-host-concurrency", "1")  # one request at a time per host
+        proc = _run(db, site)  # 4 per host: the Crawl-delay makes it one at a time
         out, err = proc.communicate(timeout=180)
     assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]
     assert _summary(out)["counts"]["new"] >= 8
