@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from urllib.parse import quote
 
 import httpx
 
@@ -235,23 +236,64 @@ def test_fetched_robots_txt_is_refreshed_after_its_max_age() -> None:
     ]
 
 
-def test_a_host_is_paced_by_a_delay_a_crawl_delay_or_a_retry_after(site: FaultSite) -> None:
-    """`Fetcher.paced`: what makes a fetching parser process hand a host back."""
+def test_a_paced_host_is_handed_back_for_a_delay_a_crawl_delay_or_a_retry_after(
+    site: FaultSite,
+) -> None:
+    """`Fetcher.fetch_unpaced`: what makes a fetching parser process hand a page back."""
     page = site.base_url + PAGES[0]
 
-    async def paced(robots: str | None, settings: FetchSettings, first: str | None = None) -> bool:
+    async def handed_back(
+        robots: str | None, settings: FetchSettings, first: str | None = None
+    ) -> bool:
         if robots is not None:
             site.set_page("/robots.txt", robots, "text/plain")
         clock = FakeClock()
         async with Fetcher(settings, clock=clock, sleep=clock.sleep) as fetcher:
             if first is not None:
                 await fetcher.fetch(first)
-            return await fetcher.paced(page)
+            return await fetcher.fetch_unpaced(page) is None
 
     unpaced = dataclasses.replace(FAST, per_host_delay=0.0)
-    assert not asyncio.run(paced("User-agent: *\nDisallow:\n", unpaced))
-    assert asyncio.run(paced(None, dataclasses.replace(FAST, per_host_delay=1.0)))
-    assert asyncio.run(paced("User-agent: *\nCrawl-delay: 2\n", unpaced))
+    before = site.hits(PAGES[0])
+    assert not asyncio.run(handed_back("User-agent: *\nDisallow:\n", unpaced))
+    assert site.hits(PAGES[0]) == before + 1
+    assert asyncio.run(handed_back(None, dataclasses.replace(FAST, per_host_delay=1.0)))
+    assert asyncio.run(handed_back("User-agent: *\nCrawl-delay: 2\n", unpaced))
     site.set_page("/robots.txt", "User-agent: *\nDisallow:\n", "text/plain")
     retry_after = site.base_url + "/_fault/429-retry-after?seconds=1&key=paced"
-    assert asyncio.run(paced(None, unpaced, first=retry_after))
+    assert asyncio.run(handed_back(None, unpaced, first=retry_after))
+    assert site.hits(PAGES[0]) == before + 1  # a page handed back was never asked for
+
+    async def backed_off() -> FetchResult | None:
+        settings = dataclasses.replace(unpaced, host_backoff_after=1)
+        async with Fetcher(settings, clock=FakeClock()) as fetcher:
+            await fetcher.fetch(site.base_url + "/_fault/status?code=403&key=paced")
+            return await fetcher.fetch_unpaced(page)
+
+    refused = asyncio.run(backed_off())  # refused here as in the main process, not handed back
+    assert refused is not None and refused.outcome is FetchOutcome.BLOCKED
+    assert site.hits(PAGES[0]) == before + 1
+
+
+def test_a_redirect_into_a_paced_host_is_handed_back_at_that_hop(site: FaultSite) -> None:
+    """The pacing is checked at every hop: a fetching process must not follow a redirect to a
+    host whose Crawl-delay only the main process keeps."""
+    with FaultSite() as paced:
+        paced.set_page("/robots.txt", "User-agent: *\nCrawl-delay: 2\n", "text/plain")
+        other = f"http://localhost:{paced.port}"  # another host name for the same loopback
+        start = site.base_url + "/_fault/redirect-to?url=" + quote(other + PAGES[0], safe="")
+        settings = dataclasses.replace(
+            FAST, per_host_delay=0.0, allowed_hosts=("localhost",), allowed_origins=(other,)
+        )
+        clock = FakeClock()
+
+        async def run() -> tuple[FetchResult | None, FetchResult]:
+            async with Fetcher(settings, clock=clock, sleep=clock.sleep) as fetcher:
+                handed = await fetcher.fetch_unpaced(start)
+                return handed, await fetcher.fetch(start)
+
+        handed, fetched = asyncio.run(run())
+        assert handed is None
+        assert fetched.outcome is FetchOutcome.OK  # `fetch` follows it, paced
+        assert fetched.final_url == other + PAGES[0]
+        assert paced.hits(PAGES[0]) == 1 and paced.hits("/robots.txt") == 1

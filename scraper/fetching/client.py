@@ -53,6 +53,10 @@ log = structlog.get_logger(__name__)
 Clock = Callable[[], float]
 
 
+class _HandBack(Exception):
+    """A hop of a request for unpaced hosts reached a paced host (`Fetcher.fetch_unpaced`)."""
+
+
 class Fetcher:
     """Async HTTP fetcher: ``async with Fetcher(settings) as f: result = await f.fetch(url)``.
 
@@ -135,12 +139,34 @@ class Fetcher:
         conditional GET. ``expect`` is the content wanted: ``html`` (pages), ``xml`` (feeds,
         sitemaps) or ``any``. Never raises (except cancellation, and misuse outside
         ``async with``)."""
+        request = FetchRequest(strip_userinfo(url), expect, etag, last_modified)
+        result = await self._guarded(request)
+        assert result is not None  # only a request for unpaced hosts is handed back
+        return result
+
+    async def fetch_unpaced(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult | None:
+        """`fetch` a page, or None as soon as a hop's host turns out to be paced (a delay,
+        its Crawl-delay, a Retry-After or a back-off in this run: `Politeness.paced`),
+        before anything but its robots.txt is sent to it.
+
+        For a fetching parser process (`scraper.pipeline.fetchparse`), whose requests are
+        not paced together with the other processes': it hands such a page back to the main
+        process, which fetches it again from the start, paced. A redirect into a paced host
+        is handed back at that hop."""
+        request = FetchRequest(strip_userinfo(url), "html", etag, last_modified, unpaced=True)
+        return await self._guarded(request)
+
+    async def _guarded(self, request: FetchRequest) -> FetchResult | None:
+        """`_fetch` under the contract: failures become results, a hand-back is None."""
         if self._client is None:
             raise RuntimeError("use the Fetcher as `async with Fetcher(settings) as fetcher:`")
-        url = strip_userinfo(url)  # credentials are neither sent nor returned
-        request = FetchRequest(url, expect, etag, last_modified)
+        url = request.url  # credentials are neither sent nor returned (`strip_userinfo`)
         try:
             result = await self._fetch(request)
+        except _HandBack:
+            return None
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the contract: nothing escapes to the crawler
@@ -156,15 +182,6 @@ class Fetcher:
             duration_s=round(result.duration_s, 3),
         )
         return result
-
-    async def paced(self, url: str) -> bool:
-        """Whether requests to ``url``'s host are paced (`Politeness.paced`); its robots.txt is
-        loaded first if it is obeyed, for its Crawl-delay."""
-        host = urlsplit(url).hostname or ""
-        if self.settings.obey_robots and is_http_url(url):
-            await self._robots.load(url)
-            self._apply_crawl_delay(host, url)
-        return self._politeness.paced(host)
 
     async def robots_sitemaps(self, url: str) -> list[str]:
         """The ``Sitemap:`` lines of the robots.txt of ``url``'s host (fetched if needed)."""
@@ -211,25 +228,24 @@ class Fetcher:
         self, request: FetchRequest, url: str, *, check_robots: bool
     ) -> FetchResult | None:
         """The result when ``url`` may not be asked at all (host backed off, robots.txt),
-        else None; also applies the host's Crawl-delay."""
+        else None; also applies the host's Crawl-delay, and hands a request for unpaced
+        hosts back (`_HandBack`) when the host is paced."""
         host = urlsplit(url).hostname or ""
         if self._politeness.is_backed_off(host):
             error = f"host {host} backed off for this run after repeated 403/429"
             return build_result(FetchOutcome.BLOCKED, request, Exchange(url, error=error))
-        if not (check_robots and self.settings.obey_robots):
-            return None
-        verdict = await self._robots.check(url)
-        if not verdict.allowed:
-            # an unreachable host is reported as such, not as a robots verdict
-            outcome = FetchOutcome(verdict.failure or FetchOutcome.ROBOTS_DISALLOWED)
-            return build_result(outcome, request, Exchange(url, error=verdict.reason))
-        self._apply_crawl_delay(host, url)
+        if check_robots and self.settings.obey_robots:
+            verdict = await self._robots.check(url)
+            if not verdict.allowed:
+                # an unreachable host is reported as such, not as a robots verdict
+                outcome = FetchOutcome(verdict.failure or FetchOutcome.ROBOTS_DISALLOWED)
+                return build_result(outcome, request, Exchange(url, error=verdict.reason))
+            delay = self._robots.crawl_delay(url)
+            if delay:
+                self._politeness.set_crawl_delay(host, delay)
+        if request.unpaced and self._politeness.paced(host):
+            raise _HandBack(host)
         return None
-
-    def _apply_crawl_delay(self, host: str, url: str) -> None:
-        delay = self._robots.crawl_delay(url)
-        if delay:
-            self._politeness.set_crawl_delay(host, delay)
 
     async def _fetch_robots(self, robots_url: str) -> FetchResult:
         """robots.txt through the same machinery (politeness, retries, caps), minus robots."""

@@ -65,6 +65,8 @@ class FetchRequest:
     last_modified: str | None = None
     #: read only the body's first bytes (robots.txt: RFC 9309's cap), never ``too_large``
     body_cap: int | None = None
+    #: hand the fetch back at the first hop to a paced host (`Fetcher.fetch_unpaced`)
+    unpaced: bool = False
     fetched_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     #: `time.perf_counter` when the fetch began, for ``duration_s``
     started: float = field(default_factory=time.perf_counter)

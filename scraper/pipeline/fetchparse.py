@@ -13,11 +13,13 @@ Only without a delay, because the pacing of a host lives in one process (its `Po
 on PostgreSQL the shared gate on the main process's connection); with a delay, the pacing and
 not the CPU bounds a run, so fetching stays in the process that paces. For the same reason a
 host that paces itself is handed back: a fetching process asks for no page of a host whose
-robots.txt has a ``Crawl-delay``, or that has sent it a ``Retry-After`` or been backed off, and
-returns the job unfetched (`Fetched.paced`); the main process fetches those pages itself, paced
-once for all processes (and through the gate). Each fetching process still reads the host's
-robots.txt once, and a ``Retry-After`` reaches each of them (at most one request each) before
-they hand the host back.
+robots.txt has a ``Crawl-delay``, or that has sent it a ``Retry-After``, and returns the job
+unfetched (`Fetched.paced`, `Fetcher.fetch_unpaced`), also when a redirect leads to such a host;
+the main process fetches those pages itself from the start, paced once for all processes (and
+through the gate). Each fetching process still reads the host's robots.txt once, and a
+``Retry-After`` reaches each of them (at most one request each) before they hand the host
+back. A host backed off in a fetching process (repeated 403/429) is refused there, as it is in
+the main process.
 
 A stop (a signal, the deadline) cancels the main process's wait for a batch and sets an event
 every fetching process watches: their fetches in flight are dropped at once, so the pool shuts
@@ -209,14 +211,14 @@ class _FetchingProcess:
         return work.result()
 
     async def fetch_one(self, job: FetchJob) -> Fetched:
-        if await self.fetcher.paced(job.address):
-            return Fetched(None, paced=True)  # see the module's docstring
-        fetched = await self.fetcher.fetch(
+        fetched = await self.fetcher.fetch_unpaced(
             job.address, etag=job.etag, last_modified=job.last_modified
         )
-        if fetched.outcome == FetchOutcome.NOT_MODIFIED and not job.stored:
+        if fetched is not None and fetched.outcome == FetchOutcome.NOT_MODIFIED and not job.stored:
             log.info("crawl.refetch_unstored", url=job.url)  # see `Pipeline._prepare`
-            fetched = await self.fetcher.fetch(job.address)
+            fetched = await self.fetcher.fetch_unpaced(job.address)
+        if fetched is None:
+            return Fetched(None, paced=True)  # see the module's docstring
         if fetched.outcome != FetchOutcome.OK or fetched.body is None:
             return Fetched(fetched)
         source = page_url(fetched, job.address, self.site)
