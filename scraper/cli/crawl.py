@@ -314,8 +314,7 @@ def run(
     fetch = fetch_settings(
         delay=delay, concurrency=concurrency, per_host_concurrency=per_host_concurrency, site=site
     )
-    if not no_work:
-        prestart_parsers(fetch, options.parse_workers)
+    prestart_parsers(fetch, options.parser_processes)
     url = scheduled_database_url(settings)
     with (
         run_lock_held(url) as guard,

@@ -97,6 +97,11 @@ class RunOptions:
     #: Only discover and enqueue: the fetching is left to `dwscrape worker` processes.
     no_work: bool = False
 
+    @property
+    def parser_processes(self) -> int:
+        """The parser processes the run starts: none when it does no work of its own."""
+        return 0 if self.no_work else self.parse_workers
+
 
 @dataclass(frozen=True, slots=True)
 class WorkerOptions:

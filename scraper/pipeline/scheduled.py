@@ -59,7 +59,7 @@ async def run_async(
                 on_result=on_result,
                 site=site,
                 fill=fill,
-                parse_workers=0 if options.no_work else options.parse_workers,
+                parse_workers=options.parser_processes,
                 fetch_settings=fetcher.settings,
             ) as pipeline,
         ):
