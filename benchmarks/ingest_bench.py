@@ -15,7 +15,10 @@ With ``--compare`` it measures instead, against nginx serving `--size` distinct 
 (see `ingest_floor`), `crawl URL…` and `run` with and without parser processes, on SQLite and
 PostgreSQL, each beside the floor measured in the same sitting, as a ratio: pages/s over the
 whole process (start-up included), the CPU per page (the process and its parser processes)
-and the peak RSS of the main process.
+and the peak RSS of the main process. The floor also runs on every core at once (``floor``
+with ``N proc``: as many floors side by side, each on its share of the URLs, nothing shared
+but the machine); its speed-up over one floor process is the ceiling for the all-cores
+figures, printed beside dwscrape's own (most parser processes against none).
 
 Usage:
     python benchmarks/ingest_bench.py                 # 1000 synthetic articles, table
@@ -141,6 +144,22 @@ def compare_backend(
     base_row = {"pages": pages, "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 1),
                 "cpu_ms_per_page": round(cpu / pages * 1000, 2), "peak_rss_mib": round(rss, 1)}  # fmt: skip
     rows = [{"database": dbs.backend, "path": "floor", "parse_workers": "-", **base_row}]
+    cores = os.cpu_count() or 1
+    if cores > 1:  # the ceiling of the all-cores figures (`ingest_floor.floor_processes`)
+        url, drop = dbs.fresh(migrated=False)
+        target = url.removeprefix("sqlite:///") if dbs.backend == "sqlite" else url
+        try:
+            wall, cpu, rss, out = timed([floor_args[0], target, *floor_args[2:], str(cores)])
+        finally:
+            drop()
+        pages = json.loads(out)["pages"]
+        rows.append({"database": dbs.backend, "path": "floor", "parse_workers": f"{cores} proc",
+                     "pages": pages, "wall_s": round(wall, 2),
+                     "pages_per_s": round(pages / wall, 1),
+                     "ratio": round(pages / wall / base_row["pages_per_s"], 2),
+                     "cpu_ms_per_page": round(cpu / pages * 1000, 2),
+                     "cpu_vs_floor": round(cpu / pages * 1000 / base_row["cpu_ms_per_page"], 2),
+                     "peak_rss_mib": round(rss, 1)})  # fmt: skip
     for command in ("run", "crawl"):
         for pw in (int(w) for w in args.parse_workers.split(",")):
             url, drop = dbs.fresh()
@@ -163,7 +182,7 @@ def compare(args: argparse.Namespace) -> dict[str, Any]:
         for backend in backends:
             rows += compare_backend(Databases(backend, tmp, args.pg), base, paths, langs, args)
     return {"size": args.size, "concurrency": args.concurrency, "cpus": os.cpu_count(),
-            "server": "nginx", "compare": rows}  # fmt: skip
+            "server": "nginx", "compare": rows, "all_cores": all_cores(rows)}  # fmt: skip
 
 
 def print_compare(report: dict[str, Any]) -> None:
@@ -172,6 +191,25 @@ def print_compare(report: dict[str, Any]) -> None:
     cols = ["database", "path", "parse_workers", "pages", "pages_per_s", "ratio",
             "cpu_ms_per_page", "cpu_vs_floor", "peak_rss_mib"]  # fmt: skip
     print(table(report["compare"], cols))
+    speedups = all_cores(report["compare"])
+    if speedups:
+        print("all cores against one process (the floor's: the most this machine allows)")
+        print(table(speedups, ["database", "path", "one_process", "all_cores", "speedup"]))
+
+
+def all_cores(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per database and path, pages/s with the most processes against one process."""
+    out = []
+    for database in dict.fromkeys(r["database"] for r in rows):
+        for path in dict.fromkeys(r["path"] for r in rows):
+            mine = [r for r in rows if (r["database"], r["path"]) == (database, path)]
+            if len(mine) < 2:
+                continue
+            one, most = mine[0], mine[-1]
+            out.append({"database": database, "path": path, "one_process": one["pages_per_s"],
+                        "all_cores": most["pages_per_s"],
+                        "speedup": round(most["pages_per_s"] / one["pages_per_s"], 2)})  # fmt: skip
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

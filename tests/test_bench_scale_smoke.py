@@ -1,6 +1,7 @@
-"""Smoke tests of the nginx benchmarks (`ingest_bench.py --sweep/--workers`, `reparse_bench.py`,
-`export_bench.py`): at tiny sizes they run and every page they claim to measure was handled.
-Speeds are not checked (machine-bound). Skipped where nginx is not installed."""
+"""Smoke tests of the nginx benchmarks (`ingest_bench.py --compare/--sweep/--workers`,
+`reparse_bench.py`, `export_bench.py`): at tiny sizes they run and every page they claim to
+measure was handled. Speeds are not checked (machine-bound). Skipped where nginx is not
+installed."""
 
 from __future__ import annotations
 
@@ -47,6 +48,29 @@ def test_sweep_measures_run_and_crawl_at_each_size() -> None:
         assert t["pages_per_s"] > 0 and ("ratio" in t) == (w == 1)
         if w == 1:
             assert t["ratio"] > 0
+
+
+def test_compare_puts_run_and_crawl_beside_the_floor_on_one_and_all_cores() -> None:
+    report = _bench(
+        "benchmarks/ingest_bench.py", "--compare", "--size", "24", "--parse-workers", "0,1",
+        "--no-postgres",
+    )  # fmt: skip
+    rows = report["compare"]
+    cores = os.cpu_count() or 1
+    floors = ["-"] + ([f"{cores} proc"] if cores > 1 else [])
+    assert [(r["path"], r["parse_workers"]) for r in rows] == [
+        *(("floor", f) for f in floors),
+        ("run", 0),
+        ("run", 1),
+        ("crawl", 0),
+        ("crawl", 1),
+    ]
+    assert all(r["pages"] == 24 and r["pages_per_s"] > 0 for r in rows)
+    speedups = {s["path"]: s for s in report["all_cores"]}
+    assert set(speedups) == {"run", "crawl"} | ({"floor"} if cores > 1 else set())
+    for path, s in speedups.items():
+        mine = [r for r in rows if r["path"] == path]
+        assert s["speedup"] == round(mine[-1]["pages_per_s"] / mine[0]["pages_per_s"], 2)
 
 
 @pytest.mark.skipif(not os.environ.get("DWSCRAPE_TEST_POSTGRES_URL"), reason="needs PostgreSQL")
