@@ -148,8 +148,8 @@ class Fetcher:
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult | None:
         """`fetch` a page, or None as soon as a hop's host turns out to be paced (a delay,
-        its Crawl-delay, a Retry-After or a back-off in this run: `Politeness.paced`),
-        before anything but its robots.txt is sent to it.
+        its Crawl-delay, or a Retry-After in this run: `Politeness.paced`), before anything
+        but its robots.txt is sent to it. A backed-off host is refused, as by `fetch`.
 
         For a fetching parser process (`scraper.pipeline.fetchparse`), whose requests are
         not paced together with the other processes': it hands such a page back to the main

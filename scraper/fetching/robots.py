@@ -140,10 +140,6 @@ class RobotsCache:
             return RobotsVerdict(True)
         return RobotsVerdict(False, f"disallowed by robots.txt for {self.agent}")
 
-    async def load(self, url: str) -> None:
-        """Load the robots.txt of ``url``'s host, if it is not yet (`check` does too)."""
-        await self._get(url)
-
     def crawl_delay(self, url: str) -> float | None:
         """Crawl-delay of the (already loaded) robots.txt for ``url``'s host."""
         robots = self._cache.get(self._key(url))
