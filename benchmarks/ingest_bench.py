@@ -108,6 +108,19 @@ def timed(args: list[str]) -> tuple[float, float, float, str]:
     return run.wall, run.cpu, run.peak_rss_mib, run.stdout
 
 
+def figures(pages: int, wall: float, cpu: float, rss: float) -> dict[str, Any]:
+    """A measured process's row: pages, wall seconds, pages/s, CPU ms per page, peak RSS."""
+    return {"pages": pages, "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 1),
+            "cpu_ms_per_page": round(cpu / max(pages, 1) * 1000, 2),
+            "peak_rss_mib": round(rss, 1)}  # fmt: skip
+
+
+def against(row: dict[str, Any], floor: dict[str, Any]) -> dict[str, Any]:
+    """`row` with its pages/s and CPU per page as ratios to the one-process floor's."""
+    return {**row, "ratio": round(row["pages_per_s"] / floor["pages_per_s"], 2),
+            "cpu_vs_floor": round(row["cpu_ms_per_page"] / floor["cpu_ms_per_page"], 2)}  # fmt: skip
+
+
 def compare_one(
     command: str, db_url: str, base: str, paths: list[str], langs: list[str], c: int, pw: int
 ) -> dict[str, Any]:
@@ -122,45 +135,38 @@ def compare_one(
                 "--json", "--quiet", *common]  # fmt: skip
         wall, cpu, rss, out = timed(args)
         pages = json.loads(out.strip().splitlines()[-1])["counts"]["new"]
-    return {"pages": pages, "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 1),
-            "cpu_ms_per_page": round(cpu / max(pages, 1) * 1000, 2),
-            "peak_rss_mib": round(rss, 1)}  # fmt: skip
+    return figures(pages, wall, cpu, rss)
+
+
+def floor_one(dbs: Databases, url_file: Path, concurrency: int, processes: int) -> dict[str, Any]:
+    """The floor (`ingest_floor`) into a fresh database, in one process or side by side in
+    `processes` (`ingest_floor.floor_processes`)."""
+    url, drop = dbs.fresh(migrated=False)
+    target = url.removeprefix("sqlite:///") if dbs.backend == "sqlite" else url
+    try:
+        wall, cpu, rss, out = timed(["benchmarks/ingest_floor.py", target, str(concurrency),
+                                     str(url_file), str(processes)])  # fmt: skip
+    finally:
+        drop()
+    done = json.loads(out)
+    # floor_processes waits for its pool, so it counts the pool's CPU itself
+    return figures(done["pages"], wall, done.get("cpu_s", cpu), rss)
 
 
 def compare_backend(
     dbs: Databases, base: str, paths: list[str], langs: list[str], args: argparse.Namespace
 ) -> list[dict[str, Any]]:
-    """The floor, then `run` and `crawl` with each number of parser processes."""
-    url, drop = dbs.fresh(migrated=False)
-    target = url.removeprefix("sqlite:///") if dbs.backend == "sqlite" else url
+    """The floor (in one process, then on every core), then `run` and `crawl` with each number
+    of parser processes."""
     url_file = Path(dbs.tmp) / "urls.txt"
     url_file.write_text("\n".join(base + p for p in paths))
-    try:
-        floor_args = ["benchmarks/ingest_floor.py", target, str(args.concurrency), str(url_file)]
-        wall, cpu, rss, out = timed(floor_args)
-    finally:
-        drop()
-    pages = json.loads(out)["pages"]
-    base_row = {"pages": pages, "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 1),
-                "cpu_ms_per_page": round(cpu / pages * 1000, 2), "peak_rss_mib": round(rss, 1)}  # fmt: skip
-    rows = [{"database": dbs.backend, "path": "floor", "parse_workers": "-", **base_row}]
+    floor = floor_one(dbs, url_file, args.concurrency, 1)
+    rows = [{"database": dbs.backend, "path": "floor", "parse_workers": "-", **floor}]
     cores = os.cpu_count() or 1
-    if cores > 1:  # the ceiling of the all-cores figures (`ingest_floor.floor_processes`)
-        url, drop = dbs.fresh(migrated=False)
-        target = url.removeprefix("sqlite:///") if dbs.backend == "sqlite" else url
-        try:
-            wall, cpu, rss, out = timed([floor_args[0], target, *floor_args[2:], str(cores)])
-        finally:
-            drop()
-        done = json.loads(out)
-        pages, cpu = done["pages"], done["cpu_s"]  # its pool is waited for: counted inside
+    if cores > 1:  # the ceiling of the all-cores figures
+        row = against(floor_one(dbs, url_file, args.concurrency, cores), floor)
         rows.append({"database": dbs.backend, "path": "floor", "parse_workers": f"{cores} proc",
-                     "pages": pages, "wall_s": round(wall, 2),
-                     "pages_per_s": round(pages / wall, 1),
-                     "ratio": round(pages / wall / base_row["pages_per_s"], 2),
-                     "cpu_ms_per_page": round(cpu / pages * 1000, 2),
-                     "cpu_vs_floor": round(cpu / pages * 1000 / base_row["cpu_ms_per_page"], 2),
-                     "peak_rss_mib": round(rss, 1)})  # fmt: skip
+                     **row})  # fmt: skip
     for command in ("run", "crawl"):
         for pw in (int(w) for w in args.parse_workers.split(",")):
             url, drop = dbs.fresh()
@@ -168,9 +174,8 @@ def compare_backend(
                 row = compare_one(command, url, base, paths, langs, args.concurrency, pw)
             finally:
                 drop()
-            row["ratio"] = round(row["pages_per_s"] / base_row["pages_per_s"], 2)
-            row["cpu_vs_floor"] = round(row["cpu_ms_per_page"] / base_row["cpu_ms_per_page"], 2)
-            rows.append({"database": dbs.backend, "path": command, "parse_workers": pw, **row})
+            rows.append({"database": dbs.backend, "path": command, "parse_workers": pw,
+                         **against(row, floor)})  # fmt: skip
     return rows
 
 
@@ -192,10 +197,10 @@ def print_compare(report: dict[str, Any]) -> None:
     cols = ["database", "path", "parse_workers", "pages", "pages_per_s", "ratio",
             "cpu_ms_per_page", "cpu_vs_floor", "peak_rss_mib"]  # fmt: skip
     print(table(report["compare"], cols))
-    speedups = all_cores(report["compare"])
-    if speedups:
+    if report["all_cores"]:
         print("all cores against one process (the floor's: the most this machine allows)")
-        print(table(speedups, ["database", "path", "one_process", "all_cores", "speedup"]))
+        print(table(report["all_cores"], ["database", "path", "one_process", "all_cores",
+                                          "speedup"]))  # fmt: skip
 
 
 def all_cores(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
