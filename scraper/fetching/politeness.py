@@ -122,9 +122,9 @@ class Politeness:
 
     def paced(self, host: str) -> bool:
         """Whether ``host`` is paced: a delay between its requests (ours or its Crawl-delay),
-        or it has asked us to wait (a Retry-After) or been backed off in this run."""
-        state = self._state(host)
-        return self.delay(host) > 0 or state.deferred or state.backed_off
+        or it has asked us to wait (a Retry-After) in this run. (A backed-off host is not
+        paced but refused: `is_backed_off`.)"""
+        return self.delay(host) > 0 or self._state(host).deferred
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
