@@ -169,20 +169,19 @@ class Pipeline:
         return asyncio.ensure_future(self.fetch_batch(batch, validators, concurrency=concurrency))
 
     def validators(self, urls: Sequence[str]) -> dict[str, Validators]:
-        """The conditional-GET validators of the last fetch of each URL, and (for the 304s to
-        come) which URLs lead to a stored article: two queries per batch, not per URL."""
+        """The conditional-GET validators of the last fetch of each URL whose article is
+        stored, and (for the 304s to come) what is known of that article: two queries per
+        batch, not per URL. A URL whose last fetch stored no article (its parse or its store
+        failed) gets none: a 304 would hide the page, so it is fetched whole; this is the one
+        place that rule lives, for this process and the fetching parser processes alike."""
         try:
             found = self.store.validators_many(urls)
+            known = self.store.known_urls([u for u in urls if u in found]) if found else {}
         except DwscrapeError as exc:  # no validators: an unconditional GET is still correct
             log.warning("store.validators_failed", count=len(urls), error=str(exc))
             return {}
-        validators = {url: Validators(*pair) for url, pair in found.items()}
-        try:
-            known = self.store.known_urls([u for u in urls if u in validators])
-        except DwscrapeError:
-            known = {}  # each 304 then looks its article up on its own
         self._known.update(known)
-        return validators
+        return {url: Validators(*found[url]) for url in urls if url in known}
 
     async def fetch_batch(
         self, urls: Sequence[str], validators: dict[str, Validators], *, concurrency: int = 4
@@ -252,17 +251,9 @@ class Pipeline:
         fetched = await self.fetcher.fetch(
             address, etag=validators.etag, last_modified=validators.last_modified
         )
-        known = None
-        if fetched.outcome == FetchOutcome.NOT_MODIFIED:
-            known = self._known.pop(url, None) or await self._in_worker(self._find, url)
-            if known is None:
-                # Not modified since a fetch whose article was never stored (its parse or
-                # its store failed): the validators must not hide the page, fetch it whole.
-                log.info("crawl.refetch_unstored", url=url)
-                fetched = await self.fetcher.fetch(address)
         if fetched.outcome == FetchOutcome.OK and fetched.body is not None:
             return await self._parse(url, address, fetched, fetched.body)
-        return self._unparsed(url, fetched, known)
+        return await self._unparsed(url, fetched)
 
     async def _fetch_remote(
         self, urls: Sequence[str], validators: dict[str, Validators], concurrency: int
@@ -272,7 +263,7 @@ class Pipeline:
         for url in urls:
             etag, last_modified = validators.get(url, Validators())
             address = self.site.map(url) if self.site else url
-            jobs.append(FetchJob(url, address, etag, last_modified, stored=url in self._known))
+            jobs.append(FetchJob(url, address, etag, last_modified))
         answers = await self._fetching_parsers().fetch(jobs, concurrency)
         handed_back = [job for job, got in zip(jobs, answers, strict=True) if got.paced]
         paced = await self._fetch_paced(handed_back, validators, concurrency)
@@ -285,11 +276,8 @@ class Pipeline:
                 prepared.append(Prepared(url, result=UrlResult(url, "error", error=error)))
             elif got.parsed is not None:
                 prepared.append(self._parsed(url, got.fetched, got.parsed))
-            elif got.fetched.outcome == FetchOutcome.NOT_MODIFIED:
-                known = self._known.pop(url, None) or await self._in_worker(self._find, url)
-                prepared.append(self._unparsed(url, got.fetched, known))
             else:
-                prepared.append(self._unparsed(url, got.fetched, None))
+                prepared.append(await self._unparsed(url, got.fetched))
         return prepared
 
     async def _fetch_paced(
@@ -355,12 +343,17 @@ class Pipeline:
             prepared.error = f"parse: {parsed.error}"
         return prepared
 
-    def _unparsed(self, url: str, fetched: FetchResult, known: KnownArticle | None) -> Prepared:
-        prepared = Prepared(url, fetched=fetched, known=known)
+    async def _unparsed(self, url: str, fetched: FetchResult) -> Prepared:
+        """A page with no body to parse: a 304 (with its stored article, which `validators`
+        found for the batch, or looked up here should a duplicate URL have taken it) or a
+        failed fetch (its `error`)."""
+        if fetched.outcome == FetchOutcome.NOT_MODIFIED:
+            known = self._known.pop(url, None) or await self._in_worker(self._find, url)
+            return Prepared(url, fetched=fetched, known=known)
+        prepared = Prepared(url, fetched=fetched)
         outcome = str(fetched.outcome)
-        if outcome != FetchOutcome.NOT_MODIFIED:
-            prepared.error = f"{outcome}: {fetched.error}" if fetched.error else outcome
-            log.warning("crawl.fetch_failed", url=url, outcome=outcome, status=fetched.status)
+        prepared.error = f"{outcome}: {fetched.error}" if fetched.error else outcome
+        log.warning("crawl.fetch_failed", url=url, outcome=outcome, status=fetched.status)
         return prepared
 
     def _find(self, url: str) -> Known | None:

@@ -79,15 +79,14 @@ def prestart_parsers(settings: FetchSettings, parse_workers: int) -> None:
 
 @dataclass(frozen=True, slots=True)
 class FetchJob:
-    """One URL to fetch and parse: the URL as stored, the address to fetch (a mirror's), the
-    validators of its last fetch, and whether a stored article stands behind them (a 304 is
-    believed only then; otherwise the page is fetched whole)."""
+    """One URL to fetch and parse: the URL as stored, the address to fetch (a mirror's), and
+    the validators of its last fetch (only where a stored article stands behind them:
+    `Pipeline.validators`)."""
 
     url: str
     address: str
     etag: str | None = None
     last_modified: str | None = None
-    stored: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +213,6 @@ class _FetchingProcess:
         fetched = await self.fetcher.fetch_unpaced(
             job.address, etag=job.etag, last_modified=job.last_modified
         )
-        if fetched is not None and fetched.outcome == FetchOutcome.NOT_MODIFIED and not job.stored:
-            log.info("crawl.refetch_unstored", url=job.url)  # see `Pipeline._prepare`
-            fetched = await self.fetcher.fetch_unpaced(job.address)
         if fetched is None:
             return Fetched(None, paced=True)  # see the module's docstring
         if fetched.outcome != FetchOutcome.OK or fetched.body is None:
