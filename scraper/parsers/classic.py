@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 from urllib.parse import unquote
 
 from scraper.article import Author, ContentType, DateValue
@@ -27,7 +28,6 @@ from scraper.parsers.base import HtmlElement
 from scraper.parsers.classic_media import Player, own_player
 from scraper.parsers.common import (
     absolute_url,
-    canonical_or_none,
     extract_credit_line,
     language_code,
     reject_non_content,
@@ -36,7 +36,7 @@ from scraper.parsers.common import (
 )
 from scraper.parsers.layout import LayoutParser
 from scraper.parsers.page import Page
-from scraper.parsers.soft404 import check_soft_404, names_content, page_titles
+from scraper.parsers.soft404 import check_soft_404, page_titles
 from scraper.urls import content_type_from_url, dw_content_id
 
 #: ``key: "value"``, ``key: 'value'`` or ``key: word`` in the tracking object. The quoted
@@ -175,26 +175,14 @@ class ClassicParser(LayoutParser):
             return
         h1 = fp.first_descendant(self.col3, "h1") if self.col3 is not None else None
         check_soft_404(
-            names_own_content=names_content(
-                [clean_text(str(h)) for h in fp.canonical_hrefs(self.root)]
-                + [self.meta("og:url"), unquote(self.tracking.get("fullUrl", ""))],
-                [self.tracking.get("pageId")],
-            ),
+            names_own_content=self.names_own_content([self.tracking.get("pageId")]),
             has_body=has_body,
             titles=page_titles(self.page, h1),
             url=self.url,
         )
 
-    def canonical_url(self) -> str | None:
-        for href in fp.canonical_hrefs(self.root):
-            value = clean_text(str(href))
-            if value:
-                return value
-        for candidate in (self.meta("og:url"), unquote(self.tracking.get("fullUrl", "")), self.url):
-            canon = canonical_or_none(candidate)
-            if canon:
-                return canon.replace("http://", "https://", 1)
-        return None
+    def named_urls(self) -> list[Any]:
+        return [self.meta("og:url"), unquote(self.tracking.get("fullUrl", ""))]
 
     def dw_id(self, canonical: str | None) -> int | None:
         for candidate in (canonical, self.url):

@@ -11,14 +11,18 @@ neither title nor body.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
 
 import structlog
 
 from scraper.errors import ParseError
 from scraper.normalize.build import RawArticle
+from scraper.normalize.text import clean_text
+from scraper.parsers import fastpaths as fp
+from scraper.parsers.common import canonical_or_none
 from scraper.parsers.page import Page
+from scraper.parsers.soft404 import names_content
 
 log = structlog.get_logger(__name__)
 
@@ -27,8 +31,8 @@ T = TypeVar("T")
 
 class LayoutParser:
     """One DW layout era. Subclasses set `LAYOUT`, implement `matches` (markup only, never
-    the date or host) and `parse` (fill a `RawArticle`;
-    `scraper.normalize.build.build_article` turns it into an `Article`)."""
+    the date or host), `parse` (fill a `RawArticle`;
+    `scraper.normalize.build.build_article` turns it into an `Article`) and `named_urls`."""
 
     LAYOUT: ClassVar[str]
 
@@ -46,6 +50,33 @@ class LayoutParser:
 
     def parse(self) -> RawArticle:
         raise NotImplementedError
+
+    def named_urls(self) -> list[Any]:
+        """The URLs the layout's markup gives for its own page besides the canonical link
+        (``og:url``, embedded data), most trusted first: raw values, any of them possibly
+        missing or not a URL. Never the URL the page was fetched from."""
+        raise NotImplementedError
+
+    def canonical_links(self) -> list[str | None]:
+        """The page's ``link[rel=canonical]`` hrefs, as written."""
+        return [clean_text(str(href)) for href in fp.canonical_hrefs(self.root)]
+
+    def canonical_url(self) -> str | None:
+        """The first canonical link as written; else the first dw.com URL among the
+        `named_urls` and then the URL the page was fetched from, canonicalised, on https."""
+        for link in self.canonical_links():
+            if link:
+                return link
+        for candidate in (*self.named_urls(), self.url):
+            canon = canonical_or_none(candidate)
+            if canon:
+                return canon.replace("http://", "https://", 1)
+        return None
+
+    def names_own_content(self, ids: Iterable[Any]) -> bool:
+        """`soft404.names_content` on what the markup itself names, the canonical links and
+        the `named_urls` (never the URL it was fetched from), and the embedded ``ids``."""
+        return names_content([*self.canonical_links(), *self.named_urls()], ids)
 
     def field(self, name: str, extract: Callable[[], T], empty: T) -> T:
         """``extract()``, or ``empty`` when it fails: the per-field error policy.

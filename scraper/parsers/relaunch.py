@@ -32,7 +32,6 @@ from scraper.parsers.base import HtmlElement
 from scraper.parsers.common import (
     DW_BASE,
     absolute_url,
-    canonical_or_none,
     duration_seconds,
     extract_credit_line,
     language_code,
@@ -44,7 +43,7 @@ from scraper.parsers.layout import LayoutParser
 from scraper.parsers.page import Page
 from scraper.parsers.relaunch_body import BodyWalker
 from scraper.parsers.relaunch_json import APOLLO_CONTENT_TYPES, EmbeddedJson
-from scraper.parsers.soft404 import check_soft_404, names_content, page_titles
+from scraper.parsers.soft404 import check_soft_404, page_titles
 from scraper.urls import content_type_from_url, dw_content_id
 
 
@@ -132,43 +131,23 @@ class RelaunchParser(LayoutParser):
         page was fetched from). A page with a body is never one: nothing is looked up."""
         if has_body:
             return
-        named = self.content.get("namedUrl")
         h1 = self._header_first("h1")
         check_soft_404(
-            names_own_content=names_content(
-                [clean_text(str(h)) for h in fp.canonical_hrefs(self.root)]
-                + [
-                    self.meta("og:url"),
-                    self.content.get("canonicalUrl"),
-                    _jsonld_id(self.jsonld.get("mainEntityOfPage")),
-                    self.jsonld.get("url"),
-                    urljoin(DW_BASE, named) if isinstance(named, str) else None,
-                ],
-                [self.content.get("id")],
-            ),
+            names_own_content=self.names_own_content([self.content.get("id")]),
             has_body=has_body,
             titles=page_titles(self.page, h1),
             url=self.url,
         )
 
-    def canonical_url(self) -> str | None:
-        for href in fp.canonical_hrefs(self.root):
-            value = clean_text(str(href))
-            if value:
-                return value
-        candidates = [
+    def named_urls(self) -> list[Any]:
+        named = self.content.get("namedUrl")
+        return [
             self.meta("og:url"),
             self.content.get("canonicalUrl"),
             _jsonld_id(self.jsonld.get("mainEntityOfPage")),
+            urljoin(DW_BASE, named) if isinstance(named, str) else None,
+            self.jsonld.get("url"),
         ]
-        named = self.content.get("namedUrl")
-        if isinstance(named, str):
-            candidates.append(urljoin(DW_BASE, named))
-        for candidate in candidates:
-            canon = canonical_or_none(candidate)
-            if canon:
-                return canon
-        return canonical_or_none(self.url)
 
     def dw_id(self, canonical: str | None) -> int | None:
         for candidate in (canonical, self.url):
