@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from itertools import islice
 
-import structlog
-
 from scraper import eventloop
 from scraper.discovery import Site
-from scraper.errors import DwscrapeError
-from scraper.fetching import Fetcher, FetchSettings, HostGate
-from scraper.outcomes import RUN_COUNTS
-from scraper.pipeline.batch import Pipeline
+from scraper.fetching import FetchSettings, HostGate
+from scraper.pipeline.ingesting import ingesting
 from scraper.pipeline.prepared import batch_size
-from scraper.pipeline.report import FillRates, ResultCallback, RunReport, UrlResult, count_result
+from scraper.pipeline.report import ResultCallback, RunReport, UrlResult, count_result
 from scraper.pipeline.storage import Store
-
-log = structlog.get_logger("scraper.pipeline")
 
 
 async def crawl_async(
@@ -41,8 +34,6 @@ async def crawl_async(
     the number of URLs. `site` maps dw.com addresses onto a mirror, as for `run`; `gate` shares
     the per-host pacing with other processes (`scraper.fetching.gates`)."""
     report = RunReport(run_id=store.start_run(command))
-    fill = FillRates()
-    status = "failed"
     pending = iter(urls)
     fetch_settings = settings or FetchSettings()
     size = batch_size(concurrency, fetch_settings.max_bytes)
@@ -50,31 +41,23 @@ async def crawl_async(
     def take() -> list[str]:
         return list(islice(pending, size))
 
-    def account(results: list[UrlResult]) -> None:
-        pipeline.report(results)
-        for result in results:
-            count_result(report, result)
+    async with ingesting(
+        store,
+        report,
+        fetch_settings,
+        gate=gate,
+        site=Site(site) if site else None,
+        parse_workers=parse_workers,
+        on_result=on_result,
+    ) as ingest:
 
-    try:
-        async with (
-            Fetcher(fetch_settings, gate=gate) as fetcher,
-            Pipeline(
-                store,
-                fetcher,
-                run_id=report.run_id,
-                on_result=on_result,
-                site=Site(site) if site else None,
-                fill=fill,
-                parse_workers=parse_workers,
-                fetch_settings=fetcher.settings,
-            ) as pipeline,
-        ):
-            await pipeline.drive(take, account, concurrency=concurrency)
-        status = "partial" if report.counts["failed"] else "ok"
-    finally:
-        report.fill_rates = fill.rates()
-        report.fill_by_type = fill.by_type()
-        finish_run(store, report, status)
+        def account(results: list[UrlResult]) -> None:
+            ingest.pipeline.report(results)
+            for result in results:
+                count_result(report, result)
+
+        await ingest.pipeline.drive(take, account, concurrency=concurrency)
+        ingest.status = "partial" if report.counts["failed"] else "ok"
     return report
 
 
@@ -102,22 +85,3 @@ def crawl(
             gate=gate,
         )
     )
-
-
-def finish_run(store: Store, report: RunReport, status: str) -> None:
-    """Close the run's report and record it; a failure to record it is logged, not raised."""
-    report.status = status
-    report.duration_s = time.monotonic() - report.started
-    try:
-        counts = {k: report.counts[k] for k in RUN_COUNTS}
-        store.finish_run(
-            report.run_id,
-            status,
-            counts,
-            report.fill_rates,
-            fill_by_type=report.fill_by_type,
-            error=report.error,
-        )
-    except DwscrapeError as exc:
-        log.error("store.finish_run_failed", run_id=report.run_id, error=str(exc))
-    log.info("run.finished", **report.to_dict())

@@ -16,13 +16,12 @@ import structlog
 from scraper import eventloop
 from scraper.discovery import DiscoveryReport, Site
 from scraper.errors import DwscrapeError, StorageError
-from scraper.fetching import Fetcher, FetchSettings
-from scraper.pipeline.batch import Pipeline
+from scraper.fetching import FetchSettings
 from scraper.pipeline.context import RunContext, end_status, open_run
-from scraper.pipeline.crawling import finish_run
+from scraper.pipeline.ingesting import ingesting
 from scraper.pipeline.leasing import LeaseLimits, LeaseLoop
 from scraper.pipeline.prepared import batch_size
-from scraper.pipeline.report import FillRates, ResultCallback, RunOptions, RunReport
+from scraper.pipeline.report import ResultCallback, RunOptions, RunReport
 from scraper.pipeline.scheduling import schedule_run
 from scraper.pipeline.stopping import Stop
 from scraper.pipeline.storage import Store
@@ -45,24 +44,19 @@ async def run_async(
     ``"database_error"``, the message in ``error``) instead of an exception."""
     ctx = context or RunContext()
     owner, report = open_run(store, options.command, options.lease_s)
-    fill = FillRates()
-    status = "failed"
     site = Site(options.site) if options.site else None
     stop = ctx.stop or Stop()
-    try:
-        async with (
-            Fetcher(settings or FetchSettings(), gate=ctx.gate) as fetcher,
-            Pipeline(
-                store,
-                fetcher,
-                run_id=report.run_id,
-                on_result=on_result,
-                site=site,
-                fill=fill,
-                parse_workers=options.parser_processes,
-                fetch_settings=fetcher.settings,
-            ) as pipeline,
-        ):
+    async with ingesting(
+        store,
+        report,
+        settings or FetchSettings(),
+        gate=ctx.gate,
+        site=site,
+        parse_workers=options.parser_processes,
+        on_result=on_result,
+    ) as ingest:
+        try:
+            fetcher = ingest.fetcher
             scheduled = await stop.interruptible(schedule_run(store, fetcher, options, site))
             if scheduled is not None:
                 report.counts["discovered"] = scheduled.discovered
@@ -72,20 +66,18 @@ async def run_async(
                     on_planned(scheduled.planned)
                 if not options.no_work:
                     limits = run_limits(options, report, fetcher.settings.max_bytes)
+                    pipeline = ingest.pipeline
                     await LeaseLoop(
                         store, pipeline, report, limits, owner=owner, stop=stop, guard=ctx.guard
                     ).work()
-        status = end_status(report, stop, options.max_failure_rate)
-        if report.discovery is not None and report.discovery.every_language_failed():
-            status = "failed"  # nothing could be read: no source of any language answered
-    except StorageError as exc:
-        # The database stayed unreachable past its retry budget (or broke otherwise): the run
-        # ends here, and its report says how far it got, for the summary cron mails.
-        report.stopped_by, report.error = "database_error", str(exc)
-    finally:
-        report.fill_rates = fill.rates()
-        report.fill_by_type = fill.by_type()
-        finish_run(store, report, status)
+            ingest.status = end_status(report, stop, options.max_failure_rate)
+            if report.discovery is not None and report.discovery.every_language_failed():
+                ingest.status = "failed"  # nothing could be read: no source of any language
+        except StorageError as exc:
+            # The database stayed unreachable past its retry budget (or broke otherwise): the
+            # run ends here, failed, and its report says how far it got, for the summary cron
+            # mails.
+            report.stopped_by, report.error = "database_error", str(exc)
     return report
 
 
