@@ -103,6 +103,18 @@ def per_host_concurrency_option(fn: Any) -> Any:
     )(fn)
 
 
+def work_limit_options(fn: Any) -> Any:
+    """``--max-articles`` and ``--max-duration``: when a command that leases stops (run,
+    worker)."""
+    fn = click.option(
+        "--max-duration",
+        type=DURATION,
+        metavar="DURATION",
+        help="Stop leasing new work after (30m, 2h).",
+    )(fn)
+    return click.option("--max-articles", type=count(), help="Stop after fetching N pages.")(fn)
+
+
 def lease_timeout_option(help_text: str) -> Callable[[Any], Any]:
     """``--lease-timeout``: how long a leased URL stays reserved (run, worker, backfill)."""
     return click.option(
@@ -227,13 +239,7 @@ def crawl(
 @click.option(
     "--since", type=WHEN, metavar="WHEN", help="Only URLs newer than this (2024-01-30, 2d, 12h)."
 )
-@click.option("--max-articles", type=count(), help="Stop after fetching N pages.")
-@click.option(
-    "--max-duration",
-    type=DURATION,
-    metavar="DURATION",
-    help="Stop leasing new work after (30m, 2h).",
-)
+@work_limit_options
 @click.option(
     "--refresh-older-than",
     type=DURATION,

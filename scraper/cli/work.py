@@ -15,6 +15,7 @@ from scraper.cli.crawl import (
     max_failure_rate_option,
     parse_workers_option,
     per_host_concurrency_option,
+    work_limit_options,
 )
 from scraper.cli.database import database_url, host_gate, open_repository, scheduled_database_url
 from scraper.cli.options import DURATION
@@ -23,13 +24,7 @@ from scraper.pipeline import RunContext, WorkerOptions, prestart_parsers, work
 
 
 @click.command()
-@click.option("--max-articles", type=click.IntRange(min=1), help="Stop after fetching N pages.")
-@click.option(
-    "--max-duration",
-    type=DURATION,
-    metavar="DURATION",
-    help="Stop leasing new work after (30m, 2h).",
-)
+@work_limit_options
 @click.option(
     "--idle-exit",
     type=DURATION,
