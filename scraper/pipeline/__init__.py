@@ -17,10 +17,11 @@ which `db.repository.Repository` satisfies; it never imports `db`.
 Modules, in the order of the data flow: `storage` (the protocol and the records crossing it),
 `report` (results, run reports, fill rates), `prepared` (a page as its batch keeps it),
 `parsing`, `forkserver` and `fetchparse` (parser processes), `writing` (a batch's
-transaction), `batch` (the `Pipeline` of one batch), `ingesting` (the frame of every command
-that fetches, and a run's end), `crawling`, `stopping` (signals), `leasing` (the lease loop,
-heartbeats, abandoned runs), `context`, `scheduling` (filling the frontier, priorities),
-`scheduled`, `working`, `backfilling`, `warc_import`, `reparsing`, `stats`.
+transaction), `batch` (the `Pipeline` of one batch), `runrecord` (a run's discovery and end
+in its row), `ingesting` (the frame of every command that fetches), `crawling`, `stopping`
+(signals), `leasing` (the lease loop, heartbeats, abandoned runs), `context`, `scheduling`
+(filling the frontier, priorities), `scheduled`, `working`, `backfilling`, `warc_import`,
+`reparsing`, `stats`.
 """
 
 from __future__ import annotations

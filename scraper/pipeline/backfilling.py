@@ -26,9 +26,8 @@ from scraper.discovery import (
     walk_archive,
 )
 from scraper.fetching import Fetcher, FetchSettings
-from scraper.pipeline.ingesting import finish_run
 from scraper.pipeline.report import RunReport
-from scraper.pipeline.scheduled import record_discovery
+from scraper.pipeline.runrecord import finish_run, record_discovery
 from scraper.pipeline.scheduling import BACKFILL_PRIORITY
 from scraper.pipeline.storage import Store
 

@@ -1,32 +1,25 @@
-"""The frame of every command that fetches and stores pages (`run`, `worker`, `crawl`), and the
-end of every run (`finish_run`).
+"""The frame of every command that fetches and stores pages (`run`, `worker`, `crawl`).
 
 The three open the same things in the same order and close them the same way, whatever ends
 them (their work done, a stop, a deadline, an exception): the `Fetcher` (with the per-host gate
 shared through PostgreSQL, if any) and the `Pipeline` over it; then, in every case, the fill
-rates of what was parsed go into the report and the run's row is closed. The status recorded
+rates of what was parsed go into the report and the run's row is closed (`finish_run`). The status recorded
 is the one the command set on its `Ingest` once its work ended as it should, and ``failed``
 when anything escaped, the closing of the fetcher and the pipeline included.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import structlog
-
 from scraper.discovery import Site
-from scraper.errors import DwscrapeError
 from scraper.fetching import Fetcher, FetchSettings, HostGate
-from scraper.outcomes import RUN_COUNTS
 from scraper.pipeline.batch import Pipeline
 from scraper.pipeline.report import FillRates, ResultCallback, RunReport
+from scraper.pipeline.runrecord import finish_run
 from scraper.pipeline.storage import Store
-
-log = structlog.get_logger("scraper.pipeline")
 
 
 @dataclass
@@ -74,22 +67,3 @@ async def ingesting(
         report.fill_rates = fill.rates()
         report.fill_by_type = fill.by_type()
         finish_run(store, report, status)
-
-
-def finish_run(store: Store, report: RunReport, status: str) -> None:
-    """Close the run's report and record it; a failure to record it is logged, not raised."""
-    report.status = status
-    report.duration_s = time.monotonic() - report.started
-    try:
-        counts = {k: report.counts[k] for k in RUN_COUNTS}
-        store.finish_run(
-            report.run_id,
-            status,
-            counts,
-            report.fill_rates,
-            fill_by_type=report.fill_by_type,
-            error=report.error,
-        )
-    except DwscrapeError as exc:
-        log.error("store.finish_run_failed", run_id=report.run_id, error=str(exc))
-    log.info("run.finished", **report.to_dict())

@@ -14,14 +14,15 @@ from collections.abc import Callable
 import structlog
 
 from scraper import eventloop
-from scraper.discovery import DiscoveryReport, Site
-from scraper.errors import DwscrapeError, StorageError
+from scraper.discovery import Site
+from scraper.errors import StorageError
 from scraper.fetching import FetchSettings
 from scraper.pipeline.context import RunContext, end_status, open_run
 from scraper.pipeline.ingesting import ingesting
 from scraper.pipeline.leasing import LeaseLimits, LeaseLoop
 from scraper.pipeline.prepared import batch_size
 from scraper.pipeline.report import ResultCallback, RunOptions, RunReport
+from scraper.pipeline.runrecord import record_discovery
 from scraper.pipeline.scheduling import schedule_run
 from scraper.pipeline.stopping import Stop
 from scraper.pipeline.storage import Store
@@ -113,11 +114,3 @@ def run(
             )
 
     return eventloop.run(main())
-
-
-def record_discovery(store: Store, run_id: int, report: DiscoveryReport) -> None:
-    """Keep the discovery report with the run (for `stats`); a failure is logged, not raised."""
-    try:
-        store.record_discovery(run_id, report.to_dict())
-    except DwscrapeError as exc:
-        log.error("store.record_discovery_failed", run_id=run_id, error=str(exc))
