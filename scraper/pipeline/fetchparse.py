@@ -81,7 +81,7 @@ def prestart_parsers(settings: FetchSettings, parse_workers: int) -> None:
 class FetchJob:
     """One URL to fetch and parse: the URL as stored, the address to fetch (a mirror's), and
     the validators of its last fetch (only where a stored article stands behind them:
-    `Pipeline.validators`)."""
+    `Preparer.validators`)."""
 
     url: str
     address: str
