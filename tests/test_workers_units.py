@@ -13,7 +13,7 @@ import pytest
 
 from db.repository import Repository
 from scraper.fetching import Fetcher
-from scraper.pipeline.leasing import Owner, recover
+from scraper.pipeline.recovery import Owner, recover
 from tests.support.faultsite import FaultSite
 from tests.support.fetch import FAST, FakeClock
 

@@ -16,12 +16,12 @@ which `db.repository.Repository` satisfies; it never imports `db`.
 
 Modules, in the order of the data flow: `storage` (the protocol and the records crossing it),
 `report` (results, run reports, fill rates), `prepared` (a page as its batch keeps it),
-`parsing`, `forkserver` and `fetchparse` (parser processes), `writing` (a batch's
-transaction), `batch` (the `Pipeline` of one batch), `runrecord` (a run's discovery and end
-in its row), `ingesting` (the frame of every command that fetches), `crawling`, `stopping`
-(signals), `leasing` (the lease loop, heartbeats, abandoned runs), `context`, `scheduling`
-(filling the frontier, priorities), `scheduled`, `working`, `backfilling`, `warc_import`,
-`reparsing`, `stats`.
+`parsing`, `forkserver` and `fetchparse` (parser processes), `preparing` (a batch fetched and
+parsed), `writing` (a batch's transaction), `batch` (the `Pipeline` that drives both),
+`runrecord` (a run's discovery and end in its row), `ingesting` (the frame of every command
+that fetches), `crawling`, `stopping` (signals), `recovery` (abandoned runs), `leasing` (the
+lease loop, heartbeats), `context`, `scheduling` (filling the frontier, priorities),
+`scheduled`, `working`, `backfilling`, `warc_import`, `reparsing`, `stats`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from scraper.pipeline.context import RunContext
     from scraper.pipeline.crawling import crawl, crawl_async
     from scraper.pipeline.fetchparse import prestart_parsers
-    from scraper.pipeline.leasing import worker_id
+    from scraper.pipeline.recovery import worker_id
     from scraper.pipeline.reparsing import ReparseSummary, reparse
     from scraper.pipeline.report import (
         FILL_FIELDS,
@@ -65,7 +65,7 @@ _LOCATIONS = {
     "crawl": "crawling",
     "crawl_async": "crawling",
     "prestart_parsers": "fetchparse",
-    "worker_id": "leasing",
+    "worker_id": "recovery",
     "ReparseSummary": "reparsing",
     "reparse": "reparsing",
     "FILL_FIELDS": "report",

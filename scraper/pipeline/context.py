@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from scraper.fetching import HostGate
-from scraper.pipeline.leasing import Owner, Recovery, recover
+from scraper.pipeline.recovery import Owner, Recovery, recover
 from scraper.pipeline.report import RunReport
 from scraper.pipeline.stopping import Stop
 from scraper.pipeline.storage import Store

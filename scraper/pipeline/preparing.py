@@ -34,6 +34,7 @@ from scraper.pipeline.storage import KnownArticle, Store
 log = structlog.get_logger("scraper.pipeline")
 _T = TypeVar("_T")
 
+
 class InWorker(Protocol):
     """Runs ``fn(*args)`` on the pipeline's one worker thread (`Pipeline._in_worker`)."""
 
