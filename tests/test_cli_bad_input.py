@@ -47,6 +47,13 @@ CASES = [
     Case(("query", "--since", "1000d"), NO_MATCH),
     Case(("export", "--until", "0000-01-01"), USAGE),
     Case(("reparse", "--since", "2024-13-45"), USAGE),
+    # an empty window: --since after --until (a bare day is the whole day on both sides)
+    Case(("query", "--since", "2024-03-02", "--until", "2024-03-01"), USAGE),
+    Case(("export", "--since", "2024-03-02", "--until", "2024-03-01T23:59:59Z"), USAGE),
+    Case(("reparse", "--since", "3d", "--until", "5d"), USAGE),
+    Case(("backfill", "--lang", "en", "--since", "2030-01-01", "--until", "2020-01-01"), USAGE),
+    Case(("query", "--since", "2024-03-01", "--until", "2024-03-01"), NO_MATCH),
+    Case(("query", "--since", "2024-03-01T10:00:00Z", "--until", "2024-03-01"), NO_MATCH),
     Case(("run", "--max-duration", "99999999999d"), USAGE),
     Case(("run", "--lease-timeout", "99999999999d"), USAGE),
     Case(("run", "--refresh-older-than", "99999999999d"), USAGE),

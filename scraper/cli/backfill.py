@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from scraper.cli.common import common_options, delay_option, setup, site_option
+from scraper.cli.common import check_window, common_options, delay_option, setup, site_option
 from scraper.cli.crawl import fetch_settings, lease_timeout_option, run_exit_code
 from scraper.cli.database import open_repository, run_lock_held, scheduled_database_url
 from scraper.cli.languages import LANG
@@ -67,6 +67,7 @@ def backfill(
       dwscrape backfill --lang de --since 2019-01-01 --until 2020-12-31
       dwscrape backfill --lang fr --max-sitemaps 12 --now
     """
+    check_window(since.date() if since else None, until.date() if until else None)
     settings = setup(ctx)
     options = BackfillOptions(
         lang=lang,

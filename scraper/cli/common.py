@@ -4,6 +4,8 @@ decorators several commands use, and the errors that end a command with a docume
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import sys
 import textwrap
 from collections.abc import Callable
@@ -207,9 +209,40 @@ def filter_options(func: F) -> F:
             "later) / only those still online. Default: both.",
         ),
     ]
+
+    @functools.wraps(func)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        check_window(kwargs.get("since"), kwargs.get("until"))
+        return func(*args, **kwargs)
+
     for option in reversed(options):
-        func = option(func)
-    return func
+        checked = option(checked)
+    return checked  # type: ignore[return-value]
+
+
+def check_window(since: dt.date | None, until: dt.date | None) -> None:
+    """Refuse a ``--since`` after the ``--until``: no article could match, and a backfill
+    would walk the archive for nothing. A bare day counts as the whole day on both sides."""
+    if since is None or until is None:
+        return
+    if _instant(since, dt.time.min) > _instant(until, dt.time.max):
+        raise click.BadParameter(
+            f"{_shown(since)} is after --until {_shown(until)}: the window is empty",
+            ctx=click.get_current_context(),
+            param_hint="'--since'",
+        )
+
+
+def _shown(value: dt.date) -> str:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def _instant(value: dt.date, time_of_day: dt.time) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime.combine(value, time_of_day, tzinfo=dt.UTC)
 
 
 site_option = click.option(
