@@ -36,7 +36,6 @@ from scraper.parsers.common import (
 )
 from scraper.parsers.layout import LayoutParser
 from scraper.parsers.page import Page
-from scraper.parsers.soft404 import check_soft_404, page_titles
 from scraper.urls import content_type_from_url, dw_content_id
 
 #: ``key: "value"``, ``key: 'value'`` or ``key: word`` in the tracking object. The quoted
@@ -167,22 +166,14 @@ class ClassicParser(LayoutParser):
         raw.warnings.extend(self.warnings)
         return raw
 
-    def check_soft_404(self, *, has_body: bool) -> None:
-        """`soft404.check_soft_404` on what the markup itself names: the canonical link,
-        ``og:url``, the tracking object's ``fullUrl`` and ``pageId`` (never the URL the
-        page was fetched from). A page with a body is never one: nothing is looked up."""
-        if has_body:
-            return
-        h1 = fp.first_descendant(self.col3, "h1") if self.col3 is not None else None
-        check_soft_404(
-            names_own_content=self.names_own_content([self.tracking.get("pageId")]),
-            has_body=has_body,
-            titles=page_titles(self.page, h1),
-            url=self.url,
-        )
-
     def named_urls(self) -> list[Any]:
         return [self.meta("og:url"), unquote(self.tracking.get("fullUrl", ""))]
+
+    def named_ids(self) -> list[Any]:
+        return [self.tracking.get("pageId")]
+
+    def heading(self) -> HtmlElement | None:
+        return fp.first_descendant(self.col3, "h1") if self.col3 is not None else None
 
     def dw_id(self, canonical: str | None) -> int | None:
         for candidate in (canonical, self.url):

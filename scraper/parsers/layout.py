@@ -11,7 +11,7 @@ neither title nor body.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 import structlog
@@ -20,9 +20,10 @@ from scraper.errors import ParseError
 from scraper.normalize.build import RawArticle
 from scraper.normalize.text import clean_text
 from scraper.parsers import fastpaths as fp
+from scraper.parsers.base import HtmlElement
 from scraper.parsers.common import canonical_or_none
 from scraper.parsers.page import Page
-from scraper.parsers.soft404 import names_content
+from scraper.parsers.soft404 import check_soft_404, names_content, page_titles
 
 log = structlog.get_logger(__name__)
 
@@ -32,7 +33,8 @@ T = TypeVar("T")
 class LayoutParser:
     """One DW layout era. Subclasses set `LAYOUT`, implement `matches` (markup only, never
     the date or host), `parse` (fill a `RawArticle`;
-    `scraper.normalize.build.build_article` turns it into an `Article`) and `named_urls`."""
+    `scraper.normalize.build.build_article` turns it into an `Article`), and give what the
+    page names of itself (`named_urls`, `named_ids`) and its `heading`."""
 
     LAYOUT: ClassVar[str]
 
@@ -73,10 +75,27 @@ class LayoutParser:
                 return canon.replace("http://", "https://", 1)
         return None
 
-    def names_own_content(self, ids: Iterable[Any]) -> bool:
-        """`soft404.names_content` on what the markup itself names, the canonical links and
-        the `named_urls` (never the URL it was fetched from), and the embedded ``ids``."""
-        return names_content([*self.canonical_links(), *self.named_urls()], ids)
+    def named_ids(self) -> list[Any]:
+        """The content ids the layout's embedded data gives for its own page: raw values."""
+        raise NotImplementedError
+
+    def heading(self) -> HtmlElement | None:
+        """The page's ``h1``, where the layout puts it."""
+        raise NotImplementedError
+
+    def check_soft_404(self, *, has_body: bool) -> None:
+        """`soft404.check_soft_404` on what the markup itself names (the canonical links, the
+        `named_urls` and `named_ids`, never the URL the page was fetched from) and the titles
+        it words. A page with a body is never one: nothing is looked up."""
+        if has_body:
+            return
+        names = [*self.canonical_links(), *self.named_urls()]
+        check_soft_404(
+            names_own_content=names_content(names, self.named_ids()),
+            has_body=has_body,
+            titles=page_titles(self.page, self.heading()),
+            url=self.url,
+        )
 
     def field(self, name: str, extract: Callable[[], T], empty: T) -> T:
         """``extract()``, or ``empty`` when it fails: the per-field error policy.

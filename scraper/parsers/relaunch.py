@@ -43,7 +43,6 @@ from scraper.parsers.layout import LayoutParser
 from scraper.parsers.page import Page
 from scraper.parsers.relaunch_body import BodyWalker
 from scraper.parsers.relaunch_json import APOLLO_CONTENT_TYPES, EmbeddedJson
-from scraper.parsers.soft404 import check_soft_404, page_titles
 from scraper.urls import content_type_from_url, dw_content_id
 
 
@@ -125,20 +124,6 @@ class RelaunchParser(LayoutParser):
         raw.warnings.extend(self.warnings)
         return raw
 
-    def check_soft_404(self, *, has_body: bool) -> None:
-        """`soft404.check_soft_404` on what the markup itself names: the canonical link,
-        ``og:url``, the embedded content's URLs and id, JSON-LD's page (never the URL the
-        page was fetched from). A page with a body is never one: nothing is looked up."""
-        if has_body:
-            return
-        h1 = self._header_first("h1")
-        check_soft_404(
-            names_own_content=self.names_own_content([self.content.get("id")]),
-            has_body=has_body,
-            titles=page_titles(self.page, h1),
-            url=self.url,
-        )
-
     def named_urls(self) -> list[Any]:
         named = self.content.get("namedUrl")
         return [
@@ -148,6 +133,12 @@ class RelaunchParser(LayoutParser):
             urljoin(DW_BASE, named) if isinstance(named, str) else None,
             self.jsonld.get("url"),
         ]
+
+    def named_ids(self) -> list[Any]:
+        return [self.content.get("id")]
+
+    def heading(self) -> HtmlElement | None:
+        return self._header_first("h1")
 
     def dw_id(self, canonical: str | None) -> int | None:
         for candidate in (canonical, self.url):
