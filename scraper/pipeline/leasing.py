@@ -21,8 +21,9 @@ import structlog
 
 from scraper.errors import DwscrapeError
 from scraper.pipeline.batch import Pipeline
+from scraper.pipeline.prepared import batch_size
 from scraper.pipeline.recovery import Owner
-from scraper.pipeline.report import RunReport, UrlResult, count_result
+from scraper.pipeline.report import RunOptions, RunReport, UrlResult, WorkerOptions, count_result
 from scraper.pipeline.stopping import Stop
 from scraper.pipeline.storage import Completion, Store
 
@@ -46,6 +47,27 @@ class LeaseLimits:
     deadline: float | None = None  # time.monotonic() value
     wait_for_work: bool = False
     idle_exit_s: float | None = None
+
+    @classmethod
+    def of(
+        cls, options: RunOptions | WorkerOptions, report: RunReport, max_body_bytes: int
+    ) -> LeaseLimits:
+        """The limits of a `run` or a `worker`: batches sized for `max_body_bytes`, the
+        deadline counted from the run's start; a worker waits for work."""
+        worker = options if isinstance(options, WorkerOptions) else None
+        return cls(
+            batch_size=batch_size(options.concurrency, max_body_bytes, options.max_batch_bytes),
+            concurrency=options.concurrency,
+            lease_s=options.lease_s,
+            max_articles=options.max_articles,
+            deadline=(
+                report.started + options.max_duration_s
+                if options.max_duration_s is not None
+                else None
+            ),
+            wait_for_work=worker is not None,
+            idle_exit_s=worker.idle_exit_s if worker is not None else None,
+        )
 
 
 class LeaseLoop:

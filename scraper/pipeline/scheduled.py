@@ -20,7 +20,6 @@ from scraper.fetching import FetchSettings
 from scraper.pipeline.context import RunContext, end_status, open_run
 from scraper.pipeline.ingesting import ingesting
 from scraper.pipeline.leasing import LeaseLimits, LeaseLoop
-from scraper.pipeline.prepared import batch_size
 from scraper.pipeline.report import ResultCallback, RunOptions, RunReport
 from scraper.pipeline.runrecord import record_discovery
 from scraper.pipeline.scheduling import schedule_run
@@ -66,7 +65,7 @@ async def run_async(
                 if on_planned is not None:
                     on_planned(scheduled.planned)
                 if not options.no_work:
-                    limits = run_limits(options, report, fetcher.settings.max_bytes)
+                    limits = LeaseLimits.of(options, report, fetcher.settings.max_bytes)
                     pipeline = ingest.pipeline
                     await LeaseLoop(
                         store, pipeline, report, limits, owner=owner, stop=stop, guard=ctx.guard
@@ -80,18 +79,6 @@ async def run_async(
             # mails.
             report.stopped_by, report.error = "database_error", str(exc)
     return report
-
-
-def run_limits(options: RunOptions, report: RunReport, max_body_bytes: int) -> LeaseLimits:
-    return LeaseLimits(
-        batch_size=batch_size(options.concurrency, max_body_bytes, options.max_batch_bytes),
-        concurrency=options.concurrency,
-        lease_s=options.lease_s,
-        max_articles=options.max_articles,
-        deadline=(
-            report.started + options.max_duration_s if options.max_duration_s is not None else None
-        ),
-    )
 
 
 def run(

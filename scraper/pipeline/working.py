@@ -5,15 +5,12 @@ Each records itself as a run (command ``worker``) with a heartbeat."""
 
 from __future__ import annotations
 
-import time
-
 from scraper import eventloop
 from scraper.discovery import Site
 from scraper.fetching import FetchSettings
 from scraper.pipeline.context import RunContext, end_status, open_run
 from scraper.pipeline.ingesting import ingesting
 from scraper.pipeline.leasing import LeaseLimits, LeaseLoop
-from scraper.pipeline.prepared import batch_size
 from scraper.pipeline.report import ResultCallback, RunReport, WorkerOptions
 from scraper.pipeline.storage import Store
 
@@ -38,20 +35,7 @@ async def work_async(
         parse_workers=options.parse_workers,
         on_result=on_result,
     ) as ingest:
-        max_bytes = ingest.fetcher.settings.max_bytes
-        limits = LeaseLimits(
-            batch_size=batch_size(options.concurrency, max_bytes, options.max_batch_bytes),
-            concurrency=options.concurrency,
-            lease_s=options.lease_s,
-            max_articles=options.max_articles,
-            deadline=(
-                time.monotonic() + options.max_duration_s
-                if options.max_duration_s is not None
-                else None
-            ),
-            wait_for_work=True,
-            idle_exit_s=options.idle_exit_s,
-        )
+        limits = LeaseLimits.of(options, report, ingest.fetcher.settings.max_bytes)
         await LeaseLoop(store, ingest.pipeline, report, limits, owner=owner, stop=ctx.stop).work()
         ingest.status = end_status(report, ctx.stop, options.max_failure_rate)
     return report
